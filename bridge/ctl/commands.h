@@ -1,0 +1,8 @@
+/* bridgectl subcommands: each takes the arguments after its name. */
+#ifndef BR_COMMANDS_H
+#define BR_COMMANDS_H
+
+int cmd_verify(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+#endif
