@@ -233,24 +233,47 @@ verify_once(const br_case *c)
 	return e == BR_OK;
 }
 
-static double
-run_loop(const struct bench_set *set, struct bare_key *bare, double seconds)
+/* Run one kind of check over the set for about `seconds`; adds to *ops and *spent. */
+static void
+run_slice(const struct bench_set *set, struct bare_key *bare, double seconds,
+    unsigned long *ops, double *spent)
 {
 	double t0 = now_s(), t;
-	unsigned long ops = 0;
-	size_t i;
+	size_t i = 0;
 
 	do {
-		for (i = 0; i < set->n; i++) {
-			if (bare != NULL)
-				(void)bare_once(&bare[i], &set->cases[i]);
-			else
-				(void)verify_once(&set->cases[i]);
-			ops++;
-		}
+		if (bare != NULL)
+			(void)bare_once(&bare[i], &set->cases[i]);
+		else
+			(void)verify_once(&set->cases[i]);
+		(*ops)++;
+		i = (i + 1) % set->n;
 		t = now_s() - t0;
 	} while (t < seconds);
-	return (double)ops / t;
+	*spent += t;
+}
+
+/*
+ * Alternate short slices of the bare work and the full check, so that both
+ * see the same machine (frequency, other load) and their ratio is fair.
+ */
+#define ROUNDS 10
+
+static void
+run_pair(const struct bench_set *set, struct bare_key *bare, double seconds,
+    double *bare_rate, double *full_rate)
+{
+	unsigned long nb = 0, nf = 0;
+	double tb = 0, tf = 0;
+	int r;
+
+	for (r = 0; r < ROUNDS; r++) {
+		if (bare != NULL)
+			run_slice(set, bare, seconds / ROUNDS, &nb, &tb);
+		run_slice(set, NULL, seconds / ROUNDS, &nf, &tf);
+	}
+	*bare_rate = tb > 0 ? (double)nb / tb : 0;
+	*full_rate = (double)nf / tf;
 }
 
 static const char *
@@ -273,6 +296,7 @@ bench_dir(const char *dir, double seconds)
 	struct bench_set set;
 	struct bare_key *bare = NULL;
 	char alg[64];
+	double rb, rf;
 	size_t i, n;
 
 	n = strcspn(base_name(dir), "/");
@@ -291,8 +315,10 @@ bench_dir(const char *dir, double seconds)
 				goto fail;
 			}
 		}
-		printf("openssl-bare %s authentication %.0f\n", alg, run_loop(&set, bare, seconds));
-		printf("bridge %s authentication %.0f\n", alg, run_loop(&set, NULL, seconds));
+		run_pair(&set, bare, seconds, &rb, &rf);
+		printf("openssl-bare %s authentication %.0f\n", alg, rb);
+		printf("bridge %s authentication %.0f\n", alg, rf);
+		printf("ratio %s authentication bridge/openssl-bare %.3f\n", alg, rf / rb);
 		fflush(stdout);
 	}
 	free(bare);
@@ -307,7 +333,8 @@ bench_dir(const char *dir, double seconds)
 				fprintf(stderr, "bridgectl bench: %s does not verify\n", set.cases[0].name);
 				goto fail;
 			}
-			printf("bridge %s registration-%s %.0f\n", alg, regs[i] + 4, run_loop(&set, NULL, seconds));
+			run_pair(&set, NULL, seconds, &rb, &rf);
+			printf("bridge %s registration-%s %.0f\n", alg, regs[i] + 4, rf);
 			fflush(stdout);
 		}
 		free_set(&set);
