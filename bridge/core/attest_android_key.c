@@ -2,7 +2,7 @@
  * "android-key" attestation statement format (WebAuthn Level 3, section 8.4).
  * The leaf certificate carries the Android Keystore key description
  * (extension 1.3.6.1.4.1.11129.2.1.17, schema in the Android key attestation
- * documentation), read here with the strict DER reader of attest_util_ext.
+ * documentation), read here with the strict DER reader of attest_common.
  */
 #include "attest.h"
 
