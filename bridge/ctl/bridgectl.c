@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
 	{ "verify", cmd_verify, "verify CASE.json...        verify recorded ceremonies, one JSON line each" },
 	{ "bench", cmd_bench, "bench [--seconds S] DIR... verification speed on generated cases" },
+	{ "config", cmd_config, "config check [--syntax-only] --config FILE | config keys" },
 };
 
 static void

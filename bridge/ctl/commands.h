@@ -4,5 +4,6 @@
 
 int cmd_verify(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

@@ -1,0 +1,109 @@
+/*
+ * The bridge's configuration: one INI file (parsed by Debian's libinih),
+ * described by one table of keys with types, bounds and defaults
+ * (config_keys.c). Secrets are read from files named in the config, so the
+ * config itself can be world-readable.
+ */
+#ifndef BR_CONFIG_H
+#define BR_CONFIG_H
+
+#include <stddef.h>
+
+#include "../core/ceremony.h"
+
+typedef struct br_strlist {
+	char **v;
+	size_t n;
+} br_strlist;
+
+typedef struct br_config {
+	/* [server] */
+	char *listen_address;
+	int listen_port;
+	char *public_url;            /* https://login.example.edu (links, cookies' Secure) */
+	int threads;                 /* 0: one per core */
+	int max_body_bytes;
+	int request_timeout_s;
+	char *templates_dir;
+	char *audit_log;             /* file, or "-" for stderr */
+
+	/* [webauthn] */
+	char *rp_id;
+	char *rp_name;
+	br_strlist origins;
+	br_strlist related_origins;  /* published at /.well-known/webauthn */
+	int allow_cross_origin;
+	br_strlist top_origins;
+	br_uv_policy user_verification;
+	char *resident_key;          /* required | preferred | discouraged */
+	br_strlist algorithms;       /* ES256, EdDSA, ... as names */
+	int *algs;                   /* the same, as COSE ids (derived) */
+	size_t n_algs;
+	int challenge_ttl_s;
+	int ceremony_timeout_s;
+	int refuse_safetynet;
+	char *sign_count_policy;     /* reject | flag */
+	char *attestation;           /* none | direct */
+	char *trust_anchors_file;
+	br_strlist mfa_aaguids;      /* AAGUIDs counted as MFA even when synced */
+
+	/* [idp] */
+	char *secret_file;
+	char *previous_secret_file;
+	br_strlist return_urls;
+	int max_clock_skew_s;
+	int ticket_ttl_s;
+	int flow_ttl_s;
+
+	/* [ldap] */
+	char *ldap_uri;
+	char *ldap_bind_dn;
+	char *ldap_bind_password_file;
+	int ldap_sasl_external;
+	int ldap_starttls;
+	char *ldap_ca_file;
+	char *ldap_user_base;
+	char *ldap_username_attribute;
+	br_strlist ldap_attributes;  /* read and put in the ticket record */
+	char *ldap_disabled_attribute;
+	char *ldap_disabled_value;
+	int ldap_timeout_ms;
+	int ldap_last_used_interval_s;
+
+	/* [memcached] */
+	char *memcached_servers;
+	char *memcached_prefix;
+	int memcached_replicas;
+	int memcached_timeout_ms;
+
+	/* [enrolment] */
+	int enrolment_link_ttl_s;
+	int enrolment_allow_password;
+	int enrolment_password_attempts;   /* per account per hour */
+
+	/* [limits] */
+	int limit_per_address;             /* requests per minute */
+	int limit_per_account;             /* sign-in attempts per minute */
+} br_config;
+
+/*
+ * Load path over the defaults. On error returns -1 with "file:line: key:
+ * reason" in err. Cross-key rules (br_config_check) are not applied here.
+ */
+int br_config_load(const char *path, br_config *c, char *err, size_t errlen);
+/* Defaults only (what an empty file gives). */
+int br_config_defaults(br_config *c, char *err, size_t errlen);
+/* Rules between keys: origins match the RP id, secrets readable, ... */
+int br_config_check(const br_config *c, char *err, size_t errlen);
+void br_config_free(br_config *c);
+
+/* Calls fn for every key the table knows ("section.key"). */
+void br_config_each_key(void (*fn)(const char *section, const char *key, const char *doc, void *arg), void *arg);
+
+/* Read a secret file (first line, trailing newline removed); NULL with err. */
+char *br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen);
+
+/* "90", "90s", "15m", "2h", "7d" to seconds; -1 when malformed. */
+long br_parse_duration(const char *s);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * The directory: users, their attributes and their FIDO credentials in LDAP.
+ * directory_ldap.c is the only file that includes ldap.h. Schema:
+ * ldap-schema/fido-bridge.schema (fidoUser on the user entry, fidoCredential
+ * entries as its children, RDN fidoCredentialId=<base64url id>).
+ */
+#ifndef BR_DIRECTORY_H
+#define BR_DIRECTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../core/buf.h"
+
+typedef struct br_directory br_directory;
+
+typedef struct br_directory_options {
+	const char *uri;                 /* ldap://, ldaps:// or ldapi:// */
+	const char *bind_dn;             /* simple bind; NULL with sasl_external */
+	const char *bind_password;       /* wiped by the caller after open */
+	int sasl_external;
+	int starttls;                    /* require StartTLS on ldap:// */
+	const char *ca_file;
+	const char *user_base;           /* subtree holding user entries */
+	const char *username_attribute;  /* e.g. uid */
+	const char *const *attributes;   /* read into br_user.attributes */
+	size_t n_attributes;
+	const char *disabled_attribute;  /* account disabled when it has ... */
+	const char *disabled_value;      /* ... this value (case-insensitive) */
+	unsigned timeout_ms;
+	unsigned last_used_interval_s;   /* write last-used at most this often */
+} br_directory_options;
+
+typedef enum br_dir_rc {
+	BR_DIR_OK = 0,
+	BR_DIR_NOT_FOUND,    /* no such user / credential / code */
+	BR_DIR_EXISTS,       /* add of something already there */
+	BR_DIR_INVALID,      /* input we refuse (NUL in a name, too long, ...) */
+	BR_DIR_ERROR,        /* server down, timeout, permission, schema */
+} br_dir_rc;
+
+const char *br_dir_rc_name(br_dir_rc rc);
+
+#define BR_USER_HANDLE_MAX 64
+#define BR_USERNAME_MAX 256
+
+typedef struct br_credential_record {
+	char *dn;
+	br_blob id;                  /* raw credential id */
+	br_blob public_key;          /* COSE_Key */
+	uint32_t sign_count;
+	char aaguid[37];             /* "" when unknown */
+	char *transports;            /* comma list ("internal,hybrid"), may be NULL */
+	char fmt[24];
+	int backup_eligible, backup_state, user_verified;
+	int64_t created, last_used;  /* unix seconds; last_used 0 = never */
+	char *nickname;              /* may be NULL */
+} br_credential_record;
+
+typedef struct br_user {
+	char *dn;
+	char *username;              /* value of username_attribute */
+	br_blob user_handle;         /* empty when the user has none yet */
+	int disabled;
+	json_t *attributes;          /* {"mail":["a@b"], ...}: the configured ones present */
+	br_credential_record *creds; /* children, oldest first */
+	size_t n_creds;
+	char **enrolment_codes;      /* raw fidoEnrolmentCode values */
+	size_t n_enrolment_codes;
+} br_user;
+
+void br_user_free(br_user **u);
+
+/* Connections open lazily, one per thread; a dropped one is reopened once per call. */
+br_directory *br_directory_open(const br_directory_options *o, char *err, size_t errlen);
+/* Close after the threads that used it are gone. */
+void br_directory_close(br_directory **d);
+
+/* Lookups fill *out (free with br_user_free), credentials included. */
+br_dir_rc br_dir_find_user(br_directory *d, const char *username, br_user **out);
+br_dir_rc br_dir_find_by_credential(br_directory *d, const unsigned char *id, size_t len,
+    br_user **out, size_t *cred_index);
+br_dir_rc br_dir_find_by_handle(br_directory *d, const unsigned char *handle, size_t len, br_user **out);
+
+/* Give the user a handle (adds the fidoUser class when missing); EXISTS if it has one. */
+br_dir_rc br_dir_set_user_handle(br_directory *d, br_user *u, const unsigned char *handle, size_t len);
+
+/* One LDAP add: the entry exists whole or not at all. EXISTS for a known id. */
+br_dir_rc br_dir_add_credential(br_directory *d, const br_user *u, const br_credential_record *c);
+br_dir_rc br_dir_rename_credential(br_directory *d, const br_user *u, const unsigned char *id,
+    size_t len, const char *nickname);
+br_dir_rc br_dir_delete_credential(br_directory *d, const br_user *u, const unsigned char *id, size_t len);
+
+/*
+ * After a sign-in: write the sign count when it changed and last-used when
+ * the stored one is older than the interval; nothing otherwise, so a synced
+ * passkey (count 0) used twice in an hour costs no write. *wrote says whether
+ * an LDAP modify was sent.
+ */
+br_dir_rc br_dir_record_use(br_directory *d, const br_credential_record *c, uint32_t sign_count,
+    int64_t now, int *wrote);
+
+/* Enrolment codes: add a value; remove exactly one value (NOT_FOUND if it is gone: one use). */
+br_dir_rc br_dir_add_enrolment_code(br_directory *d, const br_user *u, const char *value);
+br_dir_rc br_dir_remove_enrolment_code(br_directory *d, const br_user *u, const char *value);
+
+/*
+ * Connect, bind, and check the schema is loaded: every fido attribute and
+ * class, and the equality indexes where the server reveals them. Writes a
+ * human-readable report (one line per finding) into a malloc'd *report.
+ * Returns 0 when nothing is missing.
+ */
+int br_dir_check(br_directory *d, char **report);
+
+#endif

@@ -1,0 +1,178 @@
+/* The configuration loader: values, bounds, unknown keys, cross-key rules. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../bridge/config/config.h"
+#include "../../bridge/core/cose.h"
+#include "../integration/check.h"
+
+static char dir[] = "/tmp/bridge-config-XXXXXX";
+
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CHECK((f = fopen(path, "w")) != NULL);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load text; returns 0/-1 and leaves the message in err. */
+static int
+load(const char *text, br_config *c, char *err, size_t errlen)
+{
+	return br_config_load(write_file("bridge.conf", text), c, err, errlen);
+}
+
+static void
+defaults(void)
+{
+	br_config c;
+	char err[256];
+
+	CHECK(load("", &c, err, sizeof(err)) == 0);
+	CHECK(c.listen_port == 8443);
+	CHECK(c.user_verification == BR_UV_PREFERRED);
+	CHECK(c.ticket_ttl_s == 60 && c.challenge_ttl_s == 300 && c.enrolment_link_ttl_s == 7 * 86400);
+	CHECK(c.n_algs == 6 && c.algs[0] == BR_COSE_ES256 && c.algs[1] == BR_COSE_EDDSA);
+	CHECK(c.refuse_safetynet == 1);
+	CHECK(strcmp(c.sign_count_policy, "reject") == 0);
+	CHECK(c.ldap_attributes.n == 6 && strcmp(c.ldap_attributes.v[3], "eduPersonPrincipalName") == 0);
+	CHECK(c.rp_id == NULL && c.secret_file == NULL);
+	/* defaults alone do not make a working bridge */
+	CHECK(br_config_check(&c, err, sizeof(err)) == -1 && strstr(err, "rp_id") != NULL);
+	br_config_free(&c);
+}
+
+static void
+values(void)
+{
+	br_config c;
+	char err[256];
+
+	CHECK(load("[webauthn]\nrp_id = example.edu\norigins = https://login.example.edu , https://sso.example.edu\n"
+		   "user_verification = required\nalgorithms = EdDSA, ES256\nchallenge_ttl = 90s\n"
+		   "[idp]\nticket_ttl = 30\n[ldap]\nstarttls = yes\ntimeout_ms = 250\n", &c, err, sizeof(err)) == 0);
+	CHECK(strcmp(c.rp_id, "example.edu") == 0);
+	CHECK(c.origins.n == 2 && strcmp(c.origins.v[1], "https://sso.example.edu") == 0);
+	CHECK(c.user_verification == BR_UV_REQUIRED);
+	CHECK(c.n_algs == 2 && c.algs[0] == BR_COSE_EDDSA && c.algs[1] == BR_COSE_ES256);
+	CHECK(c.challenge_ttl_s == 90 && c.ticket_ttl_s == 30);
+	CHECK(c.ldap_starttls == 1 && c.ldap_timeout_ms == 250);
+	br_config_free(&c);
+}
+
+static void
+expect_error(const char *text, int line, const char *needle)
+{
+	br_config c;
+	char err[256], want[32];
+
+	CHECK(load(text, &c, err, sizeof(err)) == -1);
+	snprintf(want, sizeof(want), ":%d: ", line);
+	if (strstr(err, want) == NULL || strstr(err, needle) == NULL) {
+		fprintf(stderr, "unexpected message: %s (want line %d, \"%s\")\n", err, line, needle);
+		exit(1);
+	}
+}
+
+static void
+errors(void)
+{
+	br_config c;
+	char err[256];
+
+	expect_error("[server]\nlisten_port = 300x\n", 2, "not an integer");
+	expect_error("[server]\nlisten_port = 70000\n", 2, "between 1 and 65535");
+	expect_error("[server]\n\nlisten_prot = 80\n", 3, "unknown key");
+	expect_error("[srever]\nlisten_port = 80\n", 2, "unknown key");
+	expect_error("[idp]\nticket_ttl = 5m\n", 2, "between 5s and 60s");
+	expect_error("[idp]\nticket_ttl = soon\n", 2, "not a duration");
+	expect_error("[ldap]\nstarttls = maybe\n", 2, "true or false");
+	expect_error("[webauthn]\nuser_verification = always\n", 2, "required, preferred or discouraged");
+	expect_error("[webauthn]\nsign_count_policy = ignore\n", 2, "reject|flag");
+	expect_error("this is not ini\n", 1, "");
+	CHECK(load("[webauthn]\nalgorithms = ES256, ES257\n", &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "ES257") != NULL);
+	CHECK(br_config_load("/nonexistent/bridge.conf", &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "cannot open") != NULL);
+}
+
+#define COMPLETE_TMPL \
+    "[server]\npublic_url = https://login.example.edu\n" \
+    "[webauthn]\nrp_id = example.edu\norigins = %s\n" \
+    "[idp]\nsecret_file = %s\nreturn_urls = %s\n" \
+    "[ldap]\nuri = ldap://127.0.0.1\nuser_base = ou=people,dc=example,dc=edu\nbind_dn = cn=x\nbind_password_file = %s\n" \
+    "[memcached]\nservers = 127.0.0.1:11211\n"
+
+static int
+check_with(const char *origins, const char *returns, char *err, size_t errlen)
+{
+	char text[2048], secret[256];
+	br_config c;
+	int rc;
+
+	snprintf(secret, sizeof(secret), "%s", write_file("secret", "s3cr3t-value\n"));
+	snprintf(text, sizeof(text), COMPLETE_TMPL, origins, secret, returns, secret);
+	CHECK(load(text, &c, err, errlen) == 0);
+	rc = br_config_check(&c, err, errlen);
+	br_config_free(&c);
+	return rc;
+}
+
+static void
+cross_checks(void)
+{
+	char err[256];
+
+	CHECK(check_with("https://login.example.edu", "https://idp.example.edu/idp/finish", err, sizeof(err)) == 0);
+	/* an origin under another domain is not ours */
+	CHECK(check_with("https://login.example.org", "https://idp.example.edu/idp/finish", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "outside rp_id") != NULL);
+	/* a look-alike suffix is not a subdomain */
+	CHECK(check_with("https://evilexample.edu", "https://idp.example.edu/idp/finish", err, sizeof(err)) == -1);
+	/* plain http only on loopback */
+	CHECK(check_with("http://login.example.edu", "https://idp.example.edu/idp/finish", err, sizeof(err)) == -1);
+	/* a return prefix without a path would admit https://idp.example.edu.evil.org */
+	CHECK(check_with("https://login.example.edu", "https://idp.example.edu", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "return_urls") != NULL);
+}
+
+static void
+secrets_and_durations(void)
+{
+	char err[128], *s;
+	size_t n = 0;
+
+	s = br_config_read_secret(write_file("k", "abc\n"), &n, err, sizeof(err));
+	CHECK(s != NULL && n == 3 && strcmp(s, "abc") == 0);
+	free(s);
+	CHECK(br_config_read_secret(write_file("e", "\n"), &n, err, sizeof(err)) == NULL);
+	CHECK(br_parse_duration("15m") == 900 && br_parse_duration("2h") == 7200 && br_parse_duration("7d") == 604800);
+	CHECK(br_parse_duration("10") == 10 && br_parse_duration("10x") == -1 && br_parse_duration("-5") == -1);
+	CHECK(br_parse_duration("5mm") == -1 && br_parse_duration("") == -1);
+}
+
+int
+main(void)
+{
+	CHECK(mkdtemp(dir) != NULL);
+	defaults();
+	values();
+	errors();
+	cross_checks();
+	secrets_and_durations();
+	unlink(write_file("bridge.conf", ""));
+	unlink(write_file("secret", ""));
+	unlink(write_file("k", ""));
+	unlink(write_file("e", ""));
+	rmdir(dir);
+	printf("test_config: ok\n");
+	return 0;
+}
