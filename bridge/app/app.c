@@ -1,0 +1,163 @@
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/crypto.h"
+
+static int
+load_trust(br_app *app, char *err, size_t errlen)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	if (app->cfg.trust_anchors_file == NULL)
+		return 0;
+	if ((f = fopen(app->cfg.trust_anchors_file, "r")) == NULL || (buf = malloc(1 << 20)) == NULL) {
+		if (f != NULL)
+			fclose(f);
+		snprintf(err, errlen, "[webauthn] trust_anchors_file: cannot read %s", app->cfg.trust_anchors_file);
+		return -1;
+	}
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	if ((app->trust = br_trust_new()) == NULL || br_trust_add_pem(app->trust, buf, n) < 0) {
+		snprintf(err, errlen, "[webauthn] trust_anchors_file: no PEM certificate in %s", app->cfg.trust_anchors_file);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
+int
+br_app_init(br_app *app, char *err, size_t errlen)
+{
+	br_config *c = &app->cfg;
+	char *s, *pw = NULL;
+	size_t n, pwlen = 0;
+
+	app->https = strncmp(c->public_url, "https://", 8) == 0;
+	app->policy.rp_id = c->rp_id;
+	app->policy.origins = (const char *const *)c->origins.v;
+	app->policy.n_origins = c->origins.n;
+	app->policy.allow_cross_origin = c->allow_cross_origin;
+	app->policy.top_origins = (const char *const *)c->top_origins.v;
+	app->policy.n_top_origins = c->top_origins.n;
+	app->policy.uv = c->user_verification;
+	app->policy.algs = c->algs;
+	app->policy.n_algs = c->n_algs;
+	app->policy.refuse_safetynet = c->refuse_safetynet;
+	app->policy.reject_sign_count_regression = strcmp(c->sign_count_policy, "reject") == 0;
+
+	if (load_trust(app, err, errlen) < 0)
+		return -1;
+	if ((s = br_config_read_secret(c->secret_file, &n, err, errlen)) == NULL)
+		return -1;
+	app->secrets.cur = (unsigned char *)s;
+	app->secrets.cur_len = n;
+	if (c->previous_secret_file != NULL) {
+		if ((s = br_config_read_secret(c->previous_secret_file, &n, err, errlen)) == NULL)
+			return -1;
+		app->secrets.prev = (unsigned char *)s;
+		app->secrets.prev_len = n;
+	}
+	{
+		br_cache_options co = { c->memcached_servers, c->memcached_prefix, (unsigned)c->memcached_replicas,
+			(unsigned)c->memcached_timeout_ms };
+		if ((app->cache = br_cache_open(&co, err, errlen)) == NULL)
+			return -1;
+	}
+	if (c->ldap_bind_password_file != NULL &&
+	    (pw = br_config_read_secret(c->ldap_bind_password_file, &pwlen, err, errlen)) == NULL)
+		return -1;
+	{
+		br_directory_options d = {
+			.uri = c->ldap_uri, .bind_dn = c->ldap_bind_dn, .bind_password = pw,
+			.sasl_external = c->ldap_sasl_external, .starttls = c->ldap_starttls, .ca_file = c->ldap_ca_file,
+			.user_base = c->ldap_user_base, .username_attribute = c->ldap_username_attribute,
+			.attributes = (const char *const *)c->ldap_attributes.v, .n_attributes = c->ldap_attributes.n,
+			.disabled_attribute = c->ldap_disabled_attribute, .disabled_value = c->ldap_disabled_value,
+			.timeout_ms = (unsigned)c->ldap_timeout_ms, .last_used_interval_s = (unsigned)c->ldap_last_used_interval_s,
+		};
+		app->dir = br_directory_open(&d, err, errlen);
+	}
+	if (pw != NULL) {
+		br_wipe(pw, pwlen);
+		free(pw);
+	}
+	if (app->dir == NULL)
+		return -1;
+	if (c->templates_dir != NULL && (app->tpl = br_templates_load(c->templates_dir, err, errlen)) == NULL)
+		return -1;
+	if ((app->audit = br_audit_open(c->audit_log)) == NULL) {
+		snprintf(err, errlen, "[server] audit_log: cannot open %s", c->audit_log);
+		return -1;
+	}
+	if ((app->metrics = br_metrics_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+br_app_free(br_app *app)
+{
+	br_metrics_free(&app->metrics);
+	br_audit_close(&app->audit);
+	br_templates_free(&app->tpl);
+	br_directory_close(&app->dir);
+	br_cache_close(&app->cache);
+	br_secrets_wipe(&app->secrets);
+	br_trust_free(&app->trust);
+	br_config_free(&app->cfg);
+	memset(&app->policy, 0, sizeof(app->policy));
+}
+
+int
+br_app_mfa(const br_app *app, int uv, int be, const char *aaguid)
+{
+	size_t i;
+
+	if (!uv)
+		return 0;
+	if (!be)
+		return 1;
+	for (i = 0; aaguid != NULL && i < app->cfg.mfa_aaguids.n; i++)
+		if (strcasecmp(app->cfg.mfa_aaguids.v[i], aaguid) == 0)
+			return 1;
+	return 0;
+}
+
+/* Authenticators students commonly have; the rest show no name. */
+static const struct {
+	const char *aaguid;
+	const char *name;
+} names[] = {
+	{ "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4", "Google Password Manager" },
+	{ "fbfc3007-154e-4ecc-8c0b-6e020557d7bd", "iCloud Keychain" },
+	{ "adce0002-35bc-c60a-648b-0b25f1f05503", "Chrome on Mac" },
+	{ "08987058-cadc-4b81-b6e1-30de50dcbe96", "Windows Hello" },
+	{ "9ddd1817-af5a-4672-a2b9-3e3dd95000a9", "Windows Hello" },
+	{ "6028b017-b1d4-4c02-b4b3-afcdafc96bb2", "Windows Hello" },
+	{ "bada5566-a7aa-401f-bd96-45619a55120d", "1Password" },
+	{ "d548826e-79b4-db40-a3d8-11116f7e8349", "Bitwarden" },
+	{ "cb69481e-8ff7-4039-93ec-0a2729a154a8", "YubiKey 5" },
+	{ "ee882879-721c-4913-9775-3dfcce97072a", "YubiKey 5" },
+	{ "fa2b99dc-9e39-4257-8f92-4a30d23c4118", "YubiKey 5 NFC" },
+};
+
+const char *
+br_aaguid_name(const char *aaguid)
+{
+	size_t i;
+
+	for (i = 0; aaguid != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(names[i].aaguid, aaguid) == 0)
+			return names[i].name;
+	return "";
+}

@@ -1,0 +1,19 @@
+/*
+ * The audit log: one JSON line per event. Callers pass only what may be
+ * kept: usernames, credential ids, reasons, addresses. Never a secret,
+ * challenge, ticket or enrolment code.
+ */
+#ifndef BR_AUDIT_H
+#define BR_AUDIT_H
+
+#include <jansson.h>
+
+typedef struct br_audit br_audit;
+
+/* path "-" is stderr. NULL on error. */
+br_audit *br_audit_open(const char *path);
+void br_audit_close(br_audit **a);
+/* Writes {"ts":…,"event":event, …fields}; takes the reference to fields (may be NULL). */
+void br_audit_event(br_audit *a, const char *event, json_t *fields);
+
+#endif

@@ -1,0 +1,327 @@
+#include "handoff.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "../core/b64url.h"
+#include "../core/crypto.h"
+
+#define CONVERSATION_MAX 64
+#define STATE_MIN 22   /* 128 bits in base64url */
+#define STATE_MAX 128
+#define RETURN_MAX 2048
+#define ENTITY_MAX 1024
+
+void
+br_secrets_wipe(br_secrets *s)
+{
+	if (s->cur != NULL)
+		OPENSSL_clear_free(s->cur, s->cur_len);
+	if (s->prev != NULL)
+		OPENSSL_clear_free(s->prev, s->prev_len);
+	memset(s, 0, sizeof(*s));
+}
+
+const char *
+br_handoff_rc_name(br_handoff_rc rc)
+{
+	switch (rc) {
+	case BR_HANDOFF_OK:
+		return "ok";
+	case BR_HANDOFF_MISSING:
+		return "missing_parameter";
+	case BR_HANDOFF_MALFORMED:
+		return "malformed_parameter";
+	case BR_HANDOFF_BAD_SIGNATURE:
+		return "bad_signature";
+	case BR_HANDOFF_STALE:
+		return "stale_timestamp";
+	case BR_HANDOFF_RETURN_REFUSED:
+		return "return_not_allowed";
+	}
+	return "unknown";
+}
+
+/* HMAC-SHA256 over the parts joined by "\n", base64url into out. */
+static int
+hmac_lines(const unsigned char *key, size_t key_len, const char *const *parts, size_t n,
+    char out[BR_HANDOFF_SIG_LEN + 1])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	size_t maclen = 0, i;
+	EVP_MAC *m = NULL;
+	EVP_MAC_CTX *ctx = NULL;
+	OSSL_PARAM params[2];
+	int rc = -1;
+
+	if (key == NULL || key_len == 0)
+		return -1;
+	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL || (ctx = EVP_MAC_CTX_new(m)) == NULL)
+		goto out;
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)(uintptr_t)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_init(ctx, key, key_len, params) != 1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && EVP_MAC_update(ctx, (const unsigned char *)"\n", 1) != 1)
+			goto out;
+		if (EVP_MAC_update(ctx, (const unsigned char *)parts[i], strlen(parts[i])) != 1)
+			goto out;
+	}
+	if (EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)) != 1 || maclen != 32)
+		goto out;
+	br_b64url_encode(mac, maclen, out);
+	rc = 0;
+out:
+	br_wipe(mac, sizeof(mac));
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(m);
+	return rc;
+}
+
+static int
+start_parts(const br_handoff_start *s, const char *parts[8])
+{
+	parts[0] = "v1";
+	parts[1] = s->conversation;
+	parts[2] = s->state;
+	parts[3] = s->return_url;
+	parts[4] = s->entity;
+	parts[5] = s->force;
+	parts[6] = s->passive;
+	parts[7] = s->ts;
+	for (int i = 1; i < 8; i++)
+		if (parts[i] == NULL || strchr(parts[i], '\n') != NULL)
+			return -1;
+	return 0;
+}
+
+int
+br_handoff_sign_start(const br_handoff_start *s, const unsigned char *key, size_t key_len,
+    char out[BR_HANDOFF_SIG_LEN + 1])
+{
+	const char *parts[8];
+
+	if (start_parts(s, parts) < 0)
+		return -1;
+	return hmac_lines(key, key_len, parts, 8, out);
+}
+
+static int
+only_chars(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* No control characters, spaces or fragments: what a shim's URL never has. */
+static int
+url_clean(const char *s)
+{
+	if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '#' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+static int
+sig_matches(const char *expected, const char *given)
+{
+	return br_ct_equal(expected, strlen(expected), given, strlen(given));
+}
+
+br_handoff_rc
+br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets, int64_t now,
+    int skew_s, char *const *return_prefixes, size_t n_prefixes)
+{
+	char want[BR_HANDOFF_SIG_LEN + 1];
+	const char *parts[8];
+	long long ts;
+	char *end;
+	size_t i, n;
+	int ok = 0;
+
+	if (s->conversation == NULL || s->state == NULL || s->return_url == NULL || s->entity == NULL ||
+	    s->force == NULL || s->passive == NULL || s->ts == NULL || s->sig == NULL)
+		return BR_HANDOFF_MISSING;
+	n = strlen(s->conversation);
+	if (n == 0 || n > CONVERSATION_MAX || !only_chars(s->conversation, "._-"))
+		return BR_HANDOFF_MALFORMED;
+	n = strlen(s->state);
+	if (n < STATE_MIN || n > STATE_MAX || !only_chars(s->state, "_-"))
+		return BR_HANDOFF_MALFORMED;
+	if (strlen(s->return_url) > RETURN_MAX || !url_clean(s->return_url))
+		return BR_HANDOFF_MALFORMED;
+	if (strlen(s->entity) > ENTITY_MAX || strchr(s->entity, '\n') != NULL)
+		return BR_HANDOFF_MALFORMED;
+	if ((strcmp(s->force, "0") != 0 && strcmp(s->force, "1") != 0) ||
+	    (strcmp(s->passive, "0") != 0 && strcmp(s->passive, "1") != 0))
+		return BR_HANDOFF_MALFORMED;
+	if (strlen(s->ts) == 0 || strlen(s->ts) > 12 || !only_chars(s->ts, "") ||
+	    strspn(s->ts, "0123456789") != strlen(s->ts))
+		return BR_HANDOFF_MALFORMED;
+	if (strlen(s->sig) != BR_HANDOFF_SIG_LEN || !only_chars(s->sig, "_-"))
+		return BR_HANDOFF_MALFORMED;
+
+	/* the signature first: nothing unsigned steers what follows */
+	if (start_parts(s, parts) < 0)
+		return BR_HANDOFF_MALFORMED;
+	if (hmac_lines(secrets->cur, secrets->cur_len, parts, 8, want) == 0)
+		ok |= sig_matches(want, s->sig);
+	if (secrets->prev_len > 0 && hmac_lines(secrets->prev, secrets->prev_len, parts, 8, want) == 0)
+		ok |= sig_matches(want, s->sig);
+	br_wipe(want, sizeof(want));
+	if (!ok)
+		return BR_HANDOFF_BAD_SIGNATURE;
+
+	errno = 0;
+	ts = strtoll(s->ts, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return BR_HANDOFF_MALFORMED;
+	if (ts < now - skew_s || ts > now + skew_s)
+		return BR_HANDOFF_STALE;
+
+	for (i = 0; i < n_prefixes; i++)
+		if (strncmp(s->return_url, return_prefixes[i], strlen(return_prefixes[i])) == 0)
+			return BR_HANDOFF_OK;
+	return BR_HANDOFF_RETURN_REFUSED;
+}
+
+char *
+br_url_encode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, o = 0;
+	char *out;
+
+	if (n > (SIZE_MAX - 1) / 3 || (out = malloc(n * 3 + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+br_handoff_return(const char *return_url, const char *conversation, const char *state,
+    const char *key, const char *value)
+{
+	char *c = br_url_encode(conversation), *st = br_url_encode(state), *v = br_url_encode(value);
+	char *out = NULL;
+	size_t len;
+
+	if (c != NULL && st != NULL && v != NULL) {
+		len = strlen(return_url) + strlen(c) + strlen(st) + strlen(key) + strlen(v) + 32;
+		if ((out = malloc(len)) != NULL)
+			snprintf(out, len, "%s%cconversation=%s&state=%s&%s=%s", return_url,
+			    strchr(return_url, '?') != NULL ? '&' : '?', c, st, key, v);
+	}
+	free(c);
+	free(st);
+	if (v != NULL)
+		br_wipe(v, strlen(v));
+	free(v);
+	return out;
+}
+
+int
+br_ticket_mac(const unsigned char *key, size_t key_len, const char *ticket, const char *principal,
+    const char *conversation, const char *state, int64_t auth_instant, int mfa,
+    char out[BR_HANDOFF_SIG_LEN + 1])
+{
+	char instant[24];
+	const char *parts[7];
+
+	snprintf(instant, sizeof(instant), "%" PRId64, auth_instant);
+	parts[0] = "v1";
+	parts[1] = ticket;
+	parts[2] = principal;
+	parts[3] = conversation;
+	parts[4] = state;
+	parts[5] = instant;
+	parts[6] = mfa ? "1" : "0";
+	return hmac_lines(key, key_len, parts, 7, out);
+}
+
+json_t *
+br_ticket_record(const char *ticket, const br_ticket_fields *f, const br_secrets *secrets)
+{
+	char mac[BR_HANDOFF_SIG_LEN + 1];
+	json_t *r, *attrs;
+
+	if (br_ticket_mac(secrets->cur, secrets->cur_len, ticket, f->principal, f->conversation,
+		f->state, f->auth_instant, f->mfa, mac) < 0)
+		return NULL;
+	attrs = f->attributes != NULL ? json_incref(f->attributes) : json_object();
+	r = json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:b, s:b, s:s, s:s, s:o, s:s}",
+	    "principal", f->principal, "conversation", f->conversation, "state", f->state,
+	    "entity", f->entity ? f->entity : "", "auth_instant", (json_int_t)f->auth_instant,
+	    "uv", f->uv, "be", f->be, "bs", f->bs, "mfa", f->mfa,
+	    "credential_id", f->credential_id ? f->credential_id : "",
+	    "aaguid", f->aaguid ? f->aaguid : "",
+	    "attributes", attrs,
+	    "mac", mac);
+	return r;
+}
+
+int
+br_ticket_verify(const json_t *record, const char *ticket, const char *conversation,
+    const char *state, const br_secrets *secrets, const char **why)
+{
+	char want[BR_HANDOFF_SIG_LEN + 1];
+	const char *principal, *conv, *st, *mac;
+	json_t *inst, *mfa, *v;
+	int ok = 0;
+
+	*why = "malformed";
+	v = json_object_get(record, "v");
+	principal = json_string_value(json_object_get(record, "principal"));
+	conv = json_string_value(json_object_get(record, "conversation"));
+	st = json_string_value(json_object_get(record, "state"));
+	mac = json_string_value(json_object_get(record, "mac"));
+	inst = json_object_get(record, "auth_instant");
+	mfa = json_object_get(record, "mfa");
+	if (!json_is_integer(v) || json_integer_value(v) != 1 || principal == NULL || conv == NULL ||
+	    st == NULL || mac == NULL || !json_is_integer(inst) || !json_is_boolean(mfa))
+		return -1;
+	if (br_ticket_mac(secrets->cur, secrets->cur_len, ticket, principal, conv, st,
+		json_integer_value(inst), json_is_true(mfa), want) == 0)
+		ok |= br_ct_equal(want, strlen(want), mac, strlen(mac));
+	if (secrets->prev_len > 0 && br_ticket_mac(secrets->prev, secrets->prev_len, ticket, principal,
+		conv, st, json_integer_value(inst), json_is_true(mfa), want) == 0)
+		ok |= br_ct_equal(want, strlen(want), mac, strlen(mac));
+	if (!ok) {
+		*why = "bad_mac";
+		return -1;
+	}
+	if (strcmp(conv, conversation) != 0) {
+		*why = "conversation_mismatch";
+		return -1;
+	}
+	if (!br_ct_equal(st, strlen(st), state, strlen(state))) {
+		*why = "state_mismatch";
+		return -1;
+	}
+	*why = "ok";
+	return 0;
+}

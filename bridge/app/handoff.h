@@ -1,0 +1,99 @@
+/*
+ * The handoff protocol with the IdP shim (docs/handoff-protocol.md): the
+ * signed start request, the URL back, and the ticket record with its MAC.
+ * Pure: no I/O, the caller passes the clock and the secrets.
+ */
+#ifndef BR_HANDOFF_H
+#define BR_HANDOFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define BR_HANDOFF_SIG_LEN 43   /* base64url of an HMAC-SHA256 */
+
+/* The current secret and, during a rotation, the previous one (may be empty). */
+typedef struct br_secrets {
+	unsigned char *cur;
+	size_t cur_len;
+	unsigned char *prev;
+	size_t prev_len;
+} br_secrets;
+
+void br_secrets_wipe(br_secrets *s);
+
+typedef struct br_handoff_start {
+	const char *conversation;
+	const char *state;
+	const char *return_url;
+	const char *entity;
+	const char *force;      /* "0" / "1" */
+	const char *passive;
+	const char *ts;         /* unix seconds, decimal */
+	const char *sig;
+} br_handoff_start;
+
+typedef enum br_handoff_rc {
+	BR_HANDOFF_OK = 0,
+	BR_HANDOFF_MISSING,         /* a parameter is absent (or repeated) */
+	BR_HANDOFF_MALFORMED,       /* a parameter breaks its rule */
+	BR_HANDOFF_BAD_SIGNATURE,
+	BR_HANDOFF_STALE,           /* ts outside the allowed skew */
+	BR_HANDOFF_RETURN_REFUSED,  /* return does not start with a configured URL */
+} br_handoff_rc;
+
+const char *br_handoff_rc_name(br_handoff_rc rc);
+
+/*
+ * Check a start request: every rule of section 1 of the protocol, the
+ * signature against the current then the previous secret (constant time),
+ * ts within skew_s of now, return under one of return_prefixes.
+ */
+br_handoff_rc br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets,
+    int64_t now, int skew_s, char *const *return_prefixes, size_t n_prefixes);
+
+/* sig for s (what the shim computes); out has room for 44 bytes. -1 on error. */
+int br_handoff_sign_start(const br_handoff_start *s, const unsigned char *key, size_t key_len,
+    char out[BR_HANDOFF_SIG_LEN + 1]);
+
+/*
+ * return_url + "?"/"&" + "conversation=..&state=..&<key>=<value>", each
+ * percent-encoded. malloc'd; NULL on OOM.
+ */
+char *br_handoff_return(const char *return_url, const char *conversation, const char *state,
+    const char *key, const char *value);
+
+/* Percent-encode everything but RFC 3986 unreserved characters. malloc'd. */
+char *br_url_encode(const char *s);
+
+/* ---- ticket records ---- */
+
+typedef struct br_ticket_fields {
+	const char *principal;
+	const char *conversation;
+	const char *state;
+	const char *entity;
+	int64_t auth_instant;
+	int uv, be, bs, mfa;
+	const char *credential_id;  /* base64url */
+	const char *aaguid;         /* uuid text, may be "" */
+	json_t *attributes;         /* borrowed; may be NULL */
+} br_ticket_fields;
+
+/* mac for a record (section 3); out has room for 44 bytes. */
+int br_ticket_mac(const unsigned char *key, size_t key_len, const char *ticket,
+    const char *principal, const char *conversation, const char *state, int64_t auth_instant,
+    int mfa, char out[BR_HANDOFF_SIG_LEN + 1]);
+
+/* The record JSON (without "v", which the cache adds), mac included. NULL on OOM. */
+json_t *br_ticket_record(const char *ticket, const br_ticket_fields *f, const br_secrets *secrets);
+
+/*
+ * What the shim does with a record taken from the cache: check v, the mac
+ * (current or previous secret), conversation and state. 0 when it verifies.
+ */
+int br_ticket_verify(const json_t *record, const char *ticket, const char *conversation,
+    const char *state, const br_secrets *secrets, const char **why);
+
+#endif

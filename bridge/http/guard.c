@@ -1,0 +1,125 @@
+#include "guard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *
+br_req_lang(const br_request *req)
+{
+	return br_lang_pick(br_req_query(req, "lang", NULL), br_req_cookie(req, "fb_lang"),
+	    br_req_header(req, "Accept-Language"));
+}
+
+static int
+origin_allowed(const br_app *app, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; origin != NULL && i < app->cfg.origins.n; i++)
+		if (strcmp(app->cfg.origins.v[i], origin) == 0)
+			return 1;
+	return 0;
+}
+
+void
+br_reply_error(br_app *app, const br_request *req, br_response *res, int status, const char *code)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "error.%s", code);
+	br_res_json(res, status, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", code,
+	    "message", app->tpl != NULL ? br_t(app->tpl, br_req_lang(req), key) : ""));
+}
+
+void
+br_reply_page_error(br_app *app, const br_request *req, br_response *res, int status,
+    const char *title_key, const char *message_key)
+{
+	const char *lang = br_req_lang(req);
+	br_var v[] = {
+		{ "title", br_t(app->tpl, lang, title_key) },
+		{ "message", br_t(app->tpl, lang, message_key) },
+	};
+	char *html = br_render(app->tpl, "error", lang, v, 2);
+
+	if (html == NULL) {
+		br_res_text(res, 500, "text/plain; charset=utf-8", "internal error\n");
+		return;
+	}
+	br_res_text(res, status, "text/html; charset=utf-8", html);
+	free(html);
+}
+
+json_t *
+br_guard_json(br_app *app, const br_request *req, br_response *res)
+{
+	const char *ct = br_req_header(req, "Content-Type");
+	json_error_t je;
+	json_t *body;
+
+	/* cross-site requests carry a foreign Origin (or none from old forms) */
+	if (!origin_allowed(app, br_req_header(req, "Origin"))) {
+		br_reply_error(app, req, res, 403, "forbidden");
+		return NULL;
+	}
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0) {
+		br_reply_error(app, req, res, 400, "bad_request");
+		return NULL;
+	}
+	body = json_loadb((const char *)req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		br_reply_error(app, req, res, 400, "bad_request");
+		return NULL;
+	}
+	return body;
+}
+
+static int
+over(br_app *app, const char *tag, const char *what, int64_t now, int limit)
+{
+	char key[128], slot[160];
+	uint64_t n = 0;
+
+	/* hashed: neither addresses nor usernames go into keys as typed */
+	if (br_cache_key_hash(tag, what, strlen(what), key, sizeof(key)) < 0)
+		return 0;
+	snprintf(slot, sizeof(slot), "%s:%lld", key, (long long)(now / 60));
+	if (br_cache_incr(app->cache, slot, 120, &n) != BR_CACHE_OK) {
+		br_metrics_event(app->metrics, "rate_limit", "cache_error");
+		return 0;
+	}
+	return n > (uint64_t)limit;
+}
+
+int
+br_guard_rate(br_app *app, const br_request *req, br_response *res, const char *account, int json)
+{
+	int hit = over(app, "rl:ip", req->client, req->now, app->cfg.limit_per_address);
+
+	if (!hit && account != NULL)
+		hit = over(app, "rl:acct", account, req->now, app->cfg.limit_per_account);
+	if (!hit)
+		return 0;
+	br_event(app, req, "rate_limited", account != NULL ? "account" : "address",
+	    account != NULL ? json_pack("{s:s}", "username", account) : NULL);
+	if (json)
+		br_reply_error(app, req, res, 429, "rate_limited");
+	else
+		br_reply_page_error(app, req, res, 429, "error.rate_limited.title", "error.rate_limited");
+	return -1;
+}
+
+void
+br_event(br_app *app, const br_request *req, const char *event, const char *reason, json_t *fields)
+{
+	if (fields == NULL)
+		fields = json_object();
+	if (reason != NULL)
+		json_object_set_new(fields, "reason", json_string(reason));
+	json_object_set_new(fields, "client", json_string(req->client));
+	br_metrics_event(app->metrics, event, reason);
+	br_audit_event(app->audit, event, fields);
+}

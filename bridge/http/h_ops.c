@@ -1,0 +1,89 @@
+/* Operations: /healthz, /metrics, /.well-known/webauthn, static files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guard.h"
+#include "routes.h"
+
+void
+h_healthz(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_user *u = NULL;
+	char err[256], text[320];
+	br_dir_rc rc;
+
+	(void)req;
+	if (br_cache_check(app->cache, err, sizeof(err)) < 0) {
+		snprintf(text, sizeof(text), "memcached: %s\n", err);
+		br_res_text(res, 503, "text/plain; charset=utf-8", text);
+		return;
+	}
+	/* a search that finds nobody still proves LDAP answers */
+	rc = br_dir_find_user(app->dir, "healthcheck.nonexistent", &u);
+	br_user_free(&u);
+	if (rc == BR_DIR_ERROR) {
+		br_res_text(res, 503, "text/plain; charset=utf-8", "ldap: unreachable\n");
+		return;
+	}
+	br_res_text(res, 200, "text/plain; charset=utf-8", "ok\n");
+}
+
+void
+h_metrics(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	char *text = br_metrics_render(app->metrics);
+
+	(void)req;
+	if (text == NULL) {
+		br_res_text(res, 500, "text/plain; charset=utf-8", "internal error\n");
+		return;
+	}
+	br_res_text(res, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+	free(text);
+}
+
+void
+h_well_known(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	json_t *origins;
+	size_t i;
+
+	(void)req;
+	if (app->cfg.related_origins.n == 0) {
+		br_res_text(res, 404, "text/plain; charset=utf-8", "not found\n");
+		return;
+	}
+	origins = json_array();
+	for (i = 0; i < app->cfg.related_origins.n; i++)
+		json_array_append_new(origins, json_string(app->cfg.related_origins.v[i]));
+	br_res_json(res, 200, json_pack("{s:o}", "origins", origins));
+	res->cache_seconds = 3600;
+}
+
+void
+h_static(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	const char *ctype = NULL, *text;
+	size_t len = 0;
+
+	if ((text = br_static_file(app->tpl, req->path, &len, &ctype)) == NULL) {
+		br_res_text(res, 404, "text/plain; charset=utf-8", "not found\n");
+		return;
+	}
+	free(res->body);
+	if ((res->body = malloc(len + 1)) == NULL) {
+		br_res_text(res, 500, "text/plain; charset=utf-8", "internal error\n");
+		return;
+	}
+	memcpy(res->body, text, len);
+	res->body[len] = '\0';
+	res->body_len = len;
+	res->status = 200;
+	res->content_type = ctype;
+	res->cache_seconds = 300;
+}

@@ -1,0 +1,33 @@
+#include "routes.h"
+
+#include "../app/app.h"
+
+/* Exact paths, or prefixes ending in '/'. Order does not matter: paths are disjoint. */
+const br_route br_routes[] = {
+	{ "GET", "/authn/start", h_authn_start, "authn_start" },
+	{ "GET", "/authn/finish", h_authn_finish, "authn_finish" },
+	{ "GET", "/authn/cancel", h_authn_cancel, "authn_cancel" },
+	{ "GET", "/login", h_page_login, "page_login" },
+	{ "GET", "/enroll", h_page_enroll, "page_enroll" },
+	{ "GET", "/enrolled", h_page_enrolled, "page_enrolled" },
+	{ "GET", "/passkeys", h_page_passkeys, "page_passkeys" },
+	{ "POST", "/api/authenticate/options", h_api_auth_options, "api_auth_options" },
+	{ "POST", "/api/authenticate/verify", h_api_auth_verify, "api_auth_verify" },
+	{ "POST", "/api/register/options", h_api_reg_options, "api_reg_options" },
+	{ "POST", "/api/register/verify", h_api_reg_verify, "api_reg_verify" },
+	{ "GET", "/api/passkeys", h_api_passkeys_list, "api_passkeys_list" },
+	{ "POST", "/api/passkeys/rename", h_api_passkeys_rename, "api_passkeys_rename" },
+	{ "POST", "/api/passkeys/delete", h_api_passkeys_delete, "api_passkeys_delete" },
+	{ "GET", "/healthz", h_healthz, "healthz" },
+	{ "GET", "/metrics", h_metrics, "metrics" },
+	{ "GET", "/.well-known/webauthn", h_well_known, "well_known" },
+	{ "GET", "/static/", h_static, "static" },
+	{ "GET", "/i18n/", h_static, "static" },
+};
+const size_t br_n_routes = sizeof(br_routes) / sizeof(br_routes[0]);
+
+void
+br_routes_observe(void *app, const char *metric, int status, double seconds)
+{
+	br_metrics_request(((br_app *)app)->metrics, metric, status, seconds);
+}

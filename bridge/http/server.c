@@ -1,0 +1,415 @@
+/* The HTTP server over libmicrohttpd: the only file that includes microhttpd.h. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+/* Every response: no inline script or style, no framing, no referrer. */
+#define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+struct br_server {
+	struct MHD_Daemon *daemon;
+	br_server_options o;
+};
+
+/* Per-request state, from the first call of the access handler to completion. */
+struct req_state {
+	char *body;
+	size_t len, cap;
+	int too_large;
+	double t0;
+	const char *metric;
+	int status;
+};
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- request lookups ---- */
+
+struct count_ctx {
+	const char *name;
+	const char *first;
+	int n;
+};
+
+static enum MHD_Result
+count_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct count_ctx *c = cls;
+
+	(void)kind;
+	if (key != NULL && strcmp(key, c->name) == 0) {
+		if (c->n++ == 0)
+			c->first = value != NULL ? value : "";
+	}
+	return MHD_YES;
+}
+
+const char *
+br_req_query(const br_request *r, const char *name, int *count)
+{
+	struct count_ctx c = { name, NULL, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, count_arg, &c);
+	if (count != NULL)
+		*count = c.n;
+	return c.first;
+}
+
+const char *
+br_req_header(const br_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+br_req_cookie(const br_request *r, const char *name)
+{
+	char host[64];
+
+	if (r->https) {
+		snprintf(host, sizeof(host), "__Host-%s", name);
+		return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, host);
+	}
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+/* ---- responses ---- */
+
+void
+br_res_reset(br_response *res)
+{
+	int i;
+
+	free(res->body);
+	free(res->location);
+	for (i = 0; i < res->n_cookies; i++)
+		free(res->cookies[i]);
+	memset(res, 0, sizeof(*res));
+}
+
+void
+br_res_text(br_response *res, int status, const char *content_type, const char *text)
+{
+	free(res->body);
+	res->status = status;
+	res->content_type = content_type;
+	res->body = strdup(text);
+	res->body_len = res->body != NULL ? strlen(text) : 0;
+	if (res->body == NULL)
+		res->status = 500;
+}
+
+void
+br_res_json(br_response *res, int status, json_t *body)
+{
+	char *s = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	json_decref(body);
+	free(res->body);
+	res->status = s != NULL ? status : 500;
+	res->content_type = "application/json";
+	res->body = s != NULL ? s : strdup("{\"ok\":false,\"error\":\"internal\"}");
+	res->body_len = res->body != NULL ? strlen(res->body) : 0;
+}
+
+void
+br_res_redirect(br_response *res, char *url)
+{
+	free(res->location);
+	res->location = url;
+	res->status = url != NULL ? 303 : 500;
+	if (res->body == NULL) {
+		res->body = strdup("");
+		res->content_type = "text/plain; charset=utf-8";
+	}
+}
+
+void
+br_res_cookie(br_response *res, const br_request *req, const char *name, const char *value,
+    int max_age, int readable)
+{
+	char buf[512];
+
+	if (res->n_cookies >= BR_RES_MAX_COOKIES)
+		return;
+	snprintf(buf, sizeof(buf), "%s%s=%s; Path=/; SameSite=Lax%s%s; Max-Age=%d",
+	    req->https ? "__Host-" : "", name, max_age < 0 ? "" : value,
+	    readable ? "" : "; HttpOnly", req->https ? "; Secure" : "", max_age < 0 ? 0 : max_age);
+	res->cookies[res->n_cookies++] = strdup(buf);
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *conn, const br_server *s, br_response *res)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	char cc[64];
+	int i;
+
+	if (res->status == 0)
+		res->status = 500;
+	r = MHD_create_response_from_buffer(res->body_len, res->body != NULL ? res->body : (char *)"",
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type",
+	    res->content_type != NULL ? res->content_type : "text/plain; charset=utf-8");
+	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	if (s->o.https)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+	if (res->cache_seconds > 0) {
+		snprintf(cc, sizeof(cc), "public, max-age=%d", res->cache_seconds);
+		MHD_add_response_header(r, "Cache-Control", cc);
+	} else {
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	}
+	if (res->location != NULL)
+		MHD_add_response_header(r, "Location", res->location);
+	for (i = 0; i < res->n_cookies; i++)
+		if (res->cookies[i] != NULL)
+			MHD_add_response_header(r, "Set-Cookie", res->cookies[i]);
+	ok = MHD_queue_response(conn, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result
+send_simple(struct MHD_Connection *conn, const br_server *s, int status, const char *text)
+{
+	br_response res;
+	enum MHD_Result ok;
+
+	memset(&res, 0, sizeof(res));
+	br_res_text(&res, status, "text/plain; charset=utf-8", text);
+	ok = send_response(conn, s, &res);
+	br_res_reset(&res);
+	return ok;
+}
+
+/* ---- dispatch ---- */
+
+static const br_route *
+find_route(const br_server *s, const char *method, const char *path, int *path_known)
+{
+	size_t i, n;
+
+	*path_known = 0;
+	for (i = 0; i < s->o.n_routes; i++) {
+		const br_route *r = &s->o.routes[i];
+		n = strlen(r->path);
+		if (r->path[n - 1] == '/' ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0) {
+			*path_known = 1;
+			if (strcmp(method, r->method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
+				return r;
+		}
+	}
+	return NULL;
+}
+
+static const char *
+peer_address(struct MHD_Connection *conn, char *buf, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
+
+	snprintf(buf, cap, "unknown");
+	if (sa == NULL)
+		return buf;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, (socklen_t)cap);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)cap);
+	return buf;
+}
+
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	br_server *s = cls;
+	struct req_state *st = *con_cls;
+	const br_route *route;
+	br_request req;
+	br_response res;
+	enum MHD_Result ok;
+	char addr[64];
+	int known;
+
+	(void)version;
+	if (st == NULL) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if ((st = calloc(1, sizeof(*st))) == NULL)
+			return MHD_NO;
+		st->t0 = mono_now();
+		*con_cls = st;
+		/* refuse a declared oversize body before reading any of it */
+		if (cl != NULL && strtoull(cl, NULL, 10) > s->o.max_body) {
+			st->status = 413;
+			st->metric = "too_large";
+			return send_simple(conn, s, 413, "request body too large\n");
+		}
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		size_t n = *upload_size;
+		if (st->status == 413) {
+			/* answered already: drain what the client still sends */
+		} else if (!st->too_large && st->len + n <= s->o.max_body) {
+			if (st->len + n + 1 > st->cap) {
+				size_t cap = st->cap ? st->cap * 2 : 4096;
+				char *nb;
+				while (cap < st->len + n + 1)
+					cap *= 2;
+				if ((nb = realloc(st->body, cap)) == NULL)
+					return MHD_NO;
+				st->body = nb;
+				st->cap = cap;
+			}
+			memcpy(st->body + st->len, upload_data, n);
+			st->len += n;
+		} else {
+			st->too_large = 1;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (st->status == 413)
+		return MHD_YES; /* answered already */
+	if (st->too_large) {
+		st->status = 413;
+		st->metric = "too_large";
+		return send_simple(conn, s, 413, "request body too large\n");
+	}
+
+	if ((route = find_route(s, method, url, &known)) == NULL) {
+		st->status = known ? 405 : 404;
+		st->metric = known ? "method_not_allowed" : "not_found";
+		return send_simple(conn, s, st->status, known ? "method not allowed\n" : "not found\n");
+	}
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	if (st->body == NULL && (st->body = calloc(1, 1)) == NULL)
+		return MHD_NO;
+	st->body[st->len] = '\0';
+	req.method = method;
+	req.path = url;
+	req.client = peer_address(conn, addr, sizeof(addr));
+	req.body = (const unsigned char *)st->body;
+	req.body_len = st->len;
+	req.https = s->o.https;
+	req.now = (int64_t)time(NULL);
+	req.conn = conn;
+	route->fn(s->o.app, &req, &res);
+	st->metric = res.metric != NULL ? res.metric : route->metric;
+	st->status = res.status;
+	ok = send_response(conn, s, &res);
+	br_res_reset(&res);
+	return ok;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	br_server *s = cls;
+	struct req_state *st = *con_cls;
+
+	(void)conn;
+	(void)toe;
+	if (st == NULL)
+		return;
+	if (s->o.observe != NULL && st->metric != NULL)
+		s->o.observe(s->o.app, st->metric, st->status, mono_now() - st->t0);
+	if (st->body != NULL) {
+		/* bodies carry credentials and codes */
+		memset(st->body, 0, st->cap);
+		free(st->body);
+	}
+	free(st);
+	*con_cls = NULL;
+}
+
+br_server *
+br_server_start(const br_server_options *o, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	br_server *s;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = o->threads > 0 ? (unsigned)o->threads : (cores > 0 ? (unsigned)cores : 2);
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, o->address, &((struct sockaddr_in *)(void *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)(void *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)(void *)&ss)->sin_port = htons((uint16_t)o->port);
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, o->address, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)(void *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)(void *)&ss)->sin6_port = htons((uint16_t)o->port);
+		sl = sizeof(struct sockaddr_in6);
+	} else {
+		snprintf(err, errlen, "listen_address: \"%s\" is not a numeric IPv4/IPv6 address", o->address);
+		return NULL;
+	}
+	(void)sl;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->o = *o;
+	s->daemon = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    (uint16_t)o->port, NULL, NULL, access_handler, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 15),
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+	    MHD_OPTION_END);
+	if (s->daemon == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %d", o->address, o->port);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+br_server_port(const br_server *s)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+	return di != NULL ? di->port : 0;
+}
+
+void
+br_server_stop(br_server **sp)
+{
+	if (sp == NULL || *sp == NULL)
+		return;
+	MHD_stop_daemon((*sp)->daemon);
+	free(*sp);
+	*sp = NULL;
+}
