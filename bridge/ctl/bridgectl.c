@@ -12,6 +12,10 @@ static const struct {
 	{ "verify", cmd_verify, "verify CASE.json...        verify recorded ceremonies, one JSON line each" },
 	{ "bench", cmd_bench, "bench [--seconds S] DIR... verification speed on generated cases" },
 	{ "config", cmd_config, "config check [--syntax-only] --config FILE | config keys" },
+	{ "enroll", cmd_enroll, "enroll USER [--ttl DURATION]   print a one-time enrolment link" },
+	{ "user", cmd_user, "user show USER              attributes and credentials" },
+	{ "credential", cmd_credential, "credential list USER | credential delete USER ID" },
+	{ "directory", cmd_directory, "directory check             connect, check the schema is loaded" },
 };
 
 static void
@@ -19,7 +23,7 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: bridgectl COMMAND [ARGS]\n");
+	fprintf(f, "usage: bridgectl COMMAND [ARGS] [--config FILE]\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].help);
 }

@@ -218,7 +218,8 @@ find_route(const br_server *s, const char *method, const char *path, int *path_k
 	for (i = 0; i < s->o.n_routes; i++) {
 		const br_route *r = &s->o.routes[i];
 		n = strlen(r->path);
-		if (r->path[n - 1] == '/' ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0) {
+		/* "/static/" is a prefix; "/" alone is just the root */
+		if (n > 1 && r->path[n - 1] == '/' ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0) {
 			*path_known = 1;
 			if (strcmp(method, r->method) == 0 || (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
 				return r;

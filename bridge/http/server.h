@@ -8,7 +8,7 @@ typedef void (*br_handler)(void *app, const br_request *req, br_response *res);
 
 typedef struct br_route {
 	const char *method;            /* "GET" / "POST" */
-	const char *path;              /* exact, or a prefix when it ends in '/' */
+	const char *path;              /* exact, or a prefix when it ends in '/' (but is not "/") */
 	br_handler fn;
 	const char *metric;            /* name in /metrics */
 } br_route;

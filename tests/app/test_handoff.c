@@ -13,7 +13,8 @@
 #define TICKET_MAC "gesuKpZBM4mIuAXRlDQKr1-qIZ4GDEjmxMdIIOKv4XU"
 #define NOW 1767225600
 
-static char *prefixes[] = { "https://idp.example.edu/idp/Authn/fido/" };
+static char prefix0[] = "https://idp.example.edu/idp/Authn/fido/";
+static char *prefixes[] = { prefix0 };
 
 static br_secrets
 secrets(const char *cur, const char *prev)

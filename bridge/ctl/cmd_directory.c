@@ -1,0 +1,307 @@
+/*
+ * bridgectl's directory commands: enroll, user show, credential list|delete,
+ * directory check. Each opens the directory named by --config.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../app/audit.h"
+#include "../app/enrolment.h"
+#include "../app/handoff.h"
+#include "../app/timefmt.h"
+#include "../config/config.h"
+#include "../core/b64url.h"
+#include "../core/crypto.h"
+#include "../store/directory.h"
+#include "commands.h"
+#include "options.h"
+
+struct ctl {
+	br_config cfg;
+	br_directory *dir;
+};
+
+/* Pull "--config FILE" (and "--ttl D" when ttl != NULL) out of argv; the rest stay positional. */
+static int
+parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, int maxpos)
+{
+	int i, n = 0;
+
+	*config = br_default_config_path();
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			*config = argv[++i];
+		} else if (ttl != NULL && strcmp(argv[i], "--ttl") == 0 && i + 1 < argc) {
+			if ((*ttl = br_parse_duration(argv[++i])) <= 0) {
+				fprintf(stderr, "bridgectl: --ttl wants a duration like 7d, 12h, 30m\n");
+				return -1;
+			}
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			fprintf(stderr, "bridgectl: unknown option %s\n", argv[i]);
+			return -1;
+		} else if (n < maxpos) {
+			pos[n++] = argv[i];
+		} else {
+			fprintf(stderr, "bridgectl: unexpected argument %s\n", argv[i]);
+			return -1;
+		}
+	}
+	return n;
+}
+
+static int
+open_directory(struct ctl *c, const char *config)
+{
+	char err[512], *pw = NULL;
+	size_t pwlen = 0;
+
+	if (br_config_load(config, &c->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bridgectl: %s\n", err);
+		return -1;
+	}
+	if (c->cfg.ldap_uri == NULL || c->cfg.ldap_user_base == NULL) {
+		fprintf(stderr, "bridgectl: %s: [ldap] uri and user_base are required\n", config);
+		br_config_free(&c->cfg);
+		return -1;
+	}
+	if (c->cfg.ldap_bind_password_file != NULL &&
+	    (pw = br_config_read_secret(c->cfg.ldap_bind_password_file, &pwlen, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "bridgectl: [ldap] bind_password_file: %s\n", err);
+		br_config_free(&c->cfg);
+		return -1;
+	}
+	{
+		br_config *g = &c->cfg;
+		br_directory_options d = {
+			.uri = g->ldap_uri, .bind_dn = g->ldap_bind_dn, .bind_password = pw,
+			.sasl_external = g->ldap_sasl_external, .starttls = g->ldap_starttls, .ca_file = g->ldap_ca_file,
+			.user_base = g->ldap_user_base, .username_attribute = g->ldap_username_attribute,
+			.attributes = (const char *const *)g->ldap_attributes.v, .n_attributes = g->ldap_attributes.n,
+			.disabled_attribute = g->ldap_disabled_attribute, .disabled_value = g->ldap_disabled_value,
+			.timeout_ms = (unsigned)g->ldap_timeout_ms, .last_used_interval_s = (unsigned)g->ldap_last_used_interval_s,
+		};
+		c->dir = br_directory_open(&d, err, sizeof(err));
+	}
+	if (pw != NULL) {
+		br_wipe(pw, pwlen);
+		free(pw);
+	}
+	if (c->dir == NULL) {
+		fprintf(stderr, "bridgectl: ldap: %s\n", err);
+		br_config_free(&c->cfg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+close_directory(struct ctl *c)
+{
+	br_directory_close(&c->dir);
+	br_config_free(&c->cfg);
+}
+
+/* Look a user up, explaining a failure on stderr. */
+static br_user *
+find_user(struct ctl *c, const char *name)
+{
+	br_user *u = NULL;
+	br_dir_rc rc = br_dir_find_user(c->dir, name, &u);
+
+	if (rc == BR_DIR_OK)
+		return u;
+	fprintf(stderr, "bridgectl: %s: %s\n", name,
+	    rc == BR_DIR_NOT_FOUND ? "no such user" : rc == BR_DIR_INVALID ? "not a valid username" : "directory error");
+	return NULL;
+}
+
+static json_t *
+credentials_json(const br_user *u)
+{
+	json_t *arr = json_array();
+	char created[20], used[20];
+	size_t i;
+
+	for (i = 0; i < u->n_creds; i++) {
+		const br_credential_record *cr = &u->creds[i];
+		char *id = br_b64url_encode_alloc(cr->id.ptr, cr->id.len);
+		br_time_to_generalized(cr->created, created, sizeof(created));
+		if (cr->last_used > 0)
+			br_time_to_generalized(cr->last_used, used, sizeof(used));
+		json_array_append_new(arr, json_pack("{s:s?, s:s?, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
+		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "fmt", cr->fmt,
+		    "sign_count", (json_int_t)cr->sign_count, "transports", cr->transports, "created", created,
+		    "backup_eligible", cr->backup_eligible, "backup_state", cr->backup_state,
+		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL));
+		free(id);
+	}
+	return arr;
+}
+
+static void
+print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+	json_decref(j);
+}
+
+int
+cmd_enroll(int argc, char **argv)
+{
+	struct ctl c;
+	const char *config;
+	char *pos[1], code[BR_ENROL_CODE_LEN + 1], value[256], when[20], *u, *link;
+	long ttl = 0;
+	br_user *user;
+	br_audit *audit;
+	int64_t expires;
+
+	if (parse_args(argc, argv, &config, &ttl, pos, 1) != 1) {
+		fprintf(stderr, "usage: bridgectl enroll USER [--ttl DURATION] [--config FILE]\n");
+		return 2;
+	}
+	if (open_directory(&c, config) < 0)
+		return 1;
+	if ((user = find_user(&c, pos[0])) == NULL) {
+		close_directory(&c);
+		return 1;
+	}
+	if (user->disabled) {
+		fprintf(stderr, "bridgectl: %s: the account is disabled\n", pos[0]);
+		br_user_free(&user);
+		close_directory(&c);
+		return 1;
+	}
+	expires = (int64_t)time(NULL) + (ttl > 0 ? ttl : c.cfg.enrolment_link_ttl_s);
+	if (br_enrol_make(expires, code, value, sizeof(value)) < 0 || br_dir_add_enrolment_code(c.dir, user, value) != BR_DIR_OK) {
+		fprintf(stderr, "bridgectl: %s: cannot store the enrolment code\n", pos[0]);
+		br_user_free(&user);
+		close_directory(&c);
+		return 1;
+	}
+	u = br_url_encode(user->username);
+	link = malloc(strlen(c.cfg.public_url ? c.cfg.public_url : "") + strlen(u) + 64);
+	sprintf(link, "%s/enroll?u=%s&c=%s", c.cfg.public_url ? c.cfg.public_url : "", u, code);
+	br_time_to_generalized(expires, when, sizeof(when));
+	printf("%s\n", link);
+	fprintf(stderr, "bridgectl: one-time link for %s, valid until %s (UTC)\n", user->username, when);
+	if ((audit = br_audit_open(c.cfg.audit_log)) != NULL) {
+		br_audit_event(audit, "enrolment_link_issued", json_pack("{s:s, s:s}", "username", user->username, "expires", when));
+		br_audit_close(&audit);
+	}
+	br_wipe(code, sizeof(code));
+	br_wipe(link, strlen(link));
+	free(link);
+	free(u);
+	br_user_free(&user);
+	close_directory(&c);
+	return 0;
+}
+
+int
+cmd_user(int argc, char **argv)
+{
+	struct ctl c;
+	const char *config;
+	char *pos[2];
+	br_user *user;
+	char *handle;
+
+	if (parse_args(argc, argv, &config, NULL, pos, 2) != 2 || strcmp(pos[0], "show") != 0) {
+		fprintf(stderr, "usage: bridgectl user show USER [--config FILE]\n");
+		return 2;
+	}
+	if (open_directory(&c, config) < 0)
+		return 1;
+	if ((user = find_user(&c, pos[1])) == NULL) {
+		close_directory(&c);
+		return 1;
+	}
+	handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len);
+	print_json(json_pack("{s:s, s:s, s:s, s:b, s:O, s:i, s:o}", "username", user->username, "dn", user->dn,
+	    "user_handle", handle != NULL ? handle : "", "disabled", user->disabled, "attributes", user->attributes,
+	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(user)));
+	free(handle);
+	br_user_free(&user);
+	close_directory(&c);
+	return 0;
+}
+
+int
+cmd_credential(int argc, char **argv)
+{
+	struct ctl c;
+	const char *config;
+	char *pos[3];
+	br_user *user;
+	br_blob id = { NULL, 0 };
+	int n = parse_args(argc, argv, &config, NULL, pos, 3), rc = 0;
+
+	if (!((n == 2 && strcmp(pos[0], "list") == 0) || (n == 3 && strcmp(pos[0], "delete") == 0))) {
+		fprintf(stderr, "usage: bridgectl credential list USER [--config FILE]\n"
+				"       bridgectl credential delete USER CREDENTIAL_ID [--config FILE]\n");
+		return 2;
+	}
+	if (n == 3 && br_b64url_decode(pos[2], strlen(pos[2]), &id) < 0) {
+		fprintf(stderr, "bridgectl: %s is not a base64url credential id\n", pos[2]);
+		return 2;
+	}
+	if (open_directory(&c, config) < 0) {
+		br_blob_reset(&id);
+		return 1;
+	}
+	if ((user = find_user(&c, pos[1])) == NULL) {
+		br_blob_reset(&id);
+		close_directory(&c);
+		return 1;
+	}
+	if (n == 2) {
+		print_json(credentials_json(user));
+	} else {
+		br_dir_rc r = br_dir_delete_credential(c.dir, user, id.ptr, id.len);
+		if (r != BR_DIR_OK) {
+			fprintf(stderr, "bridgectl: %s: %s\n", pos[2], r == BR_DIR_NOT_FOUND ? "no such credential for this user" : "directory error");
+			rc = 1;
+		} else {
+			br_audit *audit = br_audit_open(c.cfg.audit_log);
+			printf("deleted %s of %s\n", pos[2], user->username);
+			if (audit != NULL) {
+				br_audit_event(audit, "credential_deleted", json_pack("{s:s, s:s, s:s}", "username", user->username,
+				    "credential_id", pos[2], "by", "bridgectl"));
+				br_audit_close(&audit);
+			}
+		}
+	}
+	br_blob_reset(&id);
+	br_user_free(&user);
+	close_directory(&c);
+	return rc;
+}
+
+int
+cmd_directory(int argc, char **argv)
+{
+	struct ctl c;
+	const char *config;
+	char *pos[1], *report = NULL;
+	int rc;
+
+	if (parse_args(argc, argv, &config, NULL, pos, 1) != 1 || strcmp(pos[0], "check") != 0) {
+		fprintf(stderr, "usage: bridgectl directory check [--config FILE]\n");
+		return 2;
+	}
+	if (open_directory(&c, config) < 0)
+		return 1;
+	rc = br_dir_check(c.dir, &report);
+	if (report != NULL)
+		fputs(report, stdout);
+	free(report);
+	close_directory(&c);
+	return rc == 0 ? 0 : 1;
+}
