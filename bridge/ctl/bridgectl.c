@@ -1,4 +1,5 @@
 /* bridgectl: the bridge's admin tool. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ main(int argc, char **argv)
 {
 	size_t i;
 
+	/* libldap may write to a connection the server just closed */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

@@ -5,6 +5,30 @@
 #include <string.h>
 #include <strings.h>
 
+static const char *const page_strings[] = {
+	"page.start.title", "page.start", "page.unavailable.title", "page.unavailable",
+	"page.expired.title", "page.expired", "page.rate_limited.title", "page.rate_limited",
+	"page.enroll_help.title", "page.enroll_help", "page.enroll_link.title", "page.enroll_link",
+	"err.forbidden", "err.bad_request", "err.expired", "err.unknown_account", "err.no_credentials",
+	"err.unknown_credential", "err.account_disabled", "err.failed", "err.rate_limited",
+	"err.last_passkey", "err.unavailable", "err.already_registered",
+};
+
+int
+br_guard_check_strings(const br_templates *t, char *err, size_t errlen)
+{
+	static const char *const langs[] = { "en", "ja" };
+	size_t i, l;
+
+	for (i = 0; i < sizeof(page_strings) / sizeof(page_strings[0]); i++)
+		for (l = 0; l < 2; l++)
+			if (*br_t(t, langs[l], page_strings[i]) == '\0') {
+				snprintf(err, errlen, "templates: string \"%s\" missing from i18n/%s.json", page_strings[i], langs[l]);
+				return -1;
+			}
+	return 0;
+}
+
 const char *
 br_req_lang(const br_request *req)
 {
@@ -28,7 +52,7 @@ br_reply_error(br_app *app, const br_request *req, br_response *res, int status,
 {
 	char key[64];
 
-	snprintf(key, sizeof(key), "error.%s", code);
+	snprintf(key, sizeof(key), "err.%s", code);
 	br_res_json(res, status, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", code,
 	    "message", app->tpl != NULL ? br_t(app->tpl, br_req_lang(req), key) : ""));
 }
@@ -108,7 +132,7 @@ br_guard_rate(br_app *app, const br_request *req, br_response *res, const char *
 	if (json)
 		br_reply_error(app, req, res, 429, "rate_limited");
 	else
-		br_reply_page_error(app, req, res, 429, "error.rate_limited.title", "error.rate_limited");
+		br_reply_page_error(app, req, res, 429, "page.rate_limited.title", "page.rate_limited");
 	return -1;
 }
 

@@ -29,6 +29,12 @@ void br_reply_page_error(br_app *app, const br_request *req, br_response *res, i
  */
 int br_guard_rate(br_app *app, const br_request *req, br_response *res, const char *account, int json);
 
+/*
+ * Every string the routes look up must exist in both languages: checked at
+ * startup so a missing translation is an error, not an empty page.
+ */
+int br_guard_check_strings(const br_templates *t, char *err, size_t errlen);
+
 /* Audit line plus metrics counter for one event. Takes fields. */
 void br_event(br_app *app, const br_request *req, const char *event, const char *reason, json_t *fields);
 

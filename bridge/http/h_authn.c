@@ -36,7 +36,7 @@ h_authn_start(void *ctx, const br_request *req, br_response *res)
 		/* never redirect: return is not trusted until all of the above holds */
 		br_event(app, req, "handoff_rejected", br_handoff_rc_name(rc),
 		    json_pack("{s:s?}", "entity", s.entity));
-		br_reply_page_error(app, req, res, 400, "error.start.title", "error.start");
+		br_reply_page_error(app, req, res, 400, "page.start.title", "page.start");
 		return;
 	}
 	if (strcmp(s.passive, "1") == 0) {
@@ -49,7 +49,7 @@ h_authn_start(void *ctx, const br_request *req, br_response *res)
 	if (flow == NULL || br_flow_create(app->cache, "flow", flow, (unsigned)app->cfg.flow_ttl_s, id) != BR_CACHE_OK) {
 		json_decref(flow);
 		br_event(app, req, "handoff_failed", "cache_error", NULL);
-		br_reply_page_error(app, req, res, 503, "error.unavailable.title", "error.unavailable");
+		br_reply_page_error(app, req, res, 503, "page.unavailable.title", "page.unavailable");
 		return;
 	}
 	json_decref(flow);
@@ -68,7 +68,7 @@ back_to_idp(br_app *app, const br_request *req, br_response *res, json_t *flow, 
 
 	br_res_cookie(res, req, "fb_flow", "", -1, 0);
 	if (ret == NULL || conv == NULL || state == NULL) {
-		br_reply_page_error(app, req, res, 400, "error.expired.title", "error.expired");
+		br_reply_page_error(app, req, res, 400, "page.expired.title", "page.expired");
 		return;
 	}
 	br_res_redirect(res, br_handoff_return(ret, conv, state, key, value));
@@ -85,8 +85,8 @@ h_authn_finish(void *ctx, const br_request *req, br_response *res)
 	if (rc != BR_CACHE_OK || json_object_get(flow, "return") == NULL) {
 		json_decref(flow);
 		br_reply_page_error(app, req, res, rc == BR_CACHE_ERROR ? 503 : 400,
-		    rc == BR_CACHE_ERROR ? "error.unavailable.title" : "error.expired.title",
-		    rc == BR_CACHE_ERROR ? "error.unavailable" : "error.expired");
+		    rc == BR_CACHE_ERROR ? "page.unavailable.title" : "page.expired.title",
+		    rc == BR_CACHE_ERROR ? "page.unavailable" : "page.expired");
 		return;
 	}
 	ticket = json_string_value(json_object_get(flow, "ticket"));
@@ -112,7 +112,7 @@ h_authn_cancel(void *ctx, const br_request *req, br_response *res)
 
 	if (br_flow_take(app->cache, "flow", id, &flow) != BR_CACHE_OK || json_object_get(flow, "return") == NULL) {
 		json_decref(flow);
-		br_reply_page_error(app, req, res, 400, "error.expired.title", "error.expired");
+		br_reply_page_error(app, req, res, 400, "page.expired.title", "page.expired");
 		return;
 	}
 	/* a verdict reached in the flow (disabled account, clone) outranks the user's choice */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "guard.h"
 #include "routes.h"
@@ -49,11 +50,13 @@ void
 h_well_known(void *ctx, const br_request *req, br_response *res)
 {
 	br_app *app = ctx;
+	const char *host = br_req_header(req, "Host");
+	size_t i, hl = host != NULL ? strcspn(host, ":") : 0;
 	json_t *origins;
-	size_t i;
 
-	(void)req;
-	if (app->cfg.related_origins.n == 0) {
+	/* browsers fetch it from https://<rp id>/.well-known/webauthn: answer only there */
+	if (app->cfg.related_origins.n == 0 || host == NULL || hl != strlen(app->cfg.rp_id) ||
+	    strncasecmp(host, app->cfg.rp_id, hl) != 0) {
 		br_res_text(res, 404, "text/plain; charset=utf-8", "not found\n");
 		return;
 	}

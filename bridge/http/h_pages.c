@@ -44,7 +44,7 @@ h_page_login(void *ctx, const br_request *req, br_response *res)
 		json_t *local = json_pack("{s:b, s:I}", "local", 1, "created", (json_int_t)req->now);
 		if (local == NULL || br_flow_create(app->cache, "flow", local, (unsigned)app->cfg.flow_ttl_s, newid) != BR_CACHE_OK) {
 			json_decref(local);
-			br_reply_page_error(app, req, res, 503, "error.unavailable.title", "error.unavailable");
+			br_reply_page_error(app, req, res, 503, "page.unavailable.title", "page.unavailable");
 			return;
 		}
 		json_decref(local);
@@ -75,21 +75,21 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 	int i;
 
 	if (u == NULL || code == NULL) {
-		br_reply_page_error(app, req, res, 200, "enroll.help.title", "enroll.help");
+		br_reply_page_error(app, req, res, 200, "page.enroll_help.title", "page.enroll_help");
 		return;
 	}
 	if (br_guard_rate(app, req, res, u, 0) < 0)
 		return;
 	rc = br_dir_find_user(app->dir, u, &user);
 	if (rc == BR_DIR_ERROR) {
-		br_reply_page_error(app, req, res, 503, "error.unavailable.title", "error.unavailable");
+		br_reply_page_error(app, req, res, 503, "page.unavailable.title", "page.unavailable");
 		return;
 	}
 	i = rc == BR_DIR_OK ? br_enrol_match(code, user->enrolment_codes, user->n_enrolment_codes, req->now) : -1;
 	if (i < 0 || user->disabled) {
 		br_event(app, req, "enrolment_link_refused", rc != BR_DIR_OK ? "unknown_user" : user->disabled ? "disabled" : "bad_code",
 		    json_pack("{s:s}", "username", u));
-		br_reply_page_error(app, req, res, 400, "error.enroll_link.title", "error.enroll_link");
+		br_reply_page_error(app, req, res, 400, "page.enroll_link.title", "page.enroll_link");
 		br_user_free(&user);
 		return;
 	}
@@ -97,7 +97,7 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 	/* the code is used up only when a passkey is registered with it */
 	if (br_session_start(app, req, res, json_pack("{s:s, s:s, s:s}", "kind", "enrol", "username", user->username,
 		"code", user->enrolment_codes[i])) < 0) {
-		br_reply_page_error(app, req, res, 503, "error.unavailable.title", "error.unavailable");
+		br_reply_page_error(app, req, res, 503, "page.unavailable.title", "page.unavailable");
 		br_user_free(&user);
 		return;
 	}

@@ -200,7 +200,7 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 			br_reply_error(app, req, res, 503, "unavailable");
 		else
 			br_res_json(res, 404, json_pack("{s:b, s:s, s:s, s:s?, s:s}", "ok", 0, "error", "unknown_credential",
-			    "message", br_t(app->tpl, br_req_lang(req), "error.unknown_credential"),
+			    "message", br_t(app->tpl, br_req_lang(req), "err.unknown_credential"),
 			    "credential_id", cid, "rp_id", app->cfg.rp_id));
 		goto out;
 	}
