@@ -27,7 +27,7 @@ struct static_file {
 };
 
 struct br_templates {
-	struct page pages[5];
+	struct page pages[6];
 	struct static_file files[4];
 	json_t *strings[2];  /* en, ja */
 };
@@ -120,6 +120,7 @@ br_templates_load(const char *dir, char *err, size_t errlen)
 		{ "enrolled", " display_name passkeys_url ", NULL },
 		{ "passkeys", " username display_name ", NULL },
 		{ "error", " title message ", NULL },
+		{ "enroll-password", " username ", NULL },
 	};
 	static const struct static_file files[] = {
 		{ "/static/bridge.js", "static/bridge.js", "text/javascript; charset=utf-8", NULL, 0 },

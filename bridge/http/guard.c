@@ -11,7 +11,7 @@ static const char *const page_strings[] = {
 	"page.enroll_help.title", "page.enroll_help", "page.enroll_link.title", "page.enroll_link",
 	"err.forbidden", "err.bad_request", "err.expired", "err.unknown_account", "err.no_credentials",
 	"err.unknown_credential", "err.account_disabled", "err.failed", "err.rate_limited",
-	"err.last_passkey", "err.unavailable", "err.already_registered",
+	"err.last_passkey", "err.unavailable", "err.already_registered", "err.has_passkeys",
 };
 
 int

@@ -75,7 +75,24 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 	int i;
 
 	if (u == NULL || code == NULL) {
-		br_reply_page_error(app, req, res, 200, "page.enroll_help.title", "page.enroll_help");
+		json_t *sess = br_session_get(app, req, "enrol");
+		/* an enrolment begun by a directory password continues here */
+		if (sess != NULL && br_dir_find_user(app->dir, json_string_value(json_object_get(sess, "username")), &user) == BR_DIR_OK) {
+			br_var v[] = {
+				{ "username", user->username },
+				{ "display_name", br_user_attr(user, "displayName", user->username) },
+				{ "code", "" },
+				{ "expires", "" },
+			};
+			send_page(app, req, res, "enroll", v, sizeof(v) / sizeof(v[0]));
+			br_user_free(&user);
+		} else if (app->cfg.enrolment_allow_password) {
+			br_var v[] = { { "username", "" } };
+			send_page(app, req, res, "enroll-password", v, 1);
+		} else {
+			br_reply_page_error(app, req, res, 200, "page.enroll_help.title", "page.enroll_help");
+		}
+		json_decref(sess);
 		return;
 	}
 	if (br_guard_rate(app, req, res, u, 0) < 0)

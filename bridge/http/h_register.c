@@ -204,9 +204,16 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 	cid = br_b64(&rr.credential_id);
 	kind = json_string_value(json_object_get(s, "kind"));
 	code = json_string_value(json_object_get(s, "code"));
-	if (strcmp(kind, "enrol") == 0) {
+	if (strcmp(kind, "enrol") == 0 && code == NULL) {
+		/* enrolment by password is for a first passkey only */
+		if (user->n_creds > 0) {
+			br_event(app, req, "registration_failure", "has_passkeys", json_pack("{s:s}", "username", user->username));
+			br_reply_error(app, req, res, 403, "has_passkeys");
+			goto out;
+		}
+	} else if (strcmp(kind, "enrol") == 0) {
 		/* spend the code before the passkey exists: two tabs cannot both enrol with it */
-		rc = code != NULL ? br_dir_remove_enrolment_code(app->dir, user, code) : BR_DIR_NOT_FOUND;
+		rc = br_dir_remove_enrolment_code(app->dir, user, code);
 		if (rc != BR_DIR_OK) {
 			br_event(app, req, "registration_failure", rc == BR_DIR_NOT_FOUND ? "enrolment_code_used" : "directory_error",
 			    json_pack("{s:s}", "username", user->username));

@@ -13,6 +13,7 @@ const br_route br_routes[] = {
 	{ "GET", "/passkeys", h_page_passkeys, "page_passkeys" },
 	{ "POST", "/api/authenticate/options", h_api_auth_options, "api_auth_options" },
 	{ "POST", "/api/authenticate/verify", h_api_auth_verify, "api_auth_verify" },
+	{ "POST", "/api/enrol/password", h_api_enrol_password, "api_enrol_password" },
 	{ "POST", "/api/register/options", h_api_reg_options, "api_reg_options" },
 	{ "POST", "/api/register/verify", h_api_reg_verify, "api_reg_verify" },
 	{ "GET", "/api/passkeys", h_api_passkeys_list, "api_passkeys_list" },

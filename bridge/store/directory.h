@@ -107,6 +107,12 @@ br_dir_rc br_dir_add_enrolment_code(br_directory *d, const br_user *u, const cha
 br_dir_rc br_dir_remove_enrolment_code(br_directory *d, const br_user *u, const char *value);
 
 /*
+ * The user's directory password, by a simple bind as the user on a separate
+ * connection: OK, NOT_FOUND (wrong password), INVALID (empty), ERROR.
+ */
+br_dir_rc br_dir_check_password(br_directory *d, const br_user *u, const char *password);
+
+/*
  * Connect, bind, and check the schema is loaded: every fido attribute and
  * class, and the equality indexes where the server reveals them. Writes a
  * human-readable report (one line per finding) into a malloc'd *report.

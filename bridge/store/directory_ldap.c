@@ -2162,3 +2162,33 @@ br_dir_check(br_directory *d, char **report)
 		free(rep.p);
 	return problems;
 }
+
+br_dir_rc
+br_dir_check_password(br_directory *d, const br_user *u, const char *password)
+{
+	struct berval cred;
+	LDAP *ld = NULL;
+	int rc;
+
+	/* an empty password is an unauthenticated bind, which always "succeeds" */
+	if (u == NULL || u->dn == NULL || password == NULL || *password == '\0' || strlen(password) > 1024)
+		return BR_DIR_INVALID;
+	/* a connection of its own: the thread's stays bound as the service */
+	pthread_mutex_lock(&d->setup_lock);
+	rc = ldap_initialize(&ld, d->uri);
+	if (rc == LDAP_SUCCESS)
+		rc = setup_handle(d, ld);
+	pthread_mutex_unlock(&d->setup_lock);
+	if (rc == LDAP_SUCCESS && d->starttls)
+		rc = ldap_start_tls_s(ld, NULL, NULL);
+	if (rc == LDAP_SUCCESS) {
+		cred.bv_val = (char *)(uintptr_t)password;
+		cred.bv_len = strlen(password);
+		rc = ldap_sasl_bind_s(ld, u->dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	}
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	if (rc == LDAP_SUCCESS)
+		return BR_DIR_OK;
+	return rc == LDAP_INVALID_CREDENTIALS ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
+}
