@@ -30,12 +30,12 @@ br_time_to_generalized(int64_t t, char *out, size_t cap)
 }
 
 int
-br_time_to_date(int64_t t, char *out, size_t cap)
+br_time_to_iso(int64_t t, char *out, size_t cap)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (gmtime_r(&tt, &tm) == NULL || strftime(out, cap, "%Y-%m-%d", &tm) == 0)
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return -1;
 	return 0;
 }

@@ -8,7 +8,7 @@
 /* unix seconds <-> LDAP GeneralizedTime "YYYYmmddHHMMSSZ" (UTC). 0 or -1. */
 int br_time_to_generalized(int64_t t, char *out, size_t cap);
 int br_time_from_generalized(const char *s, int64_t *out);
-/* "YYYY-mm-dd" (UTC) */
-int br_time_to_date(int64_t t, char *out, size_t cap);
+/* "YYYY-mm-ddTHH:MM:SSZ" (ISO 8601, UTC) */
+int br_time_to_iso(int64_t t, char *out, size_t cap);
 
 #endif

@@ -90,3 +90,13 @@ h_static(void *ctx, const br_request *req, br_response *res)
 	res->content_type = ctype;
 	res->cache_seconds = 300;
 }
+
+void
+h_favicon(void *ctx, const br_request *req, br_response *res)
+{
+	(void)ctx;
+	(void)req;
+	/* no icon: an empty answer keeps browsers from logging a 404 on every page */
+	br_res_text(res, 204, "text/plain; charset=utf-8", "");
+	res->cache_seconds = 86400;
+}

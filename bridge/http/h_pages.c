@@ -69,7 +69,7 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 {
 	br_app *app = ctx;
 	const char *u = br_req_query(req, "u", NULL), *code = br_req_query(req, "c", NULL);
-	char expires[16] = "";
+	char expires[24] = "";
 	br_user *user = NULL;
 	br_dir_rc rc;
 	int i;
@@ -110,7 +110,7 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 		br_user_free(&user);
 		return;
 	}
-	br_time_to_date(br_enrol_expiry(user->enrolment_codes[i]), expires, sizeof(expires));
+	br_time_to_iso(br_enrol_expiry(user->enrolment_codes[i]), expires, sizeof(expires));
 	/* the code is used up only when a passkey is registered with it */
 	if (br_session_start(app, req, res, json_pack("{s:s, s:s, s:s}", "kind", "enrol", "username", user->username,
 		"code", user->enrolment_codes[i])) < 0) {

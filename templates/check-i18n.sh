@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Static checks of templates/ (run as a test; needs bash, jq, grep, sed, sort, comm):
+#  1. i18n/en.json and i18n/ja.json are flat objects of strings with exactly the same
+#     keys, and each key uses the same {var} substitutions in both languages;
+#  2. every {{t.key}} in a template and every "prefix.key" string literal in
+#     static/bridge.js exists in en.json;
+#  3. every other {{name}} is allowed for that page by docs/http-api.md;
+#  4. nothing the CSP would block: no inline <script>, <style>, style= or on*= handlers.
+# Exit status 0 when all is well, 1 otherwise (each problem on stderr).
+set -euo pipefail
+
+dir=$(cd "$(dirname "$0")" && pwd)
+cd "$dir"
+fail=0
+problem() {
+	echo "check-i18n: $*" >&2
+	fail=1
+}
+
+command -v jq >/dev/null || { echo "check-i18n: jq is required" >&2; exit 1; }
+
+# Placeholders from docs/http-api.md ("Template placeholders"). Keep in step with it.
+common="lang other_lang other_lang_name"
+allowed_for() {
+	case "$1" in
+	login.html) echo "has_flow entity cancel_url enroll_help_url username message" ;;
+	enroll.html) echo "username display_name code expires" ;;
+	passkeys.html) echo "username display_name" ;;
+	error.html) echo "title message" ;;
+	enrolled.html) echo "display_name passkeys_url" ;;
+	enroll-password.html) echo "username" ;;
+	*) return 1 ;;
+	esac
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# 1. The two string files.
+for lang in en ja; do
+	f="i18n/$lang.json"
+	if [ ! -f "$f" ]; then
+		problem "$f is missing"
+		continue
+	fi
+	if ! jq -e 'type == "object" and all(.[]; type == "string")' "$f" >/dev/null 2>&1; then
+		problem "$f is not a flat JSON object of strings"
+		continue
+	fi
+	jq -r 'keys[]' "$f" | LC_ALL=C sort >"$tmp/$lang.keys"
+	bad=$(grep -vE '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$' "$tmp/$lang.keys" || true)
+	[ -z "$bad" ] || problem "$f: keys must look like page.name: $(echo $bad)"
+	dup=$(jq -r '[to_entries[] | select(.value | test("\\{\\{|\\}\\}"))] | map(.key) | join(" ")' "$f")
+	[ -z "$dup" ] || problem "$f: values must not contain {{ or }}: $dup"
+	n=$(grep -o '^ *"[^"]*":' "$f" | LC_ALL=C sort | uniq -d | tr -d ' :"' | tr '\n' ' ')
+	[ -z "$n" ] || problem "$f: duplicate keys: $n"
+done
+if [ -s "$tmp/en.keys" ] && [ -s "$tmp/ja.keys" ]; then
+	only_en=$(LC_ALL=C comm -23 "$tmp/en.keys" "$tmp/ja.keys" | tr '\n' ' ')
+	only_ja=$(LC_ALL=C comm -13 "$tmp/en.keys" "$tmp/ja.keys" | tr '\n' ' ')
+	[ -z "$only_en" ] || problem "keys only in en.json: $only_en"
+	[ -z "$only_ja" ] || problem "keys only in ja.json: $only_ja"
+	vars='with_entries(.value |= ([scan("\\{[a-z_]+\\}")] | unique | join(",")))'
+	mismatch=$(jq -rn --slurpfile en i18n/en.json --slurpfile ja i18n/ja.json "
+		(\$en[0] | $vars) as \$e | (\$ja[0] | $vars) as \$j
+		| [\$e | keys[] | select(\$j[.] != null and \$e[.] != \$j[.])] | join(\" \")")
+	[ -z "$mismatch" ] || problem "keys whose {var} substitutions differ between en and ja: $mismatch"
+fi
+touch "$tmp/en.keys"
+
+# 2 and 3. Placeholders in the templates.
+shopt -s nullglob
+pages=(*.html)
+[ ${#pages[@]} -gt 0 ] || problem "no templates found in $dir"
+for page in "${pages[@]}"; do
+	if ! allowed=$(allowed_for "$page"); then
+		problem "$page: not a page of docs/http-api.md"
+		continue
+	fi
+	# Anything that opens {{ must be a well-formed {{name}}.
+	broken=$(sed -E 's/\{\{[a-z_]+\}\}|\{\{t\.[a-z0-9_.]+\}\}//g' "$page" | grep -nE '\{\{|\}\}' || true)
+	[ -z "$broken" ] || problem "$page: malformed placeholder: $broken"
+	grep -oE '\{\{[a-z0-9_.]+\}\}' "$page" | sed -E 's/^\{\{//; s/\}\}$//' | LC_ALL=C sort -u >"$tmp/names"
+	while IFS= read -r name; do
+		case "$name" in
+		t.*)
+			grep -qxF "${name#t.}" "$tmp/en.keys" || problem "$page: {{$name}} has no key in i18n/en.json"
+			;;
+		*)
+			case " $common $allowed " in
+			*" $name "*) ;;
+			*) problem "$page: {{$name}} is not a placeholder of this page (docs/http-api.md)" ;;
+			esac
+			;;
+		esac
+	done <"$tmp/names"
+
+	# 4. The CSP: script-src 'self', style-src 'self', no inline anything.
+	if grep -nE '<script([^>]*)>' "$page" | grep -vE '<script [^>]*src="/static/[^"]+"[^>]*></script>' >/dev/null; then
+		problem "$page: inline <script> (only <script src=\"/static/…\"></script>)"
+	fi
+	if grep -niE '<style|[[:space:]]style=|[[:space:]]on[a-z]+=|javascript:' "$page" >/dev/null; then
+		problem "$page: inline style or event handler (blocked by the CSP)"
+	fi
+	grep -q '<html lang="{{lang}}">' "$page" || problem "$page: <html lang=\"{{lang}}\"> missing"
+	[ "$(grep -c '<h1[ >]' "$page")" -eq 1 ] || problem "$page: needs exactly one <h1>"
+	if grep -nE 'tabindex="[1-9]' "$page" >/dev/null; then
+		problem "$page: positive tabindex"
+	fi
+	# a button must say what it is: type="button", or type="submit" for a form's own button
+	if grep -oE '<button[^>]*>' "$page" | grep -vE 'type="(button|submit)"' >/dev/null; then
+		problem "$page: <button> without type=\"button\" (or \"submit\")"
+	fi
+done
+
+# 2 (script). Strings the script asks for: every "prefix.key" literal with a known prefix.
+if [ -f static/bridge.js ]; then
+	prefixes=$(sed 's/\..*//' "$tmp/en.keys" | sort -u | paste -sd'|' -)
+	if [ -n "$prefixes" ]; then
+		grep -oE "\"($prefixes)\.[a-z0-9_.]+\"" static/bridge.js | tr -d '"' | LC_ALL=C sort -u >"$tmp/js.keys" || true
+		while IFS= read -r key; do
+			grep -qxF "$key" "$tmp/en.keys" || problem "static/bridge.js: string \"$key\" has no key in i18n/en.json"
+		done <"$tmp/js.keys"
+	fi
+	if grep -nE '\beval\(|new Function\(|innerHTML|outerHTML|insertAdjacentHTML|document\.write' static/bridge.js >/dev/null; then
+		problem "static/bridge.js: eval, Function or HTML injection sink"
+	fi
+else
+	problem "static/bridge.js is missing"
+fi
+[ -f static/bridge.css ] || problem "static/bridge.css is missing"
+
+if [ "$fail" -ne 0 ]; then
+	exit 1
+fi
+echo "check-i18n: ok ($(wc -l <"$tmp/en.keys" | tr -d ' ') keys, ${#pages[@]} templates)"
