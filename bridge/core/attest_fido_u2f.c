@@ -10,9 +10,13 @@
 static int
 p256_point(EVP_PKEY *pk, unsigned char out[65])
 {
+	char group[32];
 	size_t n = 0;
 
-	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC || EVP_PKEY_get_bits(pk) != 256)
+	/* by name: secp256k1 has 256 bits too */
+	if (pk == NULL || EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
+	    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &n) != 1 ||
+	    (strcmp(group, "prime256v1") != 0 && strcmp(group, "P-256") != 0))
 		return -1;
 	if (EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
 		out, 65, &n) != 1 || n != 65 || out[0] != 0x04)
@@ -39,6 +43,7 @@ br_attest_fido_u2f(const br_attest_ctx *ctx, br_att_type *type)
 		goto out;
 	}
 	cert = sk_X509_value(chain, 0);
+	/* the attestation key is P-256 too; point is overwritten below */
 	if (p256_point(X509_get0_pubkey(cert), point) < 0) {
 		r = BR_ERR_CERT_REQUIREMENTS;
 		goto out;

@@ -11,8 +11,8 @@
 /*
  * Decode exactly one CBOR item from p. *used gets the bytes consumed; when
  * used is NULL the item must span all len bytes. Maps anywhere in the item
- * must be definite with unique keys (indefinite strings/arrays are refused
- * too). Returns 0, or -1 (nothing allocated).
+ * must be definite with unique keys (indefinite strings/arrays and tags are
+ * refused too). Returns 0, or -1 (nothing allocated).
  */
 int br_cbor_decode(const unsigned char *p, size_t len, cbor_item_t **out, size_t *used);
 

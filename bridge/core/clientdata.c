@@ -63,7 +63,8 @@ br_clientdata_check(const unsigned char *json, size_t len, const br_clientdata_e
 	/* the spec compares against the base64url encoding of the issued bytes */
 	if (get_string(root, "challenge", &s, &slen) != 1)
 		goto out;
-	if (exp->challenge.len > CHALLENGE_MAX) {
+	/* an RP never issues an empty challenge: a caller passing one has lost it */
+	if (exp->challenge.len == 0 || exp->challenge.len > CHALLENGE_MAX) {
 		r = BR_ERR_INVALID_ARGUMENT;
 		goto out;
 	}

@@ -179,8 +179,11 @@ rsa_key(const cbor_item_t *map, EVP_PKEY **out)
 	/* minimal encodings: no leading zero bytes */
 	if (n.len == 0 || n.ptr[0] == 0 || e.len == 0 || e.ptr[0] == 0 || e.len > sizeof(eb))
 		return BR_ERR_COSE_KEY;
+	/* the exact size: a 256-byte modulus starting 0x01 has 2041 bits, not 2048 */
 	bits = n.len * 8;
-	if (bits - 8 + 1 > RSA_MAX_BITS || bits < RSA_MIN_BITS)
+	for (unsigned char top = n.ptr[0]; (top & 0x80) == 0; top = (unsigned char)(top << 1))
+		bits--;
+	if (bits > RSA_MAX_BITS || bits < RSA_MIN_BITS)
 		return BR_ERR_COSE_KEY;
 	/* an even or unit exponent is never a valid RSA public key */
 	if ((e.ptr[e.len - 1] & 1) == 0 || (e.len == 1 && e.ptr[0] == 1))
