@@ -7,7 +7,7 @@
 #include "../core/b64url.h"
 #include "../core/crypto.h"
 #include "random.h"
-#include "timefmt.h"
+#include "../core/timefmt.h"
 
 #define SALT_LEN 16
 

@@ -10,7 +10,7 @@
 #include "../app/audit.h"
 #include "../app/enrolment.h"
 #include "../app/handoff.h"
-#include "../app/timefmt.h"
+#include "../core/timefmt.h"
 #include "../config/config.h"
 #include "../core/b64url.h"
 #include "../core/crypto.h"

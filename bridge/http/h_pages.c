@@ -4,7 +4,7 @@
 
 #include "../app/enrolment.h"
 #include "../app/flow.h"
-#include "../app/timefmt.h"
+#include "../core/timefmt.h"
 #include "guard.h"
 #include "routes.h"
 #include "session.h"

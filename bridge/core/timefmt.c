@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t
+br_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era;
 	unsigned yoe, doy, doe;
@@ -49,6 +49,6 @@ br_time_from_generalized(const char *s, int64_t *out)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
 		return -1;
-	*out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+	*out = br_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
 	return 0;
 }
