@@ -1,0 +1,31 @@
+#!/bin/sh
+# Testbed entrypoint of the bridge container (runs as root, then drops to fido-bridge):
+#  - creates the HMAC secret shared with the IdP in the "handoff" volume on first start
+#    (32+ random bytes as base64url, one line; group fidosecret may read it);
+#  - writes the demo LDAP password of the bridge's service account;
+#  - checks the configuration, then runs the command as user fido-bridge.
+set -eu
+
+dir=/run/fido-bridge/handoff
+secret=$dir/idp.secret
+mkdir -p "$dir"
+if [ ! -s "$secret" ]; then
+	umask 077
+	openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n' >"$secret.tmp"
+	echo >>"$secret.tmp"
+	mv "$secret.tmp" "$secret"
+	echo "testbed: new handoff secret in $secret"
+fi
+chown root:fidosecret "$dir" "$secret"
+chmod 0750 "$dir"
+chmod 0640 "$secret"
+
+# Demo password of cn=fido-bridge,ou=services,dc=example,dc=edu (ldap-schema/README.md).
+umask 027
+printf '%s\n' 'bridge-demo-secret' >/etc/fido-bridge/ldap.password
+chown root:fidosecret /etc/fido-bridge/ldap.password
+
+if [ "${1:-}" = "fido-bridged" ]; then
+	bridgectl config check --config /etc/fido-bridge/bridge.conf
+fi
+exec runuser -u fido-bridge -- "$@"

@@ -1,0 +1,213 @@
+package fidobridge.idp;
+
+import static fidobridge.idp.T.check;
+import static fidobridge.idp.T.eq;
+import static fidobridge.idp.T.error;
+import static fidobridge.idp.T.test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Signing /authn/start and verifying records. The expected signatures and MACs below were
+ * computed outside Java with OpenSSL (run.sh recomputes them on every run):
+ *   printf 'v1\ne1s2\n...' | openssl dgst -sha256 -hmac "$SECRET" -binary | base64 | tr '+/' '-_' | tr -d =
+ */
+final class HandoffTests {
+
+    static final String SECRET = "fido-bridge-test-secret-0123456789-ABCDEFGHIJKLMNOP";
+    static final String OTHER_SECRET = "another-secret-of-more-than-thirty-two-bytes-0000";
+    static final String STATE = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+    static final String RETURN = "https://idp.example.edu/idp/Authn/fido/finish";
+    static final String TICKET = "q2Vx9P3m0Zb7uYH8tLwK4JcN1fRsDgAe6iOyXhTjQvU";
+
+    // known answers (OpenSSL)
+    static final String START1_SIG = "D5Q86Z83icpcRjd3hc-L5nod3ihrdSOKAbYrx9I4BR8";
+    static final String START2_SIG = "8ZqJ-D5nzLT9lrObU3JkU6YvpngBi-xGx0Lzw_sNc6s";
+    static final String START2_URL = "https://login.example.edu/authn/start?conversation=e3s1&state="
+            + STATE + "&return=https%3A%2F%2Fidp.example.edu%2Fidp%2FAuthn%2Ffido%2Ffinish"
+            + "&entity=https%3A%2F%2Fsp.example.org%2F%E3%83%9D%E3%83%BC%E3%82%BF%E3%83%AB%3Fa%3Db%26c%3Dd%20e%2Bf"
+            + "&force=1&passive=0&ts=1767225601&sig=" + START2_SIG;
+    static final String REC1_MAC = "o2jAmcmGO418-ofeposB0MYSw4H_kiPuQoKCbFBSS4M";
+    static final String REC2_MAC = "pMLNzYMtHwK6S0BqHA0Gx-JgbY3e9bl3aPv3ZMZ4QMQ";
+
+    static final Instant NOW = Instant.ofEpochSecond(1767225630L);
+    static final Duration SKEW = Duration.ofMinutes(2);
+
+    private HandoffTests() {
+    }
+
+    static BridgeHandoff handoff(final String current, final String previous) {
+        return new BridgeHandoff(current.getBytes(StandardCharsets.UTF_8),
+                previous == null ? null : previous.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static TicketRecord rec(final String json) throws Exception {
+        return TicketRecord.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String rec1Json(final String principal, final String mfa, final String authInstant, final String mac) {
+        return "{\"v\":1,\"principal\":\"" + principal + "\",\"conversation\":\"e1s2\",\"state\":\"" + STATE
+                + "\",\"entity\":\"https://sp.example.org/shibboleth\",\"auth_instant\":" + authInstant
+                + ",\"uv\":true,\"be\":false,\"bs\":false,\"mfa\":" + mfa
+                + ",\"credential_id\":\"AAAA\",\"aaguid\":\"00000000-0000-0000-0000-000000000000\""
+                + ",\"attributes\":{\"mail\":[\"alice@example.edu\"],\"eduPersonAffiliation\":[\"student\",\"member\"]}"
+                + ",\"mac\":\"" + mac + "\"}";
+    }
+
+    static void run() {
+        T.suite("handoff protocol");
+        final BridgeHandoff h = handoff(SECRET, null);
+
+        test("start signature: known answer (plain values)", () -> {
+            final BridgeHandoff.Start s = new BridgeHandoff.Start("e1s2", STATE, RETURN,
+                    "https://sp.example.org/shibboleth", false, false, 1767225600L);
+            eq("v1\ne1s2\n" + STATE + "\n" + RETURN + "\nhttps://sp.example.org/shibboleth\n0\n0\n1767225600",
+                    BridgeHandoff.startMessage(s), "message M");
+            eq(START1_SIG, h.sign(BridgeHandoff.startMessage(s)), "sig");
+        });
+
+        test("start URL: known answer (UTF-8 entity, reserved characters, space, force)", () -> {
+            final BridgeHandoff.Start s = new BridgeHandoff.Start("e3s1", STATE, RETURN,
+                    "https://sp.example.org/ポータル?a=b&c=d e+f", true, false, 1767225601L);
+            eq(START2_URL, h.startUrl("https://login.example.edu/authn/start", s), "URL");
+            eq(43, START2_SIG.length(), "sig length");
+        });
+
+        test("start URL: endpoint with a query gets '&'", () -> {
+            final String u = h.startUrl("https://b.example/authn/start?x=1", new BridgeHandoff.Start("e1s1",
+                    STATE, RETURN, "", false, false, 5));
+            check(u.startsWith("https://b.example/authn/start?x=1&conversation=e1s1&"), u);
+            check(u.contains("&entity=&"), "empty entity is sent empty: " + u);
+        });
+
+        test("start values outside the bridge's rules are refused before signing", () -> {
+            eq(HandoffError.BAD_REQUEST, error(() -> BridgeHandoff.startMessage(
+                    new BridgeHandoff.Start("e1 s2", STATE, RETURN, "", false, false, 1))), "space in conversation");
+            eq(HandoffError.BAD_REQUEST, error(() -> BridgeHandoff.startMessage(
+                    new BridgeHandoff.Start("x".repeat(65), STATE, RETURN, "", false, false, 1))), "65 chars");
+            eq(HandoffError.BAD_REQUEST, error(() -> BridgeHandoff.startMessage(
+                    new BridgeHandoff.Start("e1s2", "short", RETURN, "", false, false, 1))), "short state");
+            eq(HandoffError.BAD_REQUEST, error(() -> BridgeHandoff.startMessage(
+                    new BridgeHandoff.Start("e1s2", STATE + "+", RETURN, "", false, false, 1))), "state not b64url");
+            eq(HandoffError.BAD_REQUEST, error(() -> BridgeHandoff.startMessage(
+                    new BridgeHandoff.Start("e1s2", STATE, RETURN, "https://sp\n.example", false, false, 1))),
+                    "newline in entity");
+            eq(HandoffError.BAD_REQUEST, error(() -> BridgeHandoff.startMessage(
+                    new BridgeHandoff.Start("e1s2", STATE, RETURN, "é".repeat(513), false, false, 1))),
+                    "entity over 1024 bytes");
+            eq(HandoffError.CONFIG_ERROR, error(() -> BridgeHandoff.startMessage(
+                    new BridgeHandoff.Start("e1s2", STATE, "/idp/Authn/fido/finish", "", false, false, 1))),
+                    "relative return");
+            BridgeHandoff.startMessage(new BridgeHandoff.Start("A-z_0.9", STATE, RETURN, "é".repeat(512), false,
+                    false, 1));
+        });
+
+        test("percent-encoding: unreserved kept, the rest %XX upper case, space %20", () -> {
+            eq("AZaz09-._~", BridgeHandoff.encode("AZaz09-._~"), "unreserved");
+            eq("%20%2B%26%3D%3F%2F%25%0A", BridgeHandoff.encode(" +&=?/%\n"), "reserved");
+            eq("%C3%A9", BridgeHandoff.encode("é"), "UTF-8");
+        });
+
+        test("record MAC: known answers", () -> {
+            eq("v1\n" + TICKET + "\nalice\ne1s2\n" + STATE + "\n1767225600\n1",
+                    BridgeHandoff.recordMessage(TICKET, "alice", "e1s2", STATE, "1767225600", true), "message");
+            check(h.macMatches(TICKET, rec(rec1Json("alice", "true", "1767225600", REC1_MAC))), "record 1");
+            check(h.macMatches(TICKET, rec(rec1Json("dürer", "false", "1767225600", REC2_MAC))),
+                    "record 2 (UTF-8 principal)");
+        });
+
+        test("record: good one verifies", () -> h.verify(TICKET, rec(rec1Json("alice", "true", "1767225600", REC1_MAC)),
+                "e1s2", STATE, NOW, SKEW, null));
+
+        test("record: tampered principal, mfa, auth_instant or ticket fail the MAC", () -> {
+            eq(HandoffError.TICKET_INVALID, error(() -> h.verify(TICKET,
+                    rec(rec1Json("mallory", "true", "1767225600", REC1_MAC)), "e1s2", STATE, NOW, SKEW, null)),
+                    "principal");
+            eq(HandoffError.TICKET_INVALID, error(() -> h.verify(TICKET,
+                    rec(rec1Json("alice", "false", "1767225600", REC1_MAC)), "e1s2", STATE, NOW, SKEW, null)), "mfa");
+            eq(HandoffError.TICKET_INVALID, error(() -> h.verify(TICKET,
+                    rec(rec1Json("alice", "true", "1767225601", REC1_MAC)), "e1s2", STATE, NOW, SKEW, null)),
+                    "auth_instant");
+            final String other = "Q2Vx9P3m0Zb7uYH8tLwK4JcN1fRsDgAe6iOyXhTjQvU";
+            eq(HandoffError.TICKET_INVALID, error(() -> h.verify(other,
+                    rec(rec1Json("alice", "true", "1767225600", REC1_MAC)), "e1s2", STATE, NOW, SKEW, null)),
+                    "record moved to another ticket");
+        });
+
+        test("record: wrong secret fails; previous secret accepted; previous alone never signs", () -> {
+            final TicketRecord r = rec(rec1Json("alice", "true", "1767225600", REC1_MAC));
+            eq(HandoffError.TICKET_INVALID, error(() -> handoff(OTHER_SECRET, null).verify(TICKET, r, "e1s2", STATE,
+                    NOW, SKEW, null)), "wrong secret");
+            handoff(OTHER_SECRET, SECRET).verify(TICKET, r, "e1s2", STATE, NOW, SKEW, null);
+            handoff(SECRET, OTHER_SECRET).verify(TICKET, r, "e1s2", STATE, NOW, SKEW, null);
+            eq(START1_SIG, handoff(SECRET, OTHER_SECRET).sign(BridgeHandoff.startMessage(new BridgeHandoff.Start(
+                    "e1s2", STATE, RETURN, "https://sp.example.org/shibboleth", false, false, 1767225600L))),
+                    "requests are signed with the current secret");
+        });
+
+        test("record: conversation or state mismatch", () -> {
+            final TicketRecord r = rec(rec1Json("alice", "true", "1767225600", REC1_MAC));
+            eq(HandoffError.STATE_MISMATCH, error(() -> h.verify(TICKET, r, "e1s3", STATE, NOW, SKEW, null)),
+                    "conversation");
+            eq(HandoffError.STATE_MISMATCH, error(() -> h.verify(TICKET, r, "e1s2",
+                    "BAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", NOW, SKEW, null)), "state");
+        });
+
+        test("record: time checks (future, forced authentication freshness)", () -> {
+            final TicketRecord r = rec(rec1Json("alice", "true", "1767225600", REC1_MAC));
+            eq(HandoffError.TICKET_INVALID, error(() -> h.verify(TICKET, r, "e1s2", STATE,
+                    Instant.ofEpochSecond(1767225600L - 121), SKEW, null)), "more than the skew in the future");
+            h.verify(TICKET, r, "e1s2", STATE, Instant.ofEpochSecond(1767225600L - 120), SKEW, null);
+            h.verify(TICKET, r, "e1s2", STATE, NOW, SKEW, Instant.ofEpochSecond(1767225600L + 120));
+            eq(HandoffError.TICKET_INVALID, error(() -> h.verify(TICKET, r, "e1s2", STATE, NOW, SKEW,
+                    Instant.ofEpochSecond(1767225600L + 121))), "forced: sign-in older than the start");
+        });
+
+        test("record: structure is checked strictly", () -> {
+            final String good = rec1Json("alice", "true", "1767225600", REC1_MAC);
+            rec(good);
+            for (final String[] c : new String[][] {
+                {"\"v\":1", "\"v\":2"},
+                {"\"v\":1", "\"v\":\"1\""},
+                {"\"v\":1,", ""},
+                {"\"principal\":\"alice\"", "\"principal\":\"\""},
+                {"\"principal\":\"alice\"", "\"principal\":\"al\\nice\""},
+                {"\"principal\":\"alice\"", "\"principal\":[\"alice\"]"},
+                {"\"principal\":\"alice\",", ""},
+                {"\"auth_instant\":1767225600", "\"auth_instant\":1767225600.0"},
+                {"\"auth_instant\":1767225600", "\"auth_instant\":\"1767225600\""},
+                {"\"auth_instant\":1767225600", "\"auth_instant\":-1"},
+                {"\"auth_instant\":1767225600", "\"auth_instant\":1e9"},
+                {"\"mfa\":true", "\"mfa\":1"},
+                {"\"mfa\":true", "\"mfa\":\"true\""},
+                {"\"uv\":true", "\"uv\":null"},
+                {"\"mac\":\"" + REC1_MAC + "\"", "\"mac\":\"" + REC1_MAC + "=\""},
+                {"\"mac\":\"" + REC1_MAC + "\"", "\"mac\":\"" + REC1_MAC.substring(1) + "\""},
+                {"\"attributes\":{", "\"attributes\":{\"x\":[1],"},
+                {"\"conversation\":\"e1s2\"", "\"conversation\":\"e1s2\",\"principal\":\"mallory\""},
+            }) {
+                final String broken = good.replace(c[0], c[1]);
+                check(!broken.equals(good), "case applies: " + c[0]);
+                eq(HandoffError.TICKET_INVALID, error(() -> rec(broken)), "record with " + c[1]);
+            }
+            eq(HandoffError.TICKET_INVALID, error(() -> rec("[]")), "array");
+            eq(HandoffError.TICKET_INVALID, error(() -> rec("not json")), "not JSON");
+        });
+
+        test("secrets shorter than 32 bytes are refused", () -> {
+            T.raises(IllegalArgumentException.class, () -> handoff("x".repeat(31), null));
+            T.raises(IllegalArgumentException.class, () -> handoff(SECRET, "x".repeat(31)));
+        });
+
+        test("constant-time equals and syntax helpers", () -> {
+            check(BridgeHandoff.constantTimeEquals(STATE, STATE), "same");
+            check(!BridgeHandoff.constantTimeEquals(STATE, STATE + "A"), "longer");
+            check(!BridgeHandoff.constantTimeEquals(STATE, null), "null");
+            check(BridgeHandoff.isConversation("e1s2"), "e1s2");
+            check(!BridgeHandoff.isConversation(""), "empty");
+            check(!BridgeHandoff.isConversation("e1s2&x=1"), "&");
+        });
+    }
+}
