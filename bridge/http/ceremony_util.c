@@ -90,3 +90,24 @@ br_credential_descriptors(const br_user *u)
 	}
 	return arr;
 }
+
+#define NICKNAME_MAX 64
+
+/*
+ * 1–64 characters of UTF-8 text without control characters (jansson checked
+ * the UTF-8), the directory's own rule: checked before an enrolment code is spent.
+ */
+int
+br_nickname_ok(const char *s)
+{
+	size_t i, chars = 0;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (i = 0; s[i]; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+		chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+	}
+	return chars <= NICKNAME_MAX;
+}

@@ -104,11 +104,22 @@ br_guard_json(br_app *app, const br_request *req, br_response *res)
 static int
 over(br_app *app, const char *tag, const char *what, int64_t now, int limit)
 {
-	char key[128], slot[160];
+	char key[128], slot[160], norm[256];
+	size_t i, n0 = 0;
 	uint64_t n = 0;
 
-	/* hashed: neither addresses nor usernames go into keys as typed */
-	if (br_cache_key_hash(tag, what, strlen(what), key, sizeof(key)) < 0)
+	/*
+	 * The directory matches "ALICE" and " alice" to alice: count them as one.
+	 * Then hashed: neither addresses nor usernames go into keys as typed.
+	 */
+	while (*what == ' ' || *what == '\t')
+		what++;
+	for (i = 0; what[i] != '\0' && n0 < sizeof(norm) - 1; i++)
+		norm[n0++] = (char)((what[i] >= 'A' && what[i] <= 'Z') ? what[i] + 32 : what[i]);
+	while (n0 > 0 && (norm[n0 - 1] == ' ' || norm[n0 - 1] == '\t'))
+		n0--;
+	norm[n0] = '\0';
+	if (br_cache_key_hash(tag, norm, n0, key, sizeof(key)) < 0)
 		return 0;
 	snprintf(slot, sizeof(slot), "%s:%lld", key, (long long)(now / 60));
 	if (br_cache_incr(app->cache, slot, 120, &n) != BR_CACHE_OK) {

@@ -8,8 +8,6 @@
 #include "routes.h"
 #include "session.h"
 
-#define NICKNAME_MAX 64
-
 static br_user *
 signed_in_user(br_app *app, const br_request *req, br_response *res)
 {
@@ -76,22 +74,16 @@ h_api_passkeys_rename(void *ctx, const br_request *req, br_response *res)
 	br_blob id = { NULL, 0 };
 	const char *nick;
 	br_dir_rc rc;
-	size_t i;
 
 	if ((body = br_guard_json(app, req, res)) == NULL)
 		return;
 	if ((user = signed_in_user(app, req, res)) == NULL)
 		goto out;
 	nick = json_string_value(json_object_get(body, "nickname"));
-	if (body_id(body, &id) < 0 || nick == NULL || *nick == '\0' || strlen(nick) > NICKNAME_MAX * 4) {
+	if (body_id(body, &id) < 0 || !br_nickname_ok(nick)) {
 		br_reply_error(app, req, res, 400, "bad_request");
 		goto out;
 	}
-	for (i = 0; nick[i]; i++)
-		if ((unsigned char)nick[i] < 0x20 || nick[i] == 0x7f) {
-			br_reply_error(app, req, res, 400, "bad_request");
-			goto out;
-		}
 	rc = br_dir_rename_credential(app->dir, user, id.ptr, id.len, nick);
 	if (rc != BR_DIR_OK) {
 		br_reply_error(app, req, res, rc == BR_DIR_ERROR ? 503 : rc == BR_DIR_INVALID ? 400 : 404,

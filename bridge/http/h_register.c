@@ -10,8 +10,6 @@
 #include "routes.h"
 #include "session.h"
 
-#define NICKNAME_MAX 64
-
 /* An enrolment session or a signed-in one, with its user loaded. */
 static json_t *
 registering_session(br_app *app, const br_request *req, br_response *res, br_user **user)
@@ -102,19 +100,6 @@ out:
 	json_decref(body);
 }
 
-/* 1–64 bytes of UTF-8 text without control characters (jansson checked the UTF-8). */
-static int
-nickname_ok(const char *s)
-{
-	size_t n = s != NULL ? strlen(s) : 0, i;
-
-	if (n == 0 || n > NICKNAME_MAX * 4)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
 
 /* "usb,nfc" from response.transports, only the names WebAuthn defines. */
 static char *
@@ -170,7 +155,7 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 	nick = json_string_value(json_object_get(body, "nickname"));
 	if (nick != NULL && *nick == '\0')
 		nick = NULL;
-	if (nick != NULL && !nickname_ok(nick)) {
+	if (nick != NULL && !br_nickname_ok(nick)) {
 		br_reply_error(app, req, res, 400, "bad_request");
 		goto out;
 	}
@@ -237,7 +222,8 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 	if (rc != BR_DIR_OK) {
 		br_event(app, req, "registration_failure", rc == BR_DIR_EXISTS ? "already_registered" : "directory_error",
 		    json_pack("{s:s, s:s?}", "username", user->username, "credential_id", cid));
-		br_reply_error(app, req, res, rc == BR_DIR_EXISTS ? 409 : 503, rc == BR_DIR_EXISTS ? "already_registered" : "unavailable");
+		br_reply_error(app, req, res, rc == BR_DIR_EXISTS ? 409 : rc == BR_DIR_INVALID ? 400 : 503,
+		    rc == BR_DIR_EXISTS ? "already_registered" : rc == BR_DIR_INVALID ? "bad_request" : "unavailable");
 		goto out;
 	}
 	br_event(app, req, "registration", NULL, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:b, s:b, s:b}",

@@ -24,8 +24,10 @@ int
 br_session_start(br_app *app, const br_request *req, br_response *res, json_t *record)
 {
 	char id[BR_ID_LEN + 1];
+	br_cache_rc rc = record != NULL ? br_flow_create(app->cache, "session", record, BR_SESSION_TTL, id) : BR_CACHE_ERROR;
 
-	if (br_flow_create(app->cache, "session", record, BR_SESSION_TTL, id) != BR_CACHE_OK)
+	json_decref(record);
+	if (rc != BR_CACHE_OK)
 		return -1;
 	br_res_cookie(res, req, "fb_session", id, BR_SESSION_TTL, 0);
 	return 0;

@@ -11,7 +11,7 @@
 
 /* The session record when it exists and has this kind; NULL otherwise. */
 json_t *br_session_get(br_app *app, const br_request *req, const char *kind);
-/* Start a session of kind for username; sets the cookie. 0 or -1. */
+/* Store record (taking the reference) as a new session and set the cookie. 0 or -1. */
 int br_session_start(br_app *app, const br_request *req, br_response *res, json_t *record);
 void br_session_end(br_app *app, const br_request *req, br_response *res);
 

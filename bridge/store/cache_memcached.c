@@ -1,13 +1,18 @@
-/* The cache over libmemcached: per-thread handles, consistent hashing, replicas. */
+/*
+ * The cache over libmemcached. Placement is ours: rendezvous (highest random
+ * weight) hashing orders the servers for each key, the value goes to the
+ * first 1 + replicas of them with ordinary acknowledged writes, and a take
+ * asks every server, as the IdP shim does. libmemcached's own replication is
+ * not used: it sends quiet writes and deletes whose replies it never reads,
+ * which put connections out of step and let consumed keys come back.
+ */
 #include "cache.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <pthread.h>
 
 #include <libmemcached/memcached.h>
 
@@ -17,27 +22,28 @@
 #define KEY_MAX 200      /* before the prefix; memcached allows 250 in all */
 #define PREFIX_MAX 40
 #define VALUE_MAX (512 * 1024)
-#define RETRY_S 2
+#define MAX_SERVERS 16
+#define RETRY_S 2        /* a failed server is tried again after this */
 
-/* Errors worth one more try: the server went away, the ring may have moved. */
-static int
-transient(memcached_return_t rc)
-{
-	return rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_NOTSTORED &&
-	    rc != MEMCACHED_DATA_EXISTS && rc != MEMCACHED_BAD_KEY_PROVIDED && rc != MEMCACHED_E2BIG;
-}
+struct server {
+	char host[256];
+	in_port_t port;
+};
 
-/*
- * One libmemcached handle per thread, cloned from the master on first use:
- * handles are not thread-safe, and libmemcachedutil's pool handed out
- * connections with unread replies under contention.
- */
 struct br_cache {
-	memcached_st *master;
-	pthread_mutex_t clone_lock;  /* memcached_clone reads the master */
-	pthread_key_t tls;
+	struct server srv[MAX_SERVERS];
+	unsigned n;
+	unsigned copies;     /* 1 + replicas, at most n */
+	uint64_t tmo_ms;
+	pthread_key_t tls;   /* struct conns: this thread's connections */
 	int tls_ok;
 	char prefix[PREFIX_MAX + 1];
+};
+
+/* One libmemcached handle per server per thread: handles are not thread-safe. */
+struct conns {
+	unsigned n;
+	memcached_st *mc[MAX_SERVERS];
 };
 
 const char *
@@ -69,12 +75,12 @@ key_chars_ok(const char *s, size_t len)
 	return 1;
 }
 
-/* "host:port,host:port" into the master handle. */
+/* "host:port,host:port" into c->srv. */
 static int
-add_servers(memcached_st *mc, const char *list, char *err, size_t errlen)
+parse_servers(br_cache *c, const char *list, char *err, size_t errlen)
 {
 	char *copy, *tok, *save = NULL;
-	int n = 0, rc = -1;
+	int rc = -1;
 
 	if (list == NULL || (copy = strdup(list)) == NULL) {
 		snprintf(err, errlen, "memcached servers: empty list");
@@ -84,7 +90,7 @@ add_servers(memcached_st *mc, const char *list, char *err, size_t errlen)
 		char *colon = strrchr(tok, ':'), *end;
 		long port;
 
-		if (colon == NULL || colon == tok) {
+		if (colon == NULL || colon == tok || (size_t)(colon - tok) >= sizeof(c->srv[0].host)) {
 			snprintf(err, errlen, "memcached servers: \"%s\" is not host:port", tok);
 			goto out;
 		}
@@ -95,13 +101,15 @@ add_servers(memcached_st *mc, const char *list, char *err, size_t errlen)
 			snprintf(err, errlen, "memcached servers: bad port in \"%s:%s\"", tok, colon + 1);
 			goto out;
 		}
-		if (memcached_server_add(mc, tok, (in_port_t)port) != MEMCACHED_SUCCESS) {
-			snprintf(err, errlen, "memcached servers: cannot add %s:%ld", tok, port);
+		if (c->n == MAX_SERVERS) {
+			snprintf(err, errlen, "memcached servers: at most %d", MAX_SERVERS);
 			goto out;
 		}
-		n++;
+		strcpy(c->srv[c->n].host, tok);
+		c->srv[c->n].port = (in_port_t)port;
+		c->n++;
 	}
-	if (n == 0) {
+	if (c->n == 0) {
 		snprintf(err, errlen, "memcached servers: empty list");
 		goto out;
 	}
@@ -112,17 +120,23 @@ out:
 }
 
 static void
-free_handle(void *mc)
+free_conns(void *p)
 {
-	if (mc != NULL)
-		memcached_free(mc);
+	struct conns *cs = p;
+	unsigned i;
+
+	if (cs == NULL)
+		return;
+	for (i = 0; i < cs->n; i++)
+		if (cs->mc[i] != NULL)
+			memcached_free(cs->mc[i]);
+	free(cs);
 }
 
 br_cache *
 br_cache_open(const br_cache_options *o, char *err, size_t errlen)
 {
 	br_cache *c;
-	uint64_t tmo_ms = o->timeout_ms ? o->timeout_ms : 500;
 
 	if (o->prefix != NULL && (strlen(o->prefix) > PREFIX_MAX || !key_chars_ok(o->prefix, strlen(o->prefix)))) {
 		snprintf(err, errlen, "memcached prefix: at most %d printable characters, no spaces", PREFIX_MAX);
@@ -134,39 +148,19 @@ br_cache_open(const br_cache_options *o, char *err, size_t errlen)
 	}
 	if (o->prefix != NULL)
 		strcpy(c->prefix, o->prefix);
-	if (pthread_mutex_init(&c->clone_lock, NULL) != 0 ||
-	    pthread_key_create(&c->tls, free_handle) != 0) {
+	c->tmo_ms = o->timeout_ms ? o->timeout_ms : 500;
+	if (parse_servers(c, o->servers, err, errlen) < 0) {
+		free(c);
+		return NULL;
+	}
+	c->copies = o->replicas + 1 < c->n ? o->replicas + 1 : c->n;
+	if (pthread_key_create(&c->tls, free_conns) != 0) {
 		snprintf(err, errlen, "out of resources");
 		free(c);
 		return NULL;
 	}
 	c->tls_ok = 1;
-	if ((c->master = memcached_create(NULL)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	if (add_servers(c->master, o->servers, err, errlen) < 0)
-		goto fail;
-	/* binary protocol: replication and incr-with-initial need it */
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 1);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_NUMBER_OF_REPLICAS, o->replicas);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, tmo_ms);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, tmo_ms);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, tmo_ms * 1000);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_SND_TIMEOUT, tmo_ms * 1000);
-	/*
-	 * A failing server is retried after RETRY_S, not on every request. Its
-	 * keys fail (cleanly) meanwhile; replicas are the way to keep serving.
-	 */
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, RETRY_S);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 2);
-	memcached_behavior_set(c->master, MEMCACHED_BEHAVIOR_REMOVE_FAILED_SERVERS, 1);
 	return c;
-fail:
-	br_cache_close(&c);
-	return NULL;
 }
 
 void
@@ -177,40 +171,94 @@ br_cache_close(br_cache **cp)
 	if (cp == NULL || (c = *cp) == NULL)
 		return;
 	if (c->tls_ok) {
-		/* this thread's handle; other threads' go with their exit */
-		free_handle(pthread_getspecific(c->tls));
+		/* this thread's connections; other threads' go with their exit */
+		free_conns(pthread_getspecific(c->tls));
 		pthread_setspecific(c->tls, NULL);
 		pthread_key_delete(c->tls);
-		pthread_mutex_destroy(&c->clone_lock);
 	}
-	if (c->master != NULL)
-		memcached_free(c->master);
 	free(c);
 	*cp = NULL;
 }
 
+/* This thread's handle for server i, made on first use; NULL on OOM. */
 static memcached_st *
-fetch(br_cache *c)
+conn(br_cache *c, unsigned i)
 {
-	memcached_st *mc = pthread_getspecific(c->tls);
+	struct conns *cs = pthread_getspecific(c->tls);
+	memcached_st *mc;
 
-	if (mc != NULL)
-		return mc;
-	pthread_mutex_lock(&c->clone_lock);
-	mc = memcached_clone(NULL, c->master);
-	pthread_mutex_unlock(&c->clone_lock);
-	if (mc != NULL && pthread_setspecific(c->tls, mc) != 0) {
-		memcached_free(mc);
-		mc = NULL;
+	if (cs == NULL) {
+		if ((cs = calloc(1, sizeof(*cs))) == NULL)
+			return NULL;
+		cs->n = c->n;
+		if (pthread_setspecific(c->tls, cs) != 0) {
+			free(cs);
+			return NULL;
+		}
 	}
+	if (cs->mc[i] != NULL)
+		return cs->mc[i];
+	if ((mc = memcached_create(NULL)) == NULL)
+		return NULL;
+	if (memcached_server_add(mc, c->srv[i].host, c->srv[i].port) != MEMCACHED_SUCCESS) {
+		memcached_free(mc);
+		return NULL;
+	}
+	/* binary protocol for incr-with-initial; replies are always read (no quiet ops) */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_BINARY_PROTOCOL, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_CONNECT_TIMEOUT, c->tmo_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_POLL_TIMEOUT, c->tmo_ms);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RCV_TIMEOUT, c->tmo_ms * 1000);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SND_TIMEOUT, c->tmo_ms * 1000);
+	/* a server that failed is skipped for RETRY_S instead of costing a timeout each time */
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_RETRY_TIMEOUT, RETRY_S);
+	memcached_behavior_set(mc, MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT, 1);
+	cs->mc[i] = mc;
 	return mc;
 }
 
-static void
-release(br_cache *c, memcached_st *mc)
+static uint64_t
+mix64(uint64_t h)
 {
-	(void)c;
-	(void)mc;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/*
+ * Rendezvous hashing: each server scores hash(server, key); the order of
+ * scores is the order of preference. Adding or removing a server moves only
+ * the keys for which it scores highest: consistent, without a ring.
+ */
+static void
+server_order(const br_cache *c, const char *k, size_t kl, unsigned order[MAX_SERVERS])
+{
+	uint64_t score[MAX_SERVERS];
+	unsigned i, j;
+
+	for (i = 0; i < c->n; i++) {
+		uint64_t h = 0xcbf29ce484222325ULL;
+		const char *p;
+		size_t n;
+
+		for (p = c->srv[i].host; *p; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+		h = (h ^ c->srv[i].port) * 0x100000001b3ULL;
+		for (n = 0; n < kl; n++)
+			h = (h ^ (unsigned char)k[n]) * 0x100000001b3ULL;
+		score[i] = mix64(h);
+		order[i] = i;
+	}
+	for (i = 1; i < c->n; i++)
+		for (j = i; j > 0 && score[order[j]] > score[order[j - 1]]; j--) {
+			unsigned t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
 }
 
 /* prefix + key into buf; -1 for a key we refuse to send. */
@@ -227,32 +275,44 @@ full_key(const br_cache *c, const char *key, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
+/* Failed or unreachable, as opposed to an answer (stored, not found, exists). */
+static int
+failed(memcached_return_t rc)
+{
+	return rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND && rc != MEMCACHED_NOTSTORED &&
+	    rc != MEMCACHED_DATA_EXISTS;
+}
+
 static br_cache_rc
 store(br_cache *c, int add, const char *key, const void *val, size_t len, unsigned ttl)
 {
 	char k[PREFIX_MAX + KEY_MAX + 1];
+	unsigned order[MAX_SERVERS], i, stored = 0, placed = 0;
 	size_t kl;
 	memcached_st *mc;
 	memcached_return_t rc;
 
 	if (full_key(c, key, k, sizeof(k), &kl) < 0 || len > VALUE_MAX || ttl == 0 || ttl > BR_CACHE_TTL_MAX)
 		return BR_CACHE_ERROR;
-	if ((mc = fetch(c)) == NULL)
-		return BR_CACHE_ERROR;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (add)
+	server_order(c, k, kl, order);
+	/* the first `copies` reachable servers in preference order get the value */
+	for (i = 0; i < c->n && placed < c->copies; i++) {
+		if ((mc = conn(c, order[i])) == NULL)
+			continue;
+		/* add decides on the first reachable server; the copies follow it */
+		if (add && placed == 0)
 			rc = memcached_add(mc, k, kl, val, len, (time_t)ttl, 0);
 		else
 			rc = memcached_set(mc, k, kl, val, len, (time_t)ttl, 0);
-		if (!transient(rc))
-			break;
+		if (failed(rc))
+			continue;
+		placed++;
+		if (rc == MEMCACHED_SUCCESS)
+			stored++;
+		else if (add)
+			return BR_CACHE_EXISTS;
 	}
-	release(c, mc);
-	if (rc == MEMCACHED_SUCCESS)
-		return BR_CACHE_OK;
-	if (add && (rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS))
-		return BR_CACHE_EXISTS;
-	return BR_CACHE_ERROR;
+	return stored > 0 ? BR_CACHE_OK : BR_CACHE_ERROR;
 }
 
 br_cache_rc
@@ -267,110 +327,145 @@ br_cache_add(br_cache *c, const char *key, const void *val, size_t len, unsigned
 	return store(c, 1, key, val, len, ttl);
 }
 
-static br_cache_rc
-get_with(memcached_st *mc, const char *k, size_t kl, char **val, size_t *len)
+static void
+drop_value(char **val, size_t *len)
 {
-	memcached_return_t rc;
-	uint32_t flags = 0;
-	size_t n = 0;
-	char *v;
-
-	v = memcached_get(mc, k, kl, &n, &flags, &rc);
-	if (transient(rc)) {
-		/* the read that finds a server dead fails; the retry goes to a replica */
-		free(v);
-		v = memcached_get(mc, k, kl, &n, &flags, &rc);
+	if (*val != NULL) {
+		br_wipe(*val, *len);
+		free(*val);
 	}
-	if (rc == MEMCACHED_NOTFOUND)
-		return BR_CACHE_MISS;
-	if (rc != MEMCACHED_SUCCESS || v == NULL) {
-		free(v);
-		return BR_CACHE_ERROR;
-	}
-	*val = v; /* libmemcached NUL-terminates what it returns */
-	*len = n;
-	return BR_CACHE_OK;
+	*val = NULL;
+	*len = 0;
 }
 
 br_cache_rc
 br_cache_get(br_cache *c, const char *key, char **val, size_t *len)
 {
 	char k[PREFIX_MAX + KEY_MAX + 1];
+	unsigned order[MAX_SERVERS], i, answered = 0;
 	size_t kl;
 	memcached_st *mc;
-	br_cache_rc r;
+	memcached_return_t rc;
+	uint32_t flags;
 
 	*val = NULL;
 	*len = 0;
-	if (full_key(c, key, k, sizeof(k), &kl) < 0 || (mc = fetch(c)) == NULL)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	r = get_with(mc, k, kl, val, len);
-	release(c, mc);
-	return r;
+	server_order(c, k, kl, order);
+	/* the copies first, then the rest: a key written while a server was away sits further down */
+	for (i = 0; i < c->n; i++) {
+		if ((mc = conn(c, order[i])) == NULL)
+			continue;
+		*val = memcached_get(mc, k, kl, len, &flags, &rc);
+		if (rc == MEMCACHED_SUCCESS && *val != NULL)
+			return BR_CACHE_OK; /* libmemcached NUL-terminates what it returns */
+		drop_value(val, len);
+		if (!failed(rc))
+			answered++;
+	}
+	return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
 }
 
 br_cache_rc
 br_cache_take(br_cache *c, const char *key, char **val, size_t *len)
 {
-	char k[PREFIX_MAX + KEY_MAX + 1];
-	size_t kl;
+	char k[PREFIX_MAX + KEY_MAX + 1], *v;
+	unsigned i, answered = 0, found[MAX_SERVERS], nfound = 0, deleted = 0, lost = 0;
+	size_t kl, vl;
 	memcached_st *mc;
 	memcached_return_t rc;
-	br_cache_rc r;
+	uint32_t flags;
 
 	*val = NULL;
 	*len = 0;
-	if (full_key(c, key, k, sizeof(k), &kl) < 0 || (mc = fetch(c)) == NULL)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	if ((r = get_with(mc, k, kl, val, len)) == BR_CACHE_OK) {
-		rc = memcached_delete(mc, k, kl, 0);
-		if (rc != MEMCACHED_SUCCESS) {
-			/* someone else's delete won (NOTFOUND) or the server failed */
-			br_wipe(*val, *len);
-			free(*val);
-			*val = NULL;
-			*len = 0;
-			r = rc == MEMCACHED_NOTFOUND ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	/* every server, as the shim does: a copy anywhere is a copy to consume */
+	for (i = 0; i < c->n; i++) {
+		if ((mc = conn(c, i)) == NULL)
+			continue;
+		v = memcached_get(mc, k, kl, &vl, &flags, &rc);
+		if (rc == MEMCACHED_SUCCESS && v != NULL) {
+			found[nfound++] = i;
+			if (*val == NULL) {
+				*val = v;
+				*len = vl;
+				v = NULL;
+			}
 		}
+		if (v != NULL) {
+			br_wipe(v, vl);
+			free(v);
+		}
+		if (!failed(rc))
+			answered++;
 	}
-	release(c, mc);
-	return r;
+	if (nfound == 0)
+		return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	/*
+	 * Ours only when every copy we saw was deleted by us, so of two racers at
+	 * most one wins. Copies go in server order and a lost delete stops us:
+	 * the first copy decides, and the winner is left to delete the rest.
+	 */
+	for (i = 0; i < nfound && !lost; i++) {
+		rc = (mc = conn(c, found[i])) != NULL ? memcached_delete(mc, k, kl, 0) : MEMCACHED_FAILURE;
+		if (rc == MEMCACHED_SUCCESS)
+			deleted++;
+		else if (rc == MEMCACHED_NOTFOUND)
+			lost = 1;
+	}
+	if (deleted == nfound)
+		return BR_CACHE_OK;
+	drop_value(val, len);
+	return lost ? BR_CACHE_MISS : BR_CACHE_ERROR;
 }
 
 br_cache_rc
 br_cache_delete(br_cache *c, const char *key)
 {
 	char k[PREFIX_MAX + KEY_MAX + 1];
+	unsigned i, answered = 0, deleted = 0;
 	size_t kl;
 	memcached_st *mc;
 	memcached_return_t rc;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0 || (mc = fetch(c)) == NULL)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	rc = memcached_delete(mc, k, kl, 0);
-	release(c, mc);
-	if (rc == MEMCACHED_SUCCESS)
+	for (i = 0; i < c->n; i++) {
+		if ((mc = conn(c, i)) == NULL)
+			continue;
+		rc = memcached_delete(mc, k, kl, 0);
+		deleted += rc == MEMCACHED_SUCCESS;
+		answered += !failed(rc);
+	}
+	if (deleted > 0)
 		return BR_CACHE_OK;
-	return rc == MEMCACHED_NOTFOUND ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
 }
 
 br_cache_rc
 br_cache_incr(br_cache *c, const char *key, unsigned ttl, uint64_t *value)
 {
 	char k[PREFIX_MAX + KEY_MAX + 1];
+	unsigned order[MAX_SERVERS], i;
 	size_t kl;
 	memcached_st *mc;
 	memcached_return_t rc;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0 || ttl == 0 || ttl > BR_CACHE_TTL_MAX ||
-	    (mc = fetch(c)) == NULL)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0 || ttl == 0 || ttl > BR_CACHE_TTL_MAX)
 		return BR_CACHE_ERROR;
-	/* starts at 1 with the TTL; later increments keep the first expiry */
-	rc = memcached_increment_with_initial(mc, k, kl, 1, 1, (time_t)ttl, value);
-	if (transient(rc))
+	server_order(c, k, kl, order);
+	/* counters live on one server: the first that answers */
+	for (i = 0; i < c->n; i++) {
+		if ((mc = conn(c, order[i])) == NULL)
+			continue;
+		/* starts at 1 with the TTL; later increments keep the first expiry */
 		rc = memcached_increment_with_initial(mc, k, kl, 1, 1, (time_t)ttl, value);
-	release(c, mc);
-	return rc == MEMCACHED_SUCCESS ? BR_CACHE_OK : BR_CACHE_ERROR;
+		if (rc == MEMCACHED_SUCCESS)
+			return BR_CACHE_OK;
+	}
+	return BR_CACHE_ERROR;
 }
 
 br_cache_rc
@@ -447,18 +542,17 @@ br_cache_key_hash(const char *tag, const void *data, size_t len, char *out, size
 int
 br_cache_check(br_cache *c, char *err, size_t errlen)
 {
-	uint32_t i, n = memcached_server_count(c->master);
+	unsigned i;
 
-	for (i = 0; i < n; i++) {
-		const memcached_instance_st *s = memcached_server_instance_by_position(c->master, i);
+	for (i = 0; i < c->n; i++) {
 		memcached_stat_st st;
 		memcached_return_t r;
 
 		/* a fresh connection per server: ours may be waiting out a retry */
-		r = memcached_stat_servername(&st, NULL, memcached_server_name(s), memcached_server_port(s));
+		r = memcached_stat_servername(&st, NULL, c->srv[i].host, c->srv[i].port);
 		if (r != MEMCACHED_SUCCESS) {
-			snprintf(err, errlen, "memcached %s:%u: %s", memcached_server_name(s),
-			    (unsigned)memcached_server_port(s), memcached_strerror(c->master, r));
+			snprintf(err, errlen, "memcached %s:%u: %s", c->srv[i].host, (unsigned)c->srv[i].port,
+			    memcached_strerror(NULL, r));
 			return -1;
 		}
 	}
