@@ -1,5 +1,7 @@
 #include "cbor_read.h"
 
+#include "buf.h"
+
 #include <string.h>
 
 /* WebAuthn structures nest three or four levels; refuse anything far deeper. */
@@ -81,19 +83,91 @@ check_item(const cbor_item_t *it, int depth)
 	}
 }
 
+/*
+ * Walk one item's headers without allocating: every declared length must fit
+ * in the bytes left (an element takes at least one byte, a map pair two).
+ * libcbor allocates an array's slots from its header alone, so five bytes
+ * (9a 10 00 00 00) would otherwise cost 2 GiB. Tags, indefinite lengths and
+ * reserved encodings are refused here too. Returns the item's length or 0.
+ */
+static size_t
+prescan(const unsigned char *p, size_t len, int depth)
+{
+	br_cursor c = { p, len };
+	uint8_t ib, major, info;
+	uint64_t arg = 0, i, n;
+
+	if (depth > MAX_DEPTH || br_cursor_u8(&c, &ib) < 0)
+		return 0;
+	major = ib >> 5;
+	info = ib & 0x1f;
+	if (info < 24) {
+		arg = info;
+	} else if (info == 24) {
+		uint8_t v;
+		if (br_cursor_u8(&c, &v) < 0)
+			return 0;
+		arg = v;
+	} else if (info == 25) {
+		uint16_t v;
+		if (br_cursor_be16(&c, &v) < 0)
+			return 0;
+		arg = v;
+	} else if (info == 26) {
+		uint32_t v;
+		if (br_cursor_be32(&c, &v) < 0)
+			return 0;
+		arg = v;
+	} else if (info == 27) {
+		if (br_cursor_be64(&c, &arg) < 0)
+			return 0;
+	} else {
+		return 0; /* 28-30 reserved, 31 indefinite or a stray break */
+	}
+	switch (major) {
+	case 0: /* unsigned */
+	case 1: /* negative */
+	case 7: /* simple values and floats: the argument was the whole payload */
+		break;
+	case 2: /* byte string */
+	case 3: /* text string */
+		if (arg > c.left || br_cursor_read(&c, NULL, (size_t)arg) < 0)
+			return 0;
+		break;
+	case 4: /* array */
+	case 5: /* map */
+		n = major == 5 ? arg * 2 : arg;
+		if (arg > c.left || n > c.left)
+			return 0;
+		for (i = 0; i < n; i++) {
+			size_t k = prescan(c.p, c.left, depth + 1);
+			if (k == 0)
+				return 0;
+			(void)br_cursor_read(&c, NULL, k);
+		}
+		break;
+	default: /* 6: tags never occur in CTAP2 canonical CBOR */
+		return 0;
+	}
+	return len - c.left;
+}
+
 int
 br_cbor_decode(const unsigned char *p, size_t len, cbor_item_t **out, size_t *used)
 {
 	struct cbor_load_result res;
 	cbor_item_t *it;
+	size_t n;
 
 	*out = NULL;
 	if (p == NULL || len == 0)
 		return -1;
-	it = cbor_load(p, len, &res);
+	if ((n = prescan(p, len, 0)) == 0 || (used == NULL && n != len))
+		return -1;
+	it = cbor_load(p, n, &res);
 	if (it == NULL || res.error.code != CBOR_ERR_NONE)
 		goto fail;
-	if (used == NULL && res.read != len)
+	if (res.read != n)
 		goto fail;
 	if (check_item(it, 0) < 0)
 		goto fail;

@@ -419,6 +419,30 @@ cbor_tags_refused(void)
 	CHECK(decodes(in_array, sizeof(in_array)) == -1);
 }
 
+/* A header may not promise more than the input holds: libcbor would allocate for it first. */
+static void
+cbor_counts_beyond_input(void)
+{
+	static const unsigned char arr28[] = { 0x9a, 0x10, 0x00, 0x00, 0x00 };      /* array of 2^28 */
+	static const unsigned char arr32[] = { 0x9a, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char map31[] = { 0xba, 0x7f, 0xff, 0xff, 0xff };
+	static const unsigned char bytes4g[] = { 0x5a, 0xff, 0xff, 0xff, 0xff, 0x00 };
+	static const unsigned char arr64[] = { 0x9b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	/* {1: [0, 0]} with the array claiming 3 items */
+	static const unsigned char short_arr[] = { 0xa1, 0x01, 0x83, 0x00, 0x00 };
+	static const unsigned char reserved[] = { 0x1c };
+	static const unsigned char stray_break[] = { 0xff };
+
+	CHECK(decodes(arr28, sizeof(arr28)) == -1);
+	CHECK(decodes(arr32, sizeof(arr32)) == -1);
+	CHECK(decodes(map31, sizeof(map31)) == -1);
+	CHECK(decodes(bytes4g, sizeof(bytes4g)) == -1);
+	CHECK(decodes(arr64, sizeof(arr64)) == -1);
+	CHECK(decodes(short_arr, sizeof(short_arr)) == -1);
+	CHECK(decodes(reserved, sizeof(reserved)) == -1);
+	CHECK(decodes(stray_break, sizeof(stray_break)) == -1);
+}
+
 static void
 cbor_typed_reads(void)
 {
@@ -502,6 +526,7 @@ main(void)
 		UNIT_CASE(cbor_deep_nesting),
 		UNIT_CASE(cbor_tag_hides_duplicate_keys),
 		UNIT_CASE(cbor_tags_refused),
+		UNIT_CASE(cbor_counts_beyond_input),
 		UNIT_CASE(cbor_typed_reads),
 		UNIT_CASE(strerr_names),
 	};
