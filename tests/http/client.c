@@ -440,3 +440,37 @@ hc_urlencode(const char *s)
 	*o = '\0';
 	return out;
 }
+
+/* Temporaries used inline in checks: freed at exit, before LeakSanitizer looks. */
+static char **tmp_list;
+static size_t tmp_n, tmp_cap;
+
+static void
+tmp_free_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < tmp_n; i++)
+		free(tmp_list[i]);
+	free(tmp_list);
+	tmp_list = NULL;
+	tmp_n = tmp_cap = 0;
+}
+
+const char *
+hc_tmp(char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (tmp_n == tmp_cap) {
+		char **n;
+		if (tmp_cap == 0)
+			atexit(tmp_free_all);
+		tmp_cap = tmp_cap ? tmp_cap * 2 : 64;
+		if ((n = realloc(tmp_list, tmp_cap * sizeof(*n))) == NULL)
+			abort();
+		tmp_list = n;
+	}
+	tmp_list[tmp_n++] = s;
+	return s;
+}

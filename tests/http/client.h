@@ -82,4 +82,7 @@ char *hc_query_param(const char *url, const char *name);
 /* URL-encode (RFC 3986 unreserved kept). malloc'd. */
 char *hc_urlencode(const char *s);
 
+/* Keep a malloc'd string until exit (for values used inline in checks). */
+const char *hc_tmp(char *s);
+
 #endif

@@ -326,11 +326,12 @@ check_ticket_record(const char *ticket, const char *conv, const char *state, con
 {
 	int copies = 0;
 	long ttl = -2;
-	char *text = mc_lookup(xfmt("ticket:%s", ticket), &copies, &ttl), *m, *mac;
+	char *key = xfmt("ticket:%s", ticket), *text = mc_lookup(key, &copies, &ttl), *m, *mac;
 	json_error_t je;
 	json_t *rec;
 	long long inst;
 
+	free(key);
 	REQUIREF(text != NULL, "memcached has no %sticket:%s", E.prefix, ticket);
 	rec = json_loads(text, 0, &je);
 	REQUIREF(json_is_object(rec), "the ticket record is not JSON: %s", text);
@@ -373,7 +374,7 @@ t_signin_discoverable(void)
 	need_alice();
 	b = browser();
 	start = idp_start(b, SP_ENTITY_Q);
-	CHECK(hc_cookie(b, "idp_session") != NULL);
+	CHECK(hc_tmp(hc_cookie(b, "idp_session")) != NULL);
 	bget(b, start, &r);
 	REQUIRE_STATUS(&r, 303);
 	CHECK_STR(hc_header_get(&r, "Location"), "/login");
@@ -400,10 +401,10 @@ t_signin_discoverable(void)
 	state = hc_query_param(url, "state");
 	REQUIREF(ticket != NULL && conv != NULL && state != NULL, "finish URL %s lacks ticket/conversation/state", url);
 	CHECKF(strlen(ticket) == 43, "ticket \"%s\" is not 32 bytes of base64url", ticket);
-	CHECKF(hc_query_param(url, "error") == NULL, "finish URL has an error: %s", url);
+	CHECKF(hc_tmp(hc_query_param(url, "error")) == NULL, "finish URL has an error: %s", url);
 	/* conversation and state are the ones the stand-in sent */
-	CHECK_STR(conv, hc_query_param(start, "conversation"));
-	CHECK_STR(state, hc_query_param(start, "state"));
+	CHECK_STR(conv, hc_tmp(hc_query_param(start, "conversation")));
+	CHECK_STR(state, hc_tmp(hc_query_param(start, "state")));
 	check_ticket_record(ticket, conv, state, &alice, "alice", t0);
 
 	res = idp_result(b, url, &st);
@@ -854,8 +855,8 @@ t_passive(void)
 	t = hc_query_param(loc, "ticket");
 	CHECK_STR(e, "NoPassive");
 	CHECK(t == NULL);
-	CHECK_STR(hc_query_param(loc, "conversation"), hc_query_param(start, "conversation"));
-	CHECK_STR(hc_query_param(loc, "state"), hc_query_param(start, "state"));
+	CHECK_STR(hc_tmp(hc_query_param(loc, "conversation")), hc_tmp(hc_query_param(start, "conversation")));
+	CHECK_STR(hc_tmp(hc_query_param(loc, "state")), hc_tmp(hc_query_param(start, "state")));
 	CHECKF(hc_set_cookie(&r, "fb_flow") == NULL, "a passive start made a flow: %s", hc_set_cookie(&r, "fb_flow"));
 	CHECKF(r.len == 0 || strstr(r.body, "data-page") == NULL, "a passive start rendered a page");
 	res = idp_result(b, loc, &st);
@@ -1381,8 +1382,8 @@ t_disabled_account(void)
 	want = xfmt("%s/finish?", E.idp);
 	loc = hc_header_get(&r, "Location") != NULL ? strdup(hc_header_get(&r, "Location")) : NULL;
 	REQUIREF(starts_with(loc, want), "cancel went to %s", loc != NULL ? loc : "(none)");
-	CHECK_STR(hc_query_param(loc, "error"), "AccountDisabled");
-	CHECK(hc_query_param(loc, "ticket") == NULL);
+	CHECK_STR(hc_tmp(hc_query_param(loc, "error")), "AccountDisabled");
+	CHECK(hc_tmp(hc_query_param(loc, "ticket")) == NULL);
 	res = idp_result(b, loc, &st);
 	REQUIRE(res != NULL);
 	CHECK(!jtrue(res, "ok"));
@@ -1416,7 +1417,7 @@ t_cancel(void)
 	bget(b, "/authn/cancel", &r);
 	REQUIRE_STATUS(&r, 303);
 	loc = strdup(hc_header_get(&r, "Location"));
-	CHECK_STR(hc_query_param(loc, "error"), "NoCredentials");
+	CHECK_STR(hc_tmp(hc_query_param(loc, "error")), "NoCredentials");
 	res = idp_result(b, loc, &st);
 	REQUIRE(res != NULL);
 	CHECK_STR(jstr(res, "authnError"), "NoCredentials");
@@ -1546,6 +1547,7 @@ t_malformed_bodies(void)
 		json_t *holder;
 		const char *v;
 		char *spoiled;
+		size_t vlen;
 		chal = auth_options(b, "{}", NULL);
 		cred = make_assertion(&alice, chal, NULL);
 		holder = strncmp(f, "response.", 9) == 0 ? json_object_get(cred, "response") : cred;
@@ -1554,12 +1556,13 @@ t_malformed_bodies(void)
 		v = json_string_value(json_object_get(holder, f));
 		REQUIRE(v != NULL);
 		spoiled = xfmt("%s=", v);
+		vlen = strlen(v); /* v dies with the old value below */
 		json_object_set_new(holder, f, json_string(spoiled));
 		th_note("  %s with '=' padding", fields[i]);
 		bpostj(b, "/api/authenticate/verify", json_incref(cred), &r);
 		EXPECT_ERROR(&r, 400, "bad_request");
 		free(spoiled);
-		if (strlen(v) > 0) {
+		if (vlen > 0) {
 			/* '-' and '_' written the standard way */
 			char *std = strdup(json_string_value(json_object_get(holder, f)));
 			size_t k;
@@ -2035,7 +2038,7 @@ static void
 t_standin_ticket_everywhere(void)
 {
 	hc_browser *b;
-	char *url, *ticket, *chal, *next, *v;
+	char *url, *ticket, *chal, *next, *v, *key;
 	int before = 0, after = 0;
 	json_t *res;
 	long st;
@@ -2048,14 +2051,16 @@ t_standin_ticket_everywhere(void)
 	url = bridge_finish(b);
 	ticket = hc_query_param(url, "ticket");
 	REQUIRE(ticket != NULL);
-	v = mc_lookup(xfmt("ticket:%s", ticket), &before, NULL);
+	key = xfmt("ticket:%s", ticket);
+	v = mc_lookup(key, &before, NULL);
 	free(v);
 	res = idp_result(b, url, &st);
 	REQUIREF(res != NULL && jtrue(res, "ok"), "the stand-in did not take the ticket");
 	json_decref(res);
-	v = mc_lookup(xfmt("ticket:%s", ticket), &after, NULL);
+	v = mc_lookup(key, &after, NULL);
 	CHECKF(v == NULL && after == 0, "after the stand-in took the ticket %d of the %d copies are left", after, before);
 	free(v);
+	free(key);
 	free(ticket);
 	free(url);
 	free(next);
