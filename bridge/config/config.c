@@ -33,7 +33,7 @@ static const struct key keys[] = {
 	{ "server", "listen_address", T_STR, O(listen_address), 0, 0, "127.0.0.1", NULL, "address to listen on" },
 	{ "server", "listen_port", T_INT, O(listen_port), 1, 65535, "8443", NULL, "TCP port" },
 	{ "server", "public_url", T_STR, O(public_url), 0, 0, NULL, NULL, "URL users see, e.g. https://login.example.edu" },
-	{ "server", "threads", T_INT, O(threads), 0, 256, "0", NULL, "worker threads; 0 = one per core" },
+	{ "server", "threads", T_INT, O(threads), 0, 256, "0", NULL, "worker threads; 0 = eight per core" },
 	{ "server", "max_body_bytes", T_INT, O(max_body_bytes), 1024, 1048576, "65536", NULL, "largest request body" },
 	{ "server", "request_timeout", T_DUR, O(request_timeout_s), 1, 300, "15s", NULL, "idle connection timeout" },
 	{ "server", "templates_dir", T_STR, O(templates_dir), 0, 0, NULL, NULL, "pages, scripts, styles, translations" },

@@ -357,7 +357,8 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	socklen_t sl;
 	br_server *s;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned threads = o->threads > 0 ? (unsigned)o->threads : (cores > 0 ? (unsigned)cores : 2);
+	/* handlers block on LDAP and memcached: several threads per core keep the cores busy */
+	unsigned threads = o->threads > 0 ? (unsigned)o->threads : (cores > 0 ? (unsigned)cores : 2) * 8;
 
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o->address, &((struct sockaddr_in *)(void *)&ss)->sin_addr) == 1) {
@@ -386,7 +387,8 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 15),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    /* headers and cookies are small; bodies are copied out as they arrive */
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
