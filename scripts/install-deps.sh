@@ -7,7 +7,7 @@ packages=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
 	libssl-dev libcbor-dev libjansson-dev libmicrohttpd-dev libmemcached-dev libldap-dev libinih-dev libcurl4-openssl-dev
 	slapd ldap-utils memcached libmemcached-tools
-	jq valgrind curl python3
+	jq valgrind curl python3 fonts-noto-cjk
 )
 
 missing=()

@@ -34,11 +34,16 @@ h_page_login(void *ctx, const br_request *req, br_response *res)
 	char newid[BR_ID_LEN + 1];
 	json_t *flow = NULL;
 	int has_flow = 0;
+	br_cache_rc rc = br_flow_get(app->cache, "flow", id, &flow);
 
-	if (br_flow_get(app->cache, "flow", id, &flow) == BR_CACHE_OK) {
+	if (rc == BR_CACHE_OK) {
 		has_flow = json_object_get(flow, "return") != NULL;
 		if (has_flow)
 			entity = json_string_value(json_object_get(flow, "entity"));
+	} else if (rc == BR_CACHE_ERROR && id != NULL) {
+		/* keep the cookie: replacing the flow would turn an IdP sign-in into a local one */
+		br_reply_page_error(app, req, res, 503, "page.unavailable.title", "page.unavailable");
+		return;
 	} else {
 		/* no IdP flow: a sign-in to My passkeys, still bound to this browser */
 		json_t *local = json_pack("{s:b, s:I}", "local", 1, "created", (json_int_t)req->now);
@@ -135,12 +140,19 @@ h_page_enrolled(void *ctx, const br_request *req, br_response *res)
 {
 	br_app *app = ctx;
 	json_t *s = br_session_get(app, req, "enrolled");
-	br_var v[] = {
-		{ "display_name", s != NULL ? json_string_value(json_object_get(s, "display_name")) : "" },
-		{ "passkeys_url", "/passkeys" },
-	};
 
-	send_page(app, req, res, "enrolled", v, sizeof(v) / sizeof(v[0]));
+	if (s == NULL) {
+		/* a reload after the session or a bookmark: My passkeys (which asks to sign in) */
+		br_res_redirect(res, strdup("/passkeys"));
+		return;
+	}
+	{
+		br_var v[] = {
+			{ "display_name", json_string_value(json_object_get(s, "display_name")) },
+			{ "passkeys_url", "/passkeys" },
+		};
+		send_page(app, req, res, "enrolled", v, sizeof(v) / sizeof(v[0]));
+	}
 	json_decref(s);
 }
 
