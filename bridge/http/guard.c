@@ -101,17 +101,13 @@ br_guard_json(br_app *app, const br_request *req, br_response *res)
 	return body;
 }
 
-static int
-over(br_app *app, const char *tag, const char *what, int64_t now, int limit)
+int
+br_guard_counter_key(const char *tag, const char *what, char *out, size_t cap)
 {
-	char key[128], slot[160], norm[256];
+	char norm[256];
 	size_t i, n0 = 0;
-	uint64_t n = 0;
 
-	/*
-	 * The directory matches "ALICE" and " alice" to alice: count them as one.
-	 * Then hashed: neither addresses nor usernames go into keys as typed.
-	 */
+	/* the directory matches "ALICE" and " alice" to alice: count them as one */
 	while (*what == ' ' || *what == '\t')
 		what++;
 	for (i = 0; what[i] != '\0' && n0 < sizeof(norm) - 1; i++)
@@ -119,7 +115,17 @@ over(br_app *app, const char *tag, const char *what, int64_t now, int limit)
 	while (n0 > 0 && (norm[n0 - 1] == ' ' || norm[n0 - 1] == '\t'))
 		n0--;
 	norm[n0] = '\0';
-	if (br_cache_key_hash(tag, norm, n0, key, sizeof(key)) < 0)
+	/* hashed: neither addresses nor usernames go into keys as typed */
+	return br_cache_key_hash(tag, norm, n0, out, cap);
+}
+
+static int
+over(br_app *app, const char *tag, const char *what, int64_t now, int limit)
+{
+	char key[128], slot[160];
+	uint64_t n = 0;
+
+	if (br_guard_counter_key(tag, what, key, sizeof(key)) < 0)
 		return 0;
 	snprintf(slot, sizeof(slot), "%s:%lld", key, (long long)(now / 60));
 	if (br_cache_incr(app->cache, slot, 120, &n) != BR_CACHE_OK) {

@@ -35,6 +35,9 @@ int br_guard_rate(br_app *app, const br_request *req, br_response *res, const ch
  */
 int br_guard_check_strings(const br_templates *t, char *err, size_t errlen);
 
+/* "<tag>:<hash>" for a counter about what (an address or an account, trimmed and lower-cased). */
+int br_guard_counter_key(const char *tag, const char *what, char *out, size_t cap);
+
 /* Audit line plus metrics counter for one event. Takes fields. */
 void br_event(br_app *app, const br_request *req, const char *event, const char *reason, json_t *fields);
 

@@ -18,7 +18,7 @@ too_many(br_app *app, const br_request *req, const char *username)
 	char key[128], slot[160];
 	uint64_t n = 0;
 
-	if (br_cache_key_hash("rl:pw", username, strlen(username), key, sizeof(key)) < 0)
+	if (br_guard_counter_key("rl:pw", username, key, sizeof(key)) < 0)
 		return 1;
 	snprintf(slot, sizeof(slot), "%s:%lld", key, (long long)(req->now / 3600));
 	/* fail closed: a password oracle without a limit is worse than no enrolment */

@@ -76,6 +76,8 @@ replicas = 1
 per_address = ${STACK_LIMIT_ADDRESS:-600}
 per_account = ${STACK_LIMIT_ACCOUNT:-30}
 CONF
+# STACK_EXTRA_CONF: more INI text (sections may repeat) for tests of optional features
+[ -z "${STACK_EXTRA_CONF:-}" ] || printf '%b\n' "$STACK_EXTRA_CONF" >>"$dir/bridge.conf"
 
 "$build/bridgectl" config check --config "$dir/bridge.conf" >/dev/null
 ${STACK_WRAPPER:-} "$build/fido-bridged" --config "$dir/bridge.conf" >"$dir/bridge.log" 2>&1 &
