@@ -407,6 +407,9 @@ br_cache_take(br_cache *c, const char *key, char **val, size_t *len)
 	 * Ours only when every copy we saw was deleted by us, so of two racers at
 	 * most one wins. Copies go in server order and a lost delete stops us:
 	 * the first copy decides, and the winner is left to delete the rest.
+	 * XXX one edge remains: if a server fails for one taker only (a transient
+	 * error on its get), two takers can each see a different single copy and
+	 * both win. It needs a fault during the race; replicas = 0 avoids it.
 	 */
 	for (i = 0; i < nfound && !lost; i++) {
 		rc = (mc = conn(c, found[i])) != NULL ? memcached_delete(mc, k, kl, 0) : MEMCACHED_FAILURE;
