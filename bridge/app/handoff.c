@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,16 @@ br_handoff_rc_name(br_handoff_rc rc)
 	return "unknown";
 }
 
+/* The HMAC implementation, fetched once: a fetch per start and per ticket costs a lookup each. */
+static EVP_MAC *hmac_impl;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void
+hmac_fetch(void)
+{
+	hmac_impl = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
 /* HMAC-SHA256 over the parts joined by "\n", base64url into out. */
 static int
 hmac_lines(const unsigned char *key, size_t key_len, const char *const *parts, size_t n,
@@ -57,14 +68,14 @@ hmac_lines(const unsigned char *key, size_t key_len, const char *const *parts, s
 {
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	size_t maclen = 0, i;
-	EVP_MAC *m = NULL;
 	EVP_MAC_CTX *ctx = NULL;
 	OSSL_PARAM params[2];
 	int rc = -1;
 
 	if (key == NULL || key_len == 0)
 		return -1;
-	if ((m = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL || (ctx = EVP_MAC_CTX_new(m)) == NULL)
+	if (pthread_once(&hmac_once, hmac_fetch) != 0 || hmac_impl == NULL ||
+	    (ctx = EVP_MAC_CTX_new(hmac_impl)) == NULL)
 		goto out;
 	params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)(uintptr_t)"SHA256", 0);
 	params[1] = OSSL_PARAM_construct_end();
@@ -83,7 +94,6 @@ hmac_lines(const unsigned char *key, size_t key_len, const char *const *parts, s
 out:
 	br_wipe(mac, sizeof(mac));
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(m);
 	return rc;
 }
 

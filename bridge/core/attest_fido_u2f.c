@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 
 #include "attest.h"
+#include "attest_common.h"
 
 /* Uncompressed P-256 point (0x04 || x || y) of an EC key, or -1. */
 static int
@@ -67,9 +68,7 @@ br_attest_fido_u2f(const br_attest_ctx *ctx, br_att_type *type)
 	memcpy(vd + off, ctx->ad->cred_id.ptr, ctx->ad->cred_id.len);
 	off += ctx->ad->cred_id.len;
 	memcpy(vd + off, point, sizeof(point));
-	r = br_sig_verify(X509_get0_pubkey(cert), BR_COSE_ES256, vd, vdlen, sig.ptr, sig.len);
-	if (r == BR_ERR_SIGNATURE)
-		r = BR_ERR_ATTESTATION_SIGNATURE;
+	r = br_att_att_sig_err(br_sig_verify(X509_get0_pubkey(cert), BR_COSE_ES256, vd, vdlen, sig.ptr, sig.len));
 	if (r != BR_OK)
 		goto out;
 	if ((r = br_chain_verify(chain, ctx->trust, ctx->now)) != BR_OK)

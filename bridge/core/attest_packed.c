@@ -4,6 +4,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest.h"
+#include "attest_common.h"
 
 /* Section 8.2.1: C, O, OU "Authenticator Attestation", CN in the subject. */
 static int
@@ -47,9 +48,7 @@ br_attest_packed(const br_attest_ctx *ctx, br_att_type *type)
 		/* self attestation: signed by the credential key itself */
 		if (alg != ctx->cred_key->alg)
 			return BR_ERR_ALGORITHM;
-		r = br_sig_verify2(ctx->cred_key->pkey, (int)alg, ctx->auth_data, cdh, sig);
-		if (r == BR_ERR_SIGNATURE)
-			r = BR_ERR_ATTESTATION_SIGNATURE;
+		r = br_att_att_sig_err(br_sig_verify2(ctx->cred_key->pkey, (int)alg, ctx->auth_data, cdh, sig));
 		if (r == BR_OK)
 			*type = BR_ATT_SELF;
 		return r;
@@ -62,9 +61,7 @@ br_attest_packed(const br_attest_ctx *ctx, br_att_type *type)
 		r = BR_ERR_CERTIFICATE;
 		goto out;
 	}
-	r = br_sig_verify2(pk, (int)alg, ctx->auth_data, cdh, sig);
-	if (r == BR_ERR_SIGNATURE)
-		r = BR_ERR_ATTESTATION_SIGNATURE;
+	r = br_att_att_sig_err(br_sig_verify2(pk, (int)alg, ctx->auth_data, cdh, sig));
 	if (r != BR_OK)
 		goto out;
 	if (!br_cert_is_v3_leaf(leaf) || !subject_ok(leaf)) {

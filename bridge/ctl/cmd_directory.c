@@ -161,6 +161,7 @@ cmd_enroll(int argc, char **argv)
 	br_user *user;
 	br_audit *audit;
 	int64_t expires;
+	size_t n;
 
 	if (parse_args(argc, argv, &config, &ttl, pos, 1) != 1) {
 		fprintf(stderr, "usage: bridgectl enroll USER [--ttl DURATION] [--config FILE]\n");
@@ -186,8 +187,16 @@ cmd_enroll(int argc, char **argv)
 		return 1;
 	}
 	u = br_url_encode(user->username);
-	link = malloc(strlen(c.cfg.public_url ? c.cfg.public_url : "") + strlen(u) + 64);
-	sprintf(link, "%s/enroll?u=%s&c=%s", c.cfg.public_url ? c.cfg.public_url : "", u, code);
+	n = strlen(c.cfg.public_url ? c.cfg.public_url : "") + (u != NULL ? strlen(u) : 0) + 64;
+	if (u == NULL || (link = malloc(n)) == NULL) {
+		fprintf(stderr, "bridgectl: out of memory\n");
+		br_wipe(code, sizeof(code));
+		free(u);
+		br_user_free(&user);
+		close_directory(&c);
+		return 1;
+	}
+	snprintf(link, n, "%s/enroll?u=%s&c=%s", c.cfg.public_url ? c.cfg.public_url : "", u, code);
 	br_time_to_generalized(expires, when, sizeof(when));
 	printf("%s\n", link);
 	fprintf(stderr, "bridgectl: one-time link for %s, valid until %s (UTC)\n", user->username, when);
