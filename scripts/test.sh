@@ -17,7 +17,7 @@ cmake -S . -B build-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
 	-DBRIDGE_WERROR=ON -DBRIDGE_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	ctest --output-on-failure -j"$jobs" -L 'unit|vectors|fuzz-replay|integration' -LE 'valgrind|browser|shibboleth')
+	ctest --output-on-failure -j"$jobs" -L 'unit|vectors|fuzz-replay|integration' -LE 'valgrind|browser|shibboleth|bench')
 
 fuzz_seconds=${FUZZ_SECONDS:-15}
 if [ "$fuzz_seconds" -gt 0 ]; then

@@ -27,6 +27,12 @@
 #   --last-used-age S  the enrolled users' fidoLastUsed is S seconds old (default 7200: older than
 #                      the 1 h interval, so each user's first sign-in writes it once)
 #   --no-peer | --no-verify-bench | --no-curve | --no-first-use
+#   --from-build DIR   use fido-bridged and bridgectl from this CMake build directory instead
+#                      of building the tree (the ctest smoke run uses its own build)
+#   --require-peer     fail instead of skipping the peer when its npm packages cannot be installed
+#   --self-check       two extra short phases the generator must count as failures (a start
+#                      signed with the wrong secret; tickets looked up under the wrong prefix):
+#                      their RESULT lines show ok=0 (the ctest smoke run asserts it)
 #   --quick            a smoke run: 4 s phases, 1 s warm-up, no curve, no verify bench
 #   --work DIR         work directory (default bench/load/out/run-<time>); kept afterwards
 #
@@ -70,6 +76,9 @@ last_used_age=7200
 n_mc=1
 replicas=0
 do_peer=1
+from_build=""
+require_peer=0
+self_check=0
 do_verify=1
 do_curve=1
 do_first=1
@@ -89,6 +98,9 @@ while [ $# -gt 0 ]; do
 	--only-soak) only_soak=1 ;;
 	--bridge-threads) bthreads=$2; shift ;;
 	--bridge-bin) bridge_bin=$2; shift ;;
+	--from-build) from_build=$2; shift ;;
+	--require-peer) require_peer=1 ;;
+	--self-check) self_check=1 ;;
 	--last-used-age) last_used_age=$2; shift ;;
 	--memcached) n_mc=$2; shift ;;
 	--replicas) replicas=$2; shift ;;
@@ -120,18 +132,25 @@ results="$work/results.txt"
 log() { printf '%s run.sh: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # --- build -------------------------------------------------------------------------
-log "building the bridge (RelWithDebInfo, $build) and the load generator"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRIDGE_WERROR=OFF >"$work/build.log" 2>&1 ||
-	{ tail -20 "$work/build.log" >&2; exit 1; }
-cmake --build "$build" -j"$(nproc)" --target fido-bridged bridgectl >>"$work/build.log" 2>&1 ||
-	{ tail -20 "$work/build.log" >&2; exit 1; }
+if [ -n "$from_build" ]; then
+	build=$(cd "$from_build" && pwd -P)
+	: >"$work/build.log"
+	log "using the bridge built in $build; building the load generator"
+else
+	log "building the bridge (RelWithDebInfo, $build) and the load generator"
+	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRIDGE_WERROR=OFF >"$work/build.log" 2>&1 ||
+		{ tail -20 "$work/build.log" >&2; exit 1; }
+	cmake --build "$build" -j"$(nproc)" --target fido-bridged bridgectl >>"$work/build.log" 2>&1 ||
+		{ tail -20 "$work/build.log" >&2; exit 1; }
+fi
+[ -z "$from_build" ] || { out=$work; bin=$work/bin; }
 make -s -C "$here" OUT="$out" >>"$work/build.log" 2>&1 || { tail -20 "$work/build.log" >&2; exit 1; }
 bridged=${bridge_bin:-$build/fido-bridged}
 [ -x "$bridged" ] || { echo "run.sh: $bridged is not executable" >&2; exit 2; }
 if [ $do_peer -eq 1 ] && [ ! -d "$root/bench/peers/server/node_modules" ]; then
 	log "installing the peer's npm dependencies"
 	(cd "$root/bench/peers/server" && npm ci --no-audit --no-fund --loglevel=error) >>"$work/build.log" 2>&1 ||
-		{ log "npm ci failed: the peer is skipped"; do_peer=0; }
+		{ [ $require_peer -eq 0 ] || { tail -20 "$work/build.log" >&2; exit 1; }; log "npm ci failed: the peer is skipped"; do_peer=0; }
 fi
 
 # --- processes we start, and their cleanup ----------------------------------------
@@ -321,6 +340,13 @@ cat "$work/machine.txt" >&2
 if [ $do_first -eq 1 ]; then
 	phase first-use bridge 1 --concurrency 50 --users-order seq --max-logins "$nusers" --warmup 0 --duration 120
 	phase repeat bridge 1 --concurrency 50 --users-order seq --max-logins "$nusers" --warmup 0 --duration 120
+fi
+
+# --- the generator's own checks: these must fail every login -------------------------
+if [ $self_check -eq 1 ]; then
+	head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$work/wrong.secret"
+	phase selfcheck-wrong-secret bridge 1 --concurrency 2 --warmup 0 --duration 2 --secret-file "$work/wrong.secret"
+	phase selfcheck-wrong-prefix bridge 1 --concurrency 2 --warmup 0 --duration 2 --prefix "notours:"
 fi
 
 # --- 2. the matrix: closed loop, bridge and peer interleaved --------------------------
