@@ -168,7 +168,7 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 	br_credential_json cred;
 	br_blob raw = { NULL, 0 };
 	br_user *user = NULL;
-	size_t idx = 0, i;
+	size_t i;
 	br_dir_rc rc;
 	br_err e;
 	char *cid = NULL;
@@ -197,7 +197,9 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 		br_reply_error(app, req, res, 400, why);
 		goto out;
 	}
-	rc = br_dir_find_by_credential(app->dir, cred.raw_id.ptr, cred.raw_id.len, &user, &idx);
+	/* one search when the userHandle is right; only this credential is loaded */
+	rc = br_dir_find_for_signin(app->dir, cred.raw_id.ptr, cred.raw_id.len, cred.user_handle.ptr,
+	    cred.user_handle.len, &user);
 	if (rc != BR_DIR_OK) {
 		br_event(app, req, "signin_failure", rc == BR_DIR_ERROR ? "directory_error" : "unknown_credential",
 		    json_pack("{s:s?}", "credential_id", cid));
@@ -222,7 +224,7 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 		goto out;
 	}
 	{
-		const br_credential_record *c = &user->creds[idx];
+		const br_credential_record *c = &user->creds[0];
 		br_span *allow = NULL;
 		br_stored_credential sc = {
 			.id = { c->id.ptr, c->id.len },

@@ -84,6 +84,25 @@ br_dir_rc br_dir_find_by_credential(br_directory *d, const unsigned char *id, si
     br_user **out, size_t *cred_index);
 br_dir_rc br_dir_find_by_handle(br_directory *d, const unsigned char *handle, size_t len, br_user **out);
 
+/*
+ * Sign-in lookup: the user owning credential `id`, with only that credential
+ * loaded (out->n_creds == 1, out->creds[0]); attributes, disabled flag and
+ * user handle as br_dir_find_user fills them. With user_handle (the assertion's
+ * userHandle, may be NULL/0) one subtree search fetches both entries; the user
+ * entry is used only if the credential's parent DN is exactly that user's DN
+ * (both in libldap's LDAPv3 string form, not case-folded), otherwise the
+ * parent is read by a base search (so a wrong handle still yields the real
+ * owner and the verifier reports the mismatch). Without a handle: 2 searches
+ * (the credential with its attributes, then a base search of its parent).
+ * A handle longer than BR_USER_HANDLE_MAX, which no user can have, counts as
+ * none. An answer the one search cannot settle (more than a few entries, or
+ * one that is both or neither a credential and a user) is asked again as
+ * without a handle. Return codes, argument checks, duplicate ids (ERROR) and
+ * the reconnect-once rule are br_dir_find_by_credential's.
+ */
+br_dir_rc br_dir_find_for_signin(br_directory *d, const unsigned char *id, size_t len,
+    const unsigned char *user_handle, size_t handle_len, br_user **out);
+
 /* Give the user a handle (adds the fidoUser class when missing); EXISTS if it has one. */
 br_dir_rc br_dir_set_user_handle(br_directory *d, br_user *u, const unsigned char *handle, size_t len);
 

@@ -29,6 +29,7 @@
 #define TRANSPORTS_MAX 8
 #define TRANSPORT_LEN_MAX 32
 #define CREDS_MAX 256        /* credential entries read per user */
+#define SIGNIN_ENTRIES_MAX 4 /* a sign-in search: the credential, a duplicate, its owner, one more */
 #define ATTR_NAME_MAX 128
 #define CRED_RDN "fidoCredentialId="
 
@@ -53,6 +54,7 @@ struct br_directory {
 	char **attributes;      /* configured ones, n_attributes of them */
 	size_t n_attributes;
 	char **user_attrs;      /* what a user search asks for, NULL-terminated */
+	char **signin_attrs;    /* user_attrs and cred_attrs: a sign-in search fetches both entries */
 	int sasl_external;
 	int starttls;
 	int tls;                /* ldaps://, StartTLS or a CA file: set TLS options */
@@ -459,6 +461,28 @@ check_options(const br_directory_options *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* user_attrs, then the cred_attrs not already there (names are case-insensitive). */
+static char **
+signin_attr_list(char **user_attrs)
+{
+	size_t n, i, k;
+	char **v;
+
+	for (n = 0; user_attrs[n] != NULL; n++)
+		;
+	if ((v = calloc(n + sizeof(cred_attrs) / sizeof(cred_attrs[0]), sizeof(char *))) == NULL)
+		return NULL;
+	memcpy(v, user_attrs, n * sizeof(char *));
+	for (i = 0; cred_attrs[i] != NULL; i++) {
+		for (k = 0; k < n && strcasecmp(v[k], cred_attrs[i]) != 0; k++)
+			;
+		if (k == n)
+			v[n++] = (char *)cred_attrs[i];
+	}
+	v[n] = NULL;
+	return v;
+}
+
 br_directory *
 br_directory_open(const br_directory_options *o, char *err, size_t errlen)
 {
@@ -514,6 +538,11 @@ br_directory_open(const br_directory_options *o, char *err, size_t errlen)
 	for (i = 0; i < d->n_attributes; i++)
 		d->user_attrs[n++] = d->attributes[i];
 	d->user_attrs[n] = NULL;
+	if ((d->signin_attrs = signin_attr_list(d->user_attrs)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		br_directory_close(&d);
+		return NULL;
+	}
 	if (pthread_mutex_init(&d->setup_lock, NULL) != 0) {
 		snprintf(err, errlen, "out of resources");
 		br_directory_close(&d);
@@ -557,6 +586,7 @@ br_directory_close(br_directory **dp)
 	free(d->disabled_value);
 	free_strv(d->attributes, d->n_attributes);
 	free(d->user_attrs);
+	free(d->signin_attrs);
 	free(d);
 	*dp = NULL;
 }
@@ -1011,12 +1041,11 @@ oom:
 }
 
 /*
- * A user entry into a new br_user, credentials included. want_name picks
+ * A user entry into a new br_user, without its credentials. want_name picks
  * among several username values (the one the lookup was for).
  */
 static br_dir_rc
-load_user(br_directory *d, LDAP *ld, LDAPMessage *e, const char *want_name, br_user **out,
-    size_t *skipped, int *lrc)
+user_from_entry(br_directory *d, LDAP *ld, LDAPMessage *e, const char *want_name, br_user **out)
 {
 	br_user *u = calloc(1, sizeof(*u));
 	struct berval **all = NULL, *pick = NULL, *v;
@@ -1024,7 +1053,6 @@ load_user(br_directory *d, LDAP *ld, LDAPMessage *e, const char *want_name, br_u
 	size_t i, n;
 
 	*out = NULL;
-	*skipped = 0;
 	if (u == NULL || (u->dn = entry_dn(ld, e)) == NULL)
 		goto out;
 	all = ldap_get_values_len(ld, e, d->username_attribute);
@@ -1072,16 +1100,33 @@ load_user(br_directory *d, LDAP *ld, LDAPMessage *e, const char *want_name, br_u
 			goto out;
 		u->n_enrolment_codes++;
 	}
-	ldap_value_free_len(all);
-	all = NULL;
-	if ((r = load_creds(d, ld, u, skipped, lrc)) != BR_DIR_OK)
-		goto out;
 	*out = u;
 	u = NULL;
+	r = BR_DIR_OK;
 out:
 	ldap_value_free_len(all);
 	br_user_free(&u);
 	return r;
+}
+
+/* A user entry into a new br_user, credentials included (see user_from_entry). */
+static br_dir_rc
+load_user(br_directory *d, LDAP *ld, LDAPMessage *e, const char *want_name, br_user **out,
+    size_t *skipped, int *lrc)
+{
+	br_user *u = NULL;
+	br_dir_rc r;
+
+	*out = NULL;
+	*skipped = 0;
+	if ((r = user_from_entry(d, ld, e, want_name, &u)) != BR_DIR_OK)
+		return r;
+	if ((r = load_creds(d, ld, u, skipped, lrc)) != BR_DIR_OK) {
+		br_user_free(&u);
+		return r;
+	}
+	*out = u;
+	return BR_DIR_OK;
 }
 
 /* Exactly one entry under user_base matching filter, loaded as a user. */
@@ -1178,7 +1223,28 @@ br_dir_find_by_handle(br_directory *d, const unsigned char *handle, size_t len, 
 	return r;
 }
 
-/* The parent of dn, in a new string (ldap_memfree). */
+/* dn in the LDAPv3 string form libldap writes, in a new string ("" for the root). */
+static char *
+dn_normal(const char *dn)
+{
+	LDAPDN parsed = NULL;
+	char *s = NULL, *r;
+
+	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return NULL;
+	if (parsed == NULL)
+		return strdup("");
+	if (ldap_dn2str(parsed, &s, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		s = NULL;
+	ldap_dnfree(parsed);
+	if (s == NULL)
+		return NULL;
+	r = strdup(s);
+	ldap_memfree(s);
+	return r;
+}
+
+/* The parent of dn, in dn_normal's form, in a new string (ldap_memfree). */
 static char *
 parent_dn(const char *dn)
 {
@@ -1302,6 +1368,268 @@ br_dir_find_by_credential(br_directory *d, const unsigned char *id, size_t len, 
 	*out = a.out;
 	if (r == BR_DIR_OK)
 		*cred_index = a.index;
+	return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the sign-in lookup                                                       */
+/* ------------------------------------------------------------------------ */
+
+struct signin_arg {
+	const char *cred_filter;  /* the credential alone */
+	const char *both_filter;  /* the credential or the user with the handle; NULL without a handle */
+	const unsigned char *id;
+	size_t len;
+	br_user *out;
+};
+
+static int
+has_value(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **all;
+	int r = first_value(ld, e, attr, &all) != NULL;
+
+	ldap_value_free_len(all);
+	return r;
+}
+
+enum { ROLE_NEITHER, ROLE_CRED, ROLE_USER, ROLE_BOTH };
+
+/*
+ * Which branch of the combined filter an entry answered, told by the
+ * attributes each branch tests (the bridge must read both anyway): an entry
+ * with both or neither cannot be placed.
+ */
+static int
+entry_role(LDAP *ld, LDAPMessage *e)
+{
+	int cred = has_value(ld, e, "fidoCredentialId"), user = has_value(ld, e, "fidoUserHandle");
+
+	return cred ? (user ? ROLE_BOTH : ROLE_CRED) : (user ? ROLE_USER : ROLE_NEITHER);
+}
+
+/*
+ * The credential and, maybe, its owner in one search. *plain asks for the
+ * credential alone instead when the answer cannot be used as is: more
+ * entries than the limit (several users with the handle, or the id several
+ * times), or an entry that cannot be placed.
+ */
+static br_dir_rc
+search_both(br_directory *d, LDAP *ld, const char *filter, LDAPMessage **res, int *plain, int *lrc)
+{
+	LDAPMessage *e;
+	int rc, role;
+
+	*plain = 0;
+	rc = search(d, ld, d->user_base, LDAP_SCOPE_SUBTREE, filter, (const char *const *)d->signin_attrs,
+	    SIGNIN_ENTRIES_MAX, res);
+	if (rc == LDAP_SIZELIMIT_EXCEEDED) {
+		*plain = 1;
+		return BR_DIR_OK;
+	}
+	if (rc != LDAP_SUCCESS) {
+		*lrc = rc;
+		return BR_DIR_ERROR;
+	}
+	for (e = ldap_first_entry(ld, *res); e != NULL; e = ldap_next_entry(ld, e))
+		if ((role = entry_role(ld, e)) == ROLE_NEITHER || role == ROLE_BOTH)
+			*plain = 1;
+	return BR_DIR_OK;
+}
+
+/* The credential alone, with its attributes: op_find_by_cred's first search. */
+static br_dir_rc
+search_cred(br_directory *d, LDAP *ld, const char *filter, LDAPMessage **res, int *lrc)
+{
+	int rc = search(d, ld, d->user_base, LDAP_SCOPE_SUBTREE, filter, cred_attrs, 2, res);
+
+	if (rc == LDAP_SIZELIMIT_EXCEEDED)
+		return BR_DIR_ERROR;  /* the same id three times: ambiguous */
+	if (rc != LDAP_SUCCESS) {
+		*lrc = rc;
+		return BR_DIR_ERROR;
+	}
+	return BR_DIR_OK;
+}
+
+/*
+ * The credential entry e into c if it is the one asked for, byte for byte,
+ * as op_find_by_cred checks after its listing: a malformed entry is an error
+ * there too (skipped, then not found among the rest).
+ */
+static br_dir_rc
+take_cred(LDAP *ld, LDAPMessage *e, const unsigned char *id, size_t len, br_credential_record *c)
+{
+	if (parse_cred(ld, e, c) < 0)
+		return BR_DIR_ERROR;
+	if (c->id.len != len || memcmp(c->id.ptr, id, len) != 0) {
+		cred_clear(c);
+		return BR_DIR_NOT_FOUND;
+	}
+	return BR_DIR_OK;
+}
+
+/*
+ * The user entry in res named exactly parent (dn_normal's form), or NULL.
+ * Not case-folded like dn_folded: that could take a user whose DN differs
+ * from the owner's only in the case of a case-exact value, while a miss here
+ * costs no more than the base search.
+ */
+static LDAPMessage *
+user_named(LDAP *ld, LDAPMessage *res, const char *parent)
+{
+	LDAPMessage *e;
+
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
+		char *raw, *dn;
+		int same;
+
+		if (entry_role(ld, e) != ROLE_USER || (raw = ldap_get_dn(ld, e)) == NULL)
+			continue;
+		dn = dn_normal(raw);
+		ldap_memfree(raw);
+		same = dn != NULL && strcmp(dn, parent) == 0;
+		free(dn);
+		if (same)
+			return e;
+	}
+	return NULL;
+}
+
+/* The entry at dn as a user, without credentials: op_find_by_cred's second search. */
+static br_dir_rc
+read_user_at(br_directory *d, LDAP *ld, const char *dn, br_user **out, int *lrc)
+{
+	LDAPMessage *res = NULL, *e;
+	br_dir_rc r;
+	int rc;
+
+	*out = NULL;
+	rc = search(d, ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", (const char *const *)d->user_attrs, 1, &res);
+	if (rc != LDAP_SUCCESS) {
+		ldap_msgfree(res);
+		*lrc = rc;
+		return rc == LDAP_NO_SUCH_OBJECT ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
+	}
+	e = ldap_first_entry(ld, res);
+	r = e != NULL ? user_from_entry(d, ld, e, NULL, out) : BR_DIR_NOT_FOUND;
+	ldap_msgfree(res);
+	return r;
+}
+
+/* u's only credential: c, moved (left empty). */
+static br_dir_rc
+attach_cred(br_user *u, br_credential_record *c)
+{
+	if ((u->creds = calloc(1, sizeof(*u->creds))) == NULL)
+		return BR_DIR_ERROR;
+	u->creds[0] = *c;
+	u->n_creds = 1;
+	memset(c, 0, sizeof(*c));
+	return BR_DIR_OK;
+}
+
+/*
+ * From a search answer: exactly one credential entry (users aside), the one
+ * asked for, and its owner: the user entry of the answer that is its parent,
+ * else its parent read by a base search.
+ */
+static br_dir_rc
+owner_from(br_directory *d, LDAP *ld, LDAPMessage *res, struct signin_arg *a, int *lrc)
+{
+	LDAPMessage *e, *ce = NULL, *ue;
+	br_credential_record c;
+	br_user *u = NULL;
+	char *parent;
+	br_dir_rc r;
+	int n = 0;
+
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
+		if (entry_role(ld, e) != ROLE_USER && n++ == 0)
+			ce = e;
+	if (n != 1)
+		return n == 0 ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;  /* the same id twice: ambiguous */
+	if ((r = take_cred(ld, ce, a->id, a->len, &c)) != BR_DIR_OK)
+		return r;
+	if ((parent = parent_dn(c.dn)) == NULL)
+		r = BR_DIR_ERROR;
+	else if ((ue = user_named(ld, res, parent)) != NULL)
+		r = user_from_entry(d, ld, ue, NULL, &u);
+	else
+		r = read_user_at(d, ld, parent, &u, lrc);
+	if (r == BR_DIR_OK && (r = attach_cred(u, &c)) == BR_DIR_OK)
+		a->out = u;
+	else
+		br_user_free(&u);
+	cred_clear(&c);
+	if (parent != NULL)
+		ldap_memfree(parent);
+	return r;
+}
+
+static br_dir_rc
+op_signin(br_directory *d, LDAP *ld, void *p, int *lrc)
+{
+	struct signin_arg *a = p;
+	LDAPMessage *res = NULL;
+	int plain = a->both_filter == NULL;
+	br_dir_rc r = BR_DIR_OK;
+
+	a->out = NULL;
+	if (!plain) {
+		r = search_both(d, ld, a->both_filter, &res, &plain, lrc);
+		if (plain) {
+			ldap_msgfree(res);
+			res = NULL;
+		}
+	}
+	if (r == BR_DIR_OK && plain)
+		r = search_cred(d, ld, a->cred_filter, &res, lrc);
+	if (r == BR_DIR_OK)
+		r = owner_from(d, ld, res, a, lrc);
+	ldap_msgfree(res);
+	return r;
+}
+
+/* "(|<credential filter>(&(objectClass=fidoUser)(fidoUserHandle=<handle, escaped>)))" */
+static char *
+signin_filter(const char *cred_f, const unsigned char *handle, size_t len)
+{
+	char *user_f = eq_filter("fidoUser", "fidoUserHandle", handle, len), *f;
+	size_t n;
+
+	if (user_f == NULL)
+		return NULL;
+	n = strlen(cred_f) + strlen(user_f) + 4;
+	if ((f = malloc(n)) != NULL)
+		snprintf(f, n, "(|%s%s)", cred_f, user_f);
+	free(user_f);
+	return f;
+}
+
+br_dir_rc
+br_dir_find_for_signin(br_directory *d, const unsigned char *id, size_t len, const unsigned char *user_handle,
+    size_t handle_len, br_user **out)
+{
+	struct signin_arg a = { NULL, NULL, id, len, NULL };
+	br_dir_rc r = BR_DIR_ERROR;
+
+	if (out == NULL)
+		return BR_DIR_INVALID;
+	*out = NULL;
+	if (d == NULL || !cred_id_ok(id, len))
+		return BR_DIR_INVALID;
+	if ((a.cred_filter = cred_filter(id, len)) == NULL)
+		return BR_DIR_ERROR;
+	/* a handle no user can have is no hint: the owner is still found, the verifier judges */
+	if (user_handle != NULL && handle_len > 0 && handle_len <= BR_USER_HANDLE_MAX &&
+	    (a.both_filter = signin_filter(a.cred_filter, user_handle, handle_len)) == NULL)
+		goto out;
+	r = run(d, op_signin, &a);
+	*out = a.out;
+out:
+	free((char *)a.cred_filter);
+	free((char *)a.both_filter);
 	return r;
 }
 
@@ -1923,27 +2251,13 @@ scan_object_classes(struct berval **vals, const char *const *want, int *found)
 	}
 }
 
-/* dn in the LDAPv3 string form, lower-cased (ASCII): good enough to compare suffixes. */
+/* dn_normal, lower-cased (ASCII): good enough to compare suffixes. */
 static char *
 dn_folded(const char *dn)
 {
-	LDAPDN parsed = NULL;
-	char *s = NULL, *r;
+	char *r = dn_normal(dn);
 	size_t i;
 
-	if (ldap_str2dn(dn, &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-		return NULL;
-	if (parsed == NULL) {
-		r = strdup("");
-	} else {
-		if (ldap_dn2str(parsed, &s, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-			s = NULL;
-		ldap_dnfree(parsed);
-		if (s == NULL)
-			return NULL;
-		r = strdup(s);
-		ldap_memfree(s);
-	}
 	for (i = 0; r != NULL && r[i] != '\0'; i++)
 		r[i] = (char)ascii_lower((unsigned char)r[i]);
 	return r;

@@ -763,6 +763,292 @@ rename_and_delete(br_directory *d)
 	br_user_free(&bob);
 }
 
+/* ---- the sign-in lookup ---- */
+
+/* slapd's stats log (SLAPD_LOG) grows by one "SRCH base=" line per search, written before it is run. */
+static long
+log_size(void)
+{
+	struct stat st;
+
+	CHECK(stat(slapd_log, &st) == 0);
+	return (long)st.st_size;
+}
+
+/* Searches slapd received since mark; the first one's log line into first (when not NULL). */
+static int
+searches_since(long mark, char *first, size_t cap)
+{
+	FILE *f = fopen(slapd_log, "r");
+	char line[8192];
+	int n = 0;
+
+	CHECK(f != NULL);
+	CHECK(fseek(f, mark, SEEK_SET) == 0);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, " SRCH base=") != NULL && n++ == 0 && first != NULL)
+			snprintf(first, cap, "%s", line);
+	fclose(f);
+	return n;
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static int
+same_blob(const br_blob *a, const br_blob *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->ptr, b->ptr, a->len) == 0);
+}
+
+static void
+same_cred(const br_credential_record *a, const br_credential_record *b)
+{
+	CHECK(same_str(a->dn, b->dn) && same_blob(&a->id, &b->id) && same_blob(&a->public_key, &b->public_key));
+	CHECK(a->sign_count == b->sign_count && strcmp(a->aaguid, b->aaguid) == 0 && strcmp(a->fmt, b->fmt) == 0);
+	CHECK(same_str(a->transports, b->transports) && same_str(a->nickname, b->nickname));
+	CHECK(a->backup_eligible == b->backup_eligible && a->backup_state == b->backup_state &&
+	    a->user_verified == b->user_verified);
+	CHECK(a->created == b->created && a->last_used == b->last_used);
+}
+
+/* Everything but the credential list. */
+static void
+same_user(const br_user *a, const br_user *b)
+{
+	size_t i;
+
+	CHECK(same_str(a->dn, b->dn) && same_str(a->username, b->username));
+	CHECK(same_blob(&a->user_handle, &b->user_handle) && a->disabled == b->disabled);
+	CHECK(json_equal(a->attributes, b->attributes));
+	CHECK(a->n_enrolment_codes == b->n_enrolment_codes);
+	for (i = 0; i < a->n_enrolment_codes; i++)
+		CHECK(strcmp(a->enrolment_codes[i], b->enrolment_codes[i]) == 0);
+}
+
+/*
+ * br_dir_find_for_signin must find owner with the one credential, equal
+ * field for field to what br_dir_find_by_credential returns for it. The
+ * number of searches slapd saw goes back.
+ */
+static int
+signin_ok(br_directory *d, const unsigned char *id, size_t len, const unsigned char *h, size_t hlen,
+    const char *owner)
+{
+	br_user *s = NULL, *u = NULL;
+	size_t idx = 99;
+	long mark = log_size();
+	br_dir_rc r = br_dir_find_for_signin(d, id, len, h, hlen, &s);
+	int n = searches_since(mark, NULL, 0);
+
+	if (r != BR_DIR_OK)
+		fprintf(stderr, "find_for_signin (owner %s): %s\n", owner, br_dir_rc_name(r));
+	CHECK(r == BR_DIR_OK && s != NULL);
+	CHECK(br_dir_find_by_credential(d, id, len, &u, &idx) == BR_DIR_OK);
+	CHECK(strcmp(s->username, owner) == 0);
+	same_user(s, u);
+	CHECK(s->n_creds == 1 && s->creds != NULL);
+	same_cred(&s->creds[0], &u->creds[idx]);
+	br_user_free(&s);
+	br_user_free(&u);
+	return n;
+}
+
+/* A failing lookup: its code, nothing out; the number of searches goes back. */
+static int
+signin_fails(br_directory *d, const unsigned char *id, size_t len, const unsigned char *h, size_t hlen,
+    br_dir_rc want)
+{
+	br_user *s = (br_user *)1;
+	long mark = log_size();
+	br_dir_rc r = br_dir_find_for_signin(d, id, len, h, hlen, &s);
+
+	if (r != want)
+		fprintf(stderr, "find_for_signin: %s, expected %s\n", br_dir_rc_name(r), br_dir_rc_name(want));
+	CHECK(r == want && s == NULL);
+	return searches_since(mark, NULL, 0);
+}
+
+static unsigned char id_s[] = { 0x53, 0x00, 0x2a, 0x28, 0x29, 0x5c, 0x00, 0x53, 0xfe, 0x01 };
+static unsigned char id_d[] = { 0x64, 0x61, 0x76, 0x65, 0x2d, 0x6b, 0x65, 0x79 };
+/* raw bytes a filter would misread; the id goes in base64url, the handle escaped */
+static unsigned char id_inj[] = { 0x2a, 0x28, 0x5c, 0x00, 0x29, 0x2a };
+static const unsigned char handle_dave[] = { 0x00, 0x00, 0x29, 0x28, 0x7c };
+static const unsigned char handle_twin[] = { 0x74, 0x77, 0x69, 0x6e };
+
+/* A credential entry named id64 under the user dn, added as the rootdn (bypassing the module). */
+static void
+plant_cred(const char *user_dn, const char *id64, char *dn, size_t cap)
+{
+	snprintf(dn, cap, "fidoCredentialId=%s,%s", id64, user_dn);
+	admin_add(dn, S("objectClass"), S("fidoCredential"), S("fidoCredentialId"), S(id64), S("fidoPublicKey"),
+	    (const char *)cose_b, sizeof(cose_b), S("fidoSignCount"), S("0"), S("fidoCreated"), S("20240101000000Z"),
+	    (char *)NULL);
+}
+
+/* Several users with one handle, and one id under several users. */
+static void
+signin_crowds(br_directory *d)
+{
+	char twin_dn[6][256], cred_dn[4][256], uid[16];
+	br_user twin;
+	int i;
+
+	memset(&twin, 0, sizeof(twin));
+	admin_add("ou=extra,ou=people,dc=example,dc=edu", S("objectClass"), S("organizationalUnit"), S("ou"),
+	    S("extra"), (char *)NULL);
+	for (i = 0; i < 6; i++) {
+		snprintf(uid, sizeof(uid), "twin%d", i);
+		snprintf(twin_dn[i], sizeof(twin_dn[i]), "uid=%s,ou=extra,%s", uid, people);
+		admin_add(twin_dn[i], S("objectClass"), S("inetOrgPerson"), S("uid"), S(uid), S("cn"), S(uid), S("sn"),
+		    S(uid), (char *)NULL);
+		/* twin0 answers to alice's handle, the others share one */
+		twin.dn = twin_dn[i];
+		CHECK(br_dir_set_user_handle(d, &twin, i == 0 ? handle_alice : handle_twin,
+			  i == 0 ? sizeof(handle_alice) : sizeof(handle_twin)) == BR_DIR_OK);
+		br_blob_reset(&twin.user_handle);
+	}
+	/* two users with alice's handle: only the credential's parent is taken, still in one search */
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), "alice") == 1);
+	plant_cred(twin_dn[0], "dHdpbi1rZXk", cred_dn[0], sizeof(cred_dn[0]));
+	CHECK(signin_ok(d, (const unsigned char *)"twin-key", 8, handle_alice, sizeof(handle_alice), "twin0") == 1);
+	admin_delete(cred_dn[0]);
+
+	/* more entries than one search takes: asked again for the credential alone */
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_twin, sizeof(handle_twin), "alice") == 3);
+	CHECK(signin_fails(d, id_c, sizeof(id_c), handle_twin, sizeof(handle_twin), BR_DIR_NOT_FOUND) == 2);
+
+	/* id_s under bob as well: ERROR whatever the handle, as br_dir_find_by_credential */
+	plant_cred(dn_of("bob"), "UwAqKClcAFP-AQ", cred_dn[1], sizeof(cred_dn[1]));
+	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), BR_DIR_ERROR) == 1);
+	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_bob, sizeof(handle_bob), BR_DIR_ERROR) == 1);
+	CHECK(signin_fails(d, id_s, sizeof(id_s), NULL, 0, BR_DIR_ERROR) == 1);
+	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_twin, sizeof(handle_twin), BR_DIR_ERROR) == 2);
+	/* four copies: over the size limit of either search */
+	plant_cred(dn_of("hanako"), "UwAqKClcAFP-AQ", cred_dn[2], sizeof(cred_dn[2]));
+	plant_cred(twin_dn[0], "UwAqKClcAFP-AQ", cred_dn[3], sizeof(cred_dn[3]));
+	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), BR_DIR_ERROR) == 2);
+	CHECK(signin_fails(d, id_s, sizeof(id_s), NULL, 0, BR_DIR_ERROR) == 1);
+	for (i = 1; i < 4; i++)
+		admin_delete(cred_dn[i]);
+	for (i = 0; i < 6; i++)
+		admin_delete(twin_dn[i]);
+	admin_delete("ou=extra,ou=people,dc=example,dc=edu");
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), "alice") == 1);
+}
+
+static void
+signin_lookup(br_directory *d)
+{
+	br_user *alice = must_find(d, "alice"), *bob = must_find(d, "bob"), *dave = must_find(d, "dave"), *u;
+	br_credential_record s = record(id_s, sizeof(id_s), cose_a, sizeof(cose_a), T_CREATED_A + 60);
+	br_credential_record c = record(id_d, sizeof(id_d), cose_b, sizeof(cose_b), T_CREATED_B);
+	br_credential_record inj = record(id_inj, sizeof(id_inj), cose_b, sizeof(cose_b), T_CREATED_B);
+	unsigned char long_handle[BR_USER_HANDLE_MAX + 1], long_id[1024];
+	static const unsigned char *const odd_ids[] = { (const unsigned char *)"*", (const unsigned char *)"(",
+		(const unsigned char *)"\\", (const unsigned char *)"\0", (const unsigned char *)"*)(objectClass=*",
+		(const unsigned char *)"\\2a" };
+	static const size_t odd_id_lens[] = { 1, 1, 1, 1, 16, 3 };
+	/* handles no user has, each unsafe in a filter if it got there unescaped */
+	static const char *const odd_handles[] = { "\\2a", "(", ")", "\\", "*)(objectClass=*", "\0*\0" };
+	static const size_t odd_handle_lens[] = { 3, 1, 1, 1, 16, 3 };
+	char line[8192];
+	size_t i;
+	long mark;
+
+	/* alice: id_a and a second credential with every attribute */
+	s.sign_count = 77;
+	strcpy(s.aaguid, "ee882879-721c-4913-9775-3dfcce97072a");
+	s.transports = (char *)"hybrid,internal";
+	strcpy(s.fmt, "none");
+	s.backup_eligible = s.backup_state = 1;
+	s.last_used = T_CREATED_A + 3600;
+	s.nickname = (char *)"Phone \xe9\x8d\xb5";
+	CHECK(br_dir_add_credential(d, alice, &s) == BR_DIR_OK);
+	CHECK(br_dir_add_credential(d, bob, &inj) == BR_DIR_OK);
+	CHECK(br_dir_set_user_handle(d, dave, handle_dave, sizeof(handle_dave)) == BR_DIR_OK);
+	CHECK(br_dir_add_credential(d, dave, &c) == BR_DIR_OK);
+	u = must_find(d, "alice");
+	CHECK(u->n_creds == 2);
+	br_user_free(&u);
+
+	/* the right handle: one search, only the credential asked for */
+	mark = log_size();
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), "alice") == 1);
+	CHECK(searches_since(mark, line, sizeof(line)) == 1 + 3);  /* and br_dir_find_by_credential's 3 */
+	CHECK(strstr(line, "filter=\"(|(&(objectClass=fidoCredential)(fidoCredentialId=UwAqKClcAFP-AQ))"
+			   "(&(objectClass=fidoUser)(fidoUserHandle=") != NULL);
+	CHECK(signin_ok(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), "alice") == 1);
+	/* NUL, '*', '(' and '\\' in the handle and the id: found exactly, in one search */
+	CHECK(signin_ok(d, id_inj, sizeof(id_inj), handle_bob, sizeof(handle_bob), "bob") == 1);
+	/* a disabled user is found, flagged */
+	CHECK(signin_ok(d, id_d, sizeof(id_d), handle_dave, sizeof(handle_dave), "dave") == 1);
+	CHECK(br_dir_find_for_signin(d, id_d, sizeof(id_d), handle_dave, sizeof(handle_dave), &u) == BR_DIR_OK);
+	CHECK(u->disabled == 1 && u->n_creds == 1);
+	br_user_free(&u);
+
+	/* another user's handle, or one nobody has: still the real owner, through a base search */
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_bob, sizeof(handle_bob), "alice") == 2);
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_hanako, sizeof(handle_hanako), "alice") == 2);
+	CHECK(signin_ok(d, id_inj, sizeof(id_inj), handle_alice, sizeof(handle_alice), "bob") == 2);
+	CHECK(signin_ok(d, id_d, sizeof(id_d), handle_bob, sizeof(handle_bob), "dave") == 2);
+	for (i = 0; i < sizeof(odd_handles) / sizeof(odd_handles[0]); i++) {
+		mark = log_size();
+		CHECK(signin_ok(d, id_s, sizeof(id_s), (const unsigned char *)odd_handles[i], odd_handle_lens[i], "alice") == 2);
+		CHECK(searches_since(mark, line, sizeof(line)) == 2 + 3);
+		CHECK(strstr(line, "(fidoUserHandle=*") == NULL && strstr(line, "objectClass=*") == NULL);
+	}
+	/* prefixes of a real handle are other handles */
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_alice, 1, "alice") == 2);
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice) - 1, "alice") == 2);
+
+	/* no handle: the credential, then its parent */
+	CHECK(signin_ok(d, id_s, sizeof(id_s), NULL, 0, "alice") == 2);
+	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_alice, 0, "alice") == 2);
+	CHECK(signin_ok(d, id_d, sizeof(id_d), NULL, 0, "dave") == 2);
+	/* a handle no user can have counts as none */
+	memset(long_handle, 0x2a, sizeof(long_handle));
+	CHECK(signin_ok(d, id_s, sizeof(id_s), long_handle, sizeof(long_handle), "alice") == 2);
+
+	/* unknown credentials: NOT_FOUND after one search, with any handle or none */
+	CHECK(signin_fails(d, id_c, sizeof(id_c), handle_alice, sizeof(handle_alice), BR_DIR_NOT_FOUND) == 1);
+	CHECK(signin_fails(d, id_c, sizeof(id_c), NULL, 0, BR_DIR_NOT_FOUND) == 1);
+	CHECK(signin_fails(d, id_s, sizeof(id_s) - 1, handle_alice, sizeof(handle_alice), BR_DIR_NOT_FOUND) == 1);
+	for (i = 0; i < sizeof(odd_ids) / sizeof(odd_ids[0]); i++) {
+		CHECK(signin_fails(d, odd_ids[i], odd_id_lens[i], handle_bob, sizeof(handle_bob), BR_DIR_NOT_FOUND) == 1);
+		CHECK(signin_fails(d, odd_ids[i], odd_id_lens[i], NULL, 0, BR_DIR_NOT_FOUND) == 1);
+	}
+
+	/* refused before anything is sent, as br_dir_find_by_credential */
+	CHECK(br_dir_find_for_signin(d, id_s, sizeof(id_s), NULL, 0, NULL) == BR_DIR_INVALID);
+	CHECK(signin_fails(NULL, id_s, sizeof(id_s), NULL, 0, BR_DIR_INVALID) == 0);
+	CHECK(signin_fails(d, NULL, 5, handle_alice, sizeof(handle_alice), BR_DIR_INVALID) == 0);
+	CHECK(signin_fails(d, id_s, 0, handle_alice, sizeof(handle_alice), BR_DIR_INVALID) == 0);
+	memset(long_id, 0x41, sizeof(long_id));
+	CHECK(signin_fails(d, long_id, sizeof(long_id), handle_alice, sizeof(handle_alice), BR_DIR_INVALID) == 0);
+	CHECK(signin_fails(d, long_id, sizeof(long_id) - 1, handle_alice, sizeof(handle_alice), BR_DIR_NOT_FOUND) == 1);
+	{
+		br_user *v = NULL;
+		size_t idx;
+
+		CHECK(br_dir_find_by_credential(d, long_id, sizeof(long_id), &v, &idx) == BR_DIR_INVALID);
+		CHECK(br_dir_find_by_credential(d, long_id, sizeof(long_id) - 1, &v, &idx) == BR_DIR_NOT_FOUND);
+	}
+
+	signin_crowds(d);
+
+	CHECK(br_dir_delete_credential(d, alice, id_s, sizeof(id_s)) == BR_DIR_OK);
+	CHECK(br_dir_delete_credential(d, bob, id_inj, sizeof(id_inj)) == BR_DIR_OK);
+	CHECK(br_dir_delete_credential(d, dave, id_d, sizeof(id_d)) == BR_DIR_OK);
+	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), BR_DIR_NOT_FOUND) == 1);
+	br_user_free(&alice);
+	br_user_free(&bob);
+	br_user_free(&dave);
+}
+
 /* The credential id_a as stored now. */
 static br_user *
 load_a(br_directory *d, br_credential_record **c)
@@ -1351,6 +1637,11 @@ restart(br_directory *d)
 	t = now_s();
 	CHECK(br_dir_find_user(d, "alice", &u) == BR_DIR_ERROR && u == NULL);
 	CHECK(br_dir_find_by_handle(d, handle_alice, sizeof(handle_alice), &u) == BR_DIR_ERROR && u == NULL);
+	u = (br_user *)1;
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), &u) == BR_DIR_ERROR &&
+	    u == NULL);
+	u = (br_user *)1;
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_ERROR && u == NULL);
 	CHECK(br_dir_remove_enrolment_code(d, &carol, CODE_A) == BR_DIR_ERROR);
 	CHECK(now_s() - t < 10);
 	/* back: the next call works, same br_directory */
@@ -1368,6 +1659,14 @@ restart(br_directory *d)
 	u = load_a(d, &c);
 	CHECK(c->sign_count == 11);
 	br_user_free(&u);
+
+	/* the sign-in lookup too, with a handle and without: the new server sees only the retry */
+	stop_slapd();
+	start_slapd();
+	CHECK(signin_ok(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), "alice") == 1);
+	stop_slapd();
+	start_slapd();
+	CHECK(signin_ok(d, id_a, sizeof(id_a), NULL, 0, "alice") == 2);
 }
 
 int
@@ -1402,6 +1701,7 @@ main(void)
 	credentials(d);
 	add_race(d, 30);
 	rename_and_delete(d);
+	signin_lookup(d);
 	record_use(d);
 	record_use_clock();
 	enrolment_codes(d, 50);
