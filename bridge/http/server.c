@@ -3,9 +3,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,9 +18,32 @@
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+/* MHD_OPTION_CONNECTION_LIMIT: open connections in all */
+#define MAX_CONNECTIONS 1000
+#define DEFAULT_PER_ADDRESS 64
+
+/*
+ * Open connections per client address, for when trusted proxies must be left
+ * out of the count (MHD's own per-IP limit cannot leave anyone out). One
+ * entry per address with connections open: at most MAX_CONNECTIONS of them,
+ * plus one reservation per worker thread (see conn_accept).
+ */
+struct conn_entry {
+	unsigned char addr[16];
+	unsigned n;
+};
+
+struct conn_table {
+	pthread_mutex_t mu;
+	unsigned limit;
+	size_t n, cap;
+	struct conn_entry *v;
+};
+
 struct br_server {
 	struct MHD_Daemon *daemon;
 	br_server_options o;
+	struct conn_table *conns;      /* NULL: MHD's per-IP limit, or none */
 };
 
 /* Per-request state, from the first call of the access handler to completion. */
@@ -228,20 +253,247 @@ find_route(const br_server *s, const char *method, const char *path, int *path_k
 	return NULL;
 }
 
-static const char *
-peer_address(struct MHD_Connection *conn, char *buf, size_t cap)
+/* The socket address as 16 bytes (IPv4 mapped); -1 for anything else. */
+static int
+sockaddr_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	if (sa == NULL)
+		return -1;
+	if (sa->sa_family == AF_INET) {
+		memset(key, 0, 10);
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+peer_key(struct MHD_Connection *conn, unsigned char key[16])
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
 
-	snprintf(buf, cap, "unknown");
-	if (sa == NULL)
+	return sockaddr_key(ci != NULL ? ci->client_addr : NULL, key);
+}
+
+/* The longest entry worth parsing: an IPv6 address with an embedded IPv4 one. */
+#define XFF_ENTRY_MAX (BR_IP_TEXT_MAX - 1)
+
+int
+br_client_address(const br_ip_prefixes *trusted, const unsigned char peer[16], const char *xff,
+    size_t xff_len, char *out, size_t cap)
+{
+	unsigned char a[16], client[16];
+	const char *end = xff != NULL ? xff + xff_len : NULL;
+	int from_header = 0;
+
+	memcpy(client, peer, 16);
+	if (xff != NULL && trusted != NULL && br_ip_in(trusted, peer)) {
+		/* right to left: each proxy appended the address it got the request from */
+		for (;;) {
+			const char *start = end, *s, *e;
+			while (start > xff && start[-1] != ',')
+				start--;
+			s = start;
+			e = end;
+			while (s < e && (*s == ' ' || *s == '\t'))
+				s++;
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			if ((size_t)(e - s) > XFF_ENTRY_MAX || br_ip_parse(s, (size_t)(e - s), a) < 0) {
+				/* not written by a proxy we know: believe none of it */
+				from_header = 0;
+				memcpy(client, peer, 16);
+				break;
+			}
+			memcpy(client, a, 16);
+			from_header = 1;
+			if (!br_ip_in(trusted, a) || start == xff)
+				break;
+			end = start - 1; /* before the comma */
+		}
+	}
+	br_ip_format(client, out, cap);
+	return from_header;
+}
+
+/* X-Forwarded-For: one header line as it is, several joined with "," in order. */
+struct xff_ctx {
+	const char *first;
+	size_t n, total;               /* first pass: lines, bytes */
+	char *joined;
+	size_t len, done;              /* second pass: bytes, lines written */
+};
+
+static enum MHD_Result
+xff_line(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct xff_ctx *x = cls;
+	size_t n;
+
+	(void)kind;
+	if (key == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+		return MHD_YES;
+	if (value == NULL)
+		value = "";
+	n = strlen(value);
+	if (x->joined == NULL) {
+		/* first pass: count */
+		if (x->n++ == 0)
+			x->first = value;
+		x->total += n + 1;
+	} else {
+		/* (an empty line stays an empty entry) */
+		if (x->done++ > 0)
+			x->joined[x->len++] = ',';
+		memcpy(x->joined + x->len, value, n);
+		x->len += n;
+		x->joined[x->len] = '\0';
+	}
+	return MHD_YES;
+}
+
+/* The client address for the rate limits and the audit log: the peer, or whom a trusted proxy names. */
+static const char *
+client_address(const br_server *s, struct MHD_Connection *conn, char *buf, size_t cap)
+{
+	struct xff_ctx x;
+	unsigned char peer[16];
+	const char *xff = NULL;
+	size_t len = 0;
+
+	if (peer_key(conn, peer) < 0) {
+		snprintf(buf, cap, "unknown");
 		return buf;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, (socklen_t)cap);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, (socklen_t)cap);
+	}
+	memset(&x, 0, sizeof(x));
+	if (s->o.trusted_proxies != NULL && br_ip_in(s->o.trusted_proxies, peer)) {
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, xff_line, &x);
+		if (x.n == 1) {
+			xff = x.first;
+			len = strlen(xff);
+		} else if (x.n > 1 && (x.joined = malloc(x.total + 1)) != NULL) {
+			x.joined[0] = '\0';
+			MHD_get_connection_values(conn, MHD_HEADER_KIND, xff_line, &x);
+			xff = x.joined;
+			len = x.len;
+		}
+		/* (several lines and no memory: xff stays NULL, the peer is the client) */
+	}
+	br_client_address(s->o.trusted_proxies, peer, xff, len, buf, cap);
+	free(x.joined);
 	return buf;
+}
+
+/* ---- open connections per address, trusted proxies left out ---- */
+
+/*
+ * conn_accept (MHD's accept policy) reserves a place for the address and
+ * conn_notify (STARTED) hands the reservation to the connection, which gives
+ * it back when it closes (CLOSED). Both run in the worker thread that
+ * accepted the socket, one after the other; if MHD drops the socket in
+ * between (no memory), the reservation left in this thread is given back at
+ * the thread's next accept. So the count is exact and never leaks.
+ */
+static _Thread_local struct {
+	const struct conn_table *t;
+	unsigned char addr[16];
+	int held;
+} pending;
+
+/* The entry for addr (created when add), or NULL. Called locked. */
+static struct conn_entry *
+conn_find(struct conn_table *t, const unsigned char addr[16], int add)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (memcmp(t->v[i].addr, addr, 16) == 0)
+			return &t->v[i];
+	if (!add || t->n == t->cap)
+		return NULL;
+	memcpy(t->v[t->n].addr, addr, 16);
+	t->v[t->n].n = 0;
+	return &t->v[t->n++];
+}
+
+/* Called locked. */
+static void
+conn_release(struct conn_table *t, const unsigned char addr[16])
+{
+	struct conn_entry *e = conn_find(t, addr, 0);
+
+	if (e == NULL || e->n == 0)
+		return;
+	if (--e->n == 0)
+		*e = t->v[--t->n];
+}
+
+static enum MHD_Result
+conn_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	br_server *s = cls;
+	struct conn_table *t = s->conns;
+	struct conn_entry *e;
+	unsigned char key[16];
+	int ok;
+
+	(void)addrlen;
+	if (sockaddr_key(addr, key) < 0 || br_ip_in(s->o.trusted_proxies, key))
+		return MHD_YES;
+	pthread_mutex_lock(&t->mu);
+	if (pending.held && pending.t == t)
+		conn_release(t, pending.addr);
+	pending.held = 0;
+	/* a full table means something is wrong: refuse rather than not count */
+	ok = (e = conn_find(t, key, 1)) != NULL && e->n < t->limit;
+	if (ok) {
+		e->n++;
+		pending.t = t;
+		memcpy(pending.addr, key, 16);
+		pending.held = 1;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return ok ? MHD_YES : MHD_NO;
+}
+
+static void
+conn_table_free(struct conn_table *t)
+{
+	if (t == NULL)
+		return;
+	pthread_mutex_destroy(&t->mu);
+	free(t->v);
+	free(t);
+}
+
+/* Marks a connection that holds a place in the table (its socket_context). */
+static char counted_mark;
+
+static void
+conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+	br_server *s = cls;
+	struct conn_table *t = s->conns;
+	unsigned char key[16];
+
+	if (peer_key(conn, key) < 0)
+		return;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (pending.held && pending.t == t && memcmp(pending.addr, key, 16) == 0) {
+			pending.held = 0;
+			*socket_context = &counted_mark;
+		}
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context == &counted_mark) {
+		*socket_context = NULL;
+		pthread_mutex_lock(&t->mu);
+		conn_release(t, key);
+		pthread_mutex_unlock(&t->mu);
+	}
 }
 
 static enum MHD_Result
@@ -315,7 +567,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	st->body[st->len] = '\0';
 	req.method = method;
 	req.path = url;
-	req.client = peer_address(conn, addr, sizeof(addr));
+	req.client = client_address(s, conn, addr, sizeof(addr));
 	req.body = (const unsigned char *)st->body;
 	req.body_len = st->len;
 	req.https = s->o.https;
@@ -356,6 +608,7 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	br_server *s;
+	unsigned per_address;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	/* handlers block on LDAP and memcached: several threads per core keep the cores busy */
 	unsigned threads = o->threads > 0 ? (unsigned)o->threads : (cores > 0 ? (unsigned)cores : 2) * 8;
@@ -379,20 +632,41 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 		return NULL;
 	}
 	s->o = *o;
+	per_address = o->max_connections_per_address < 0 ? 0 :
+	    o->max_connections_per_address == 0 ? DEFAULT_PER_ADDRESS : (unsigned)o->max_connections_per_address;
+	/*
+	 * Behind a proxy every request comes from the proxy: count connections
+	 * ourselves and leave the trusted proxies out. Without trusted proxies,
+	 * MHD's own per-IP limit does the same job.
+	 */
+	if (per_address > 0 && o->trusted_proxies != NULL && o->trusted_proxies->n > 0) {
+		if ((s->conns = calloc(1, sizeof(*s->conns))) == NULL ||
+		    (s->conns->v = calloc(MAX_CONNECTIONS + threads + 16, sizeof(struct conn_entry))) == NULL) {
+			free(s->conns);
+			free(s);
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		s->conns->cap = MAX_CONNECTIONS + threads + 16;
+		s->conns->limit = per_address;
+		pthread_mutex_init(&s->conns->mu, NULL);
+	}
 	s->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-	    (uint16_t)o->port, NULL, NULL, access_handler, s,
+	    (uint16_t)o->port, s->conns != NULL ? conn_accept : NULL, s, access_handler, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 15),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->conns != NULL ? 0u : per_address,
+	    MHD_OPTION_NOTIFY_CONNECTION, s->conns != NULL ? conn_notify : NULL, s,
 	    /* headers and cookies are small; bodies are copied out as they arrive */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %d", o->address, o->port);
+		conn_table_free(s->conns);
 		free(s);
 		return NULL;
 	}
@@ -413,6 +687,7 @@ br_server_stop(br_server **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	MHD_stop_daemon((*sp)->daemon);
+	conn_table_free((*sp)->conns);
 	free(*sp);
 	*sp = NULL;
 }

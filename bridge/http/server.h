@@ -2,6 +2,7 @@
 #ifndef BR_SERVER_H
 #define BR_SERVER_H
 
+#include "../config/config.h"
 #include "http.h"
 
 typedef void (*br_handler)(void *app, const br_request *req, br_response *res);
@@ -25,9 +26,31 @@ typedef struct br_server_options {
 	void *app;
 	/* called after each response with the route's metric name, status and seconds taken */
 	void (*observe)(void *app, const char *metric, int status, double seconds);
+	/*
+	 * Peers whose X-Forwarded-For names the client (br_client_address); not
+	 * counted by the per-address connection limit. NULL or empty: none.
+	 */
+	const br_ip_prefixes *trusted_proxies;
+	/* Open connections per client address: 0 means 64, negative means no limit. */
+	int max_connections_per_address;
 } br_server_options;
 
 typedef struct br_server br_server;
+
+/*
+ * The client address of a request, as canonical text in out (cap >=
+ * BR_IP_TEXT_MAX; an IPv4-mapped address as plain IPv4). peer is the TCP
+ * peer (16 bytes, IPv4 mapped). When the peer is in trusted, xff (xff_len
+ * bytes; NULL: no header) is the X-Forwarded-For value, several header lines
+ * joined by commas in order: its entries are walked from the right, those
+ * that are trusted proxies themselves are skipped, and the first one that is
+ * not is the client (every one trusted: the left-most). An entry that is not
+ * exactly one IPv4/IPv6 address (empty, a port, brackets, a name, too long)
+ * makes the header worthless: the peer is the client. Returns 1 when the
+ * address came from the header, 0 when it is the peer's. Pure: no I/O.
+ */
+int br_client_address(const br_ip_prefixes *trusted, const unsigned char peer[16], const char *xff,
+    size_t xff_len, char *out, size_t cap);
 
 br_server *br_server_start(const br_server_options *o, char *err, size_t errlen);
 int br_server_port(const br_server *s);

@@ -67,7 +67,10 @@ main(int argc, char **argv)
 			.address = app.cfg.listen_address, .port = app.cfg.listen_port, .threads = app.cfg.threads,
 			.max_body = (size_t)app.cfg.max_body_bytes, .timeout_s = app.cfg.request_timeout_s,
 			.https = app.https, .routes = br_routes, .n_routes = br_n_routes, .app = &app,
-			.observe = br_routes_observe,
+			.observe = br_routes_observe, .trusted_proxies = &app.cfg.trusted_proxies,
+			/* the config's 0 is "no limit", the server's is "the default" */
+			.max_connections_per_address = app.cfg.max_connections_per_address > 0 ?
+			    app.cfg.max_connections_per_address : -1,
 		};
 		if ((srv = br_server_start(&o, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "fido-bridged: %s\n", err);

@@ -159,6 +159,48 @@ secrets_and_durations(void)
 	CHECK(br_parse_duration("5mm") == -1 && br_parse_duration("") == -1);
 }
 
+/* [server] trusted_proxies and max_connections_per_address */
+static void
+proxies(void)
+{
+	br_config c;
+	char err[256];
+	unsigned char a[16];
+
+	CHECK(load("", &c, err, sizeof(err)) == 0);
+	CHECK(c.trusted_proxies.n == 0 && c.max_connections_per_address == 64);
+	br_config_free(&c);
+	/* commas and/or white space between entries */
+	CHECK(load("[server]\ntrusted_proxies = 127.0.0.1, ::1 10.0.0.0/8,fd00::/8\t192.0.2.128/25\n"
+		   "max_connections_per_address = 0\n", &c, err, sizeof(err)) == 0);
+	CHECK(c.trusted_proxies.n == 5 && c.max_connections_per_address == 0);
+	CHECK(br_ip_parse("10.9.8.7", 8, a) == 0 && br_ip_in(&c.trusted_proxies, a));
+	CHECK(br_ip_parse("::ffff:127.0.0.1", 16, a) == 0 && br_ip_in(&c.trusted_proxies, a));
+	CHECK(br_ip_parse("192.0.2.200", 11, a) == 0 && br_ip_in(&c.trusted_proxies, a));
+	CHECK(br_ip_parse("192.0.2.100", 11, a) == 0 && !br_ip_in(&c.trusted_proxies, a));
+	CHECK(br_ip_parse("127.0.0.2", 9, a) == 0 && !br_ip_in(&c.trusted_proxies, a));
+	br_config_free(&c);
+	/* a later line replaces the list; an empty value empties it */
+	CHECK(load("[server]\ntrusted_proxies = 10.0.0.0/8\ntrusted_proxies = 192.0.2.1\n", &c, err, sizeof(err)) == 0);
+	CHECK(c.trusted_proxies.n == 1);
+	br_config_free(&c);
+	CHECK(load("[server]\ntrusted_proxies = 10.0.0.0/8\ntrusted_proxies =\n", &c, err, sizeof(err)) == 0);
+	CHECK(c.trusted_proxies.n == 0);
+	br_config_free(&c);
+	/* every bad entry is named, with its line */
+	expect_error("[server]\ntrusted_proxies = 127.0.0.1, 10.0.0.0/33\n", 2, "\"10.0.0.0/33\" has a prefix length over 32");
+	expect_error("[server]\ntrusted_proxies = fd00::/129\n", 2, "\"fd00::/129\" has a prefix length over 128");
+	expect_error("[server]\n\ntrusted_proxies = 10.1.2.3/8\n", 3, "\"10.1.2.3/8\" has address bits set after the prefix length");
+	expect_error("[server]\ntrusted_proxies = proxy.example.edu\n", 2, "\"proxy.example.edu\" is not an IPv4 or IPv6 address");
+	expect_error("[server]\ntrusted_proxies = 127.0.0.1:8080\n", 2, "\"127.0.0.1:8080\" is not an IPv4 or IPv6 address");
+	expect_error("[server]\ntrusted_proxies = 10.0.0.0 /8\n", 2, "\"/8\" is not");
+	expect_error("[server]\ntrusted_proxies = 10.0.0.0/8;\n", 2, "\"10.0.0.0/8;\" has a malformed prefix length");
+	expect_error("[server]\ntrusted_proxies = [::1]\n", 2, "\"[::1]\"");
+	expect_error("[server]\ntrusted_proxies = ::1 fe80::1%eth0\n", 2, "\"fe80::1%eth0\"");
+	expect_error("[server]\nmax_connections_per_address = -1\n", 2, "between 0 and 1000");
+	expect_error("[server]\nmax_connections_per_address = many\n", 2, "not an integer");
+}
+
 int
 main(void)
 {
@@ -168,6 +210,7 @@ main(void)
 	errors();
 	cross_checks();
 	secrets_and_durations();
+	proxies();
 	unlink(write_file("bridge.conf", ""));
 	unlink(write_file("secret", ""));
 	unlink(write_file("k", ""));

@@ -4,14 +4,15 @@
  * through the IdP handoff, My passkeys, and every rejection the bridge
  * promises. Run through tests/http/run.sh, which starts and stops the stack.
  *
- *   test_http_flows [--list | --group main|cache|limits | CASE...]
+ *   test_http_flows [--list | --group main|cache|limits|proxy | CASE...]
  *
  * The cases of a run share the stack: fixtures (alice's and bob's passkeys)
  * are made by the first case that needs them, so any case can also run
  * alone, e.g. tests/http/run.sh --build build -- build/tests/http/test_http_flows my_passkeys
  * Groups: "main" (everything the bridge promises), "cache" (single use in
  * memcached across server threads: needs a stack of its own), "limits" (the
- * per-address limit: needs STACK_LIMIT_ADDRESS low).
+ * per-address limit: needs STACK_LIMIT_ADDRESS low), "proxy" (behind a
+ * trusted proxy: needs trusted_proxies = 127.0.0.1 and low limits).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "client.h"
 #include "harness.h"
+#include "rawconn.h"
 #include "softkey.h"
 #include "stack.h"
 
@@ -2127,6 +2129,413 @@ t_audit_log(void)
 	free(text);
 }
 
+/* ======================================================================
+ * 7. behind a reverse proxy: [server] trusted_proxies, X-Forwarded-For,
+ *    max_connections_per_address ("proxy" group: a stack with
+ *    trusted_proxies = 127.0.0.1; "limits" group: none)
+ * ====================================================================== */
+
+/* The value of [section] key in the bridge's config file (last one wins), or NULL. */
+static char *
+conf_value(const char *section, const char *key)
+{
+	char *text = file_read(E.config), *p, *val = NULL;
+	char cur[64] = "";
+
+	for (p = text; p != NULL && *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = strndup(p, len), *eq;
+		if (line[0] == '[') {
+			snprintf(cur, sizeof(cur), "%.*s", (int)strcspn(line + 1, "]"), line + 1);
+		} else if (strcmp(cur, section) == 0 && (eq = strchr(line, '=')) != NULL) {
+			char *k = line, *v = eq + 1, *e = eq;
+			while (e > k && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			*e = '\0';
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (strcmp(k, key) == 0) {
+				free(val);
+				val = strdup(v);
+			}
+		}
+		free(line);
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	free(text);
+	return val;
+}
+
+/* The stack trusts 127.0.0.1 as a proxy. */
+static int
+proxy_stack(void)
+{
+	char *v = conf_value("server", "trusted_proxies");
+	int yes = v != NULL && strstr(v, "127.0.0.1") != NULL;
+
+	free(v);
+	return yes;
+}
+
+static int
+bridge_port(void)
+{
+	const char *c = strrchr(E.bridge, ':');
+
+	return c != NULL ? atoi(c + 1) : 0;
+}
+
+/* The "client" of the last audit line with this event (any event: NULL), malloc'd; NULL if none. */
+static char *
+audit_last_client(const char *event)
+{
+	char *text = file_read(E.audit), *p, *client = NULL;
+
+	for (p = text; p != NULL && *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = strndup(p, len);
+		json_error_t je;
+		json_t *j = json_loads(line, 0, &je);
+		if (json_is_object(j) && jstr(j, "client") != NULL && (event == NULL || (jstr(j, "event") != NULL &&
+		    strcmp(jstr(j, "event"), event) == 0))) {
+			free(client);
+			client = strdup(jstr(j, "client"));
+		}
+		json_decref(j);
+		free(line);
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	free(text);
+	return client;
+}
+
+/* How many audit lines name this client (with this event, when not NULL). */
+static int
+audit_count_client(const char *event, const char *client)
+{
+	char *text = file_read(E.audit), *p;
+	int n = 0;
+
+	for (p = text; p != NULL && *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = strndup(p, len);
+		json_error_t je;
+		json_t *j = json_loads(line, 0, &je);
+		if (json_is_object(j) && jstr(j, "client") != NULL && strcmp(jstr(j, "client"), client) == 0 &&
+		    (event == NULL || (jstr(j, "event") != NULL && strcmp(jstr(j, "event"), event) == 0)))
+			n++;
+		json_decref(j);
+		free(line);
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	free(text);
+	return n;
+}
+
+/* POST /api/authenticate/options {} with these X-Forwarded-For lines (NULL-terminated; none: no header). */
+static long
+xff_options(hc_browser *b, const char *const *xff, hc_resp *r)
+{
+	const char *h[8];
+	char *origin = xfmt("Origin: %s", E.bridge), *u = xfmt("%s/api/authenticate/options", E.bridge);
+	char *lines[4] = { NULL, NULL, NULL, NULL };
+	int n = 0, i;
+
+	h[n++] = "Content-Type: application/json";
+	h[n++] = origin;
+	for (i = 0; xff != NULL && xff[i] != NULL && i < 4; i++)
+		h[n++] = lines[i] = xfmt("X-Forwarded-For: %s", xff[i]);
+	h[n] = NULL;
+	hc_request(b, "POST", u, "{}", 2, h, 0, r);
+	bridge_response_checks(r);
+	for (i = 0; i < 4; i++)
+		free(lines[i]);
+	free(origin);
+	free(u);
+	return r->status;
+}
+
+/* A correctly signed /authn/start with one X-Forwarded-For line (NULL: none); the response status. */
+static long
+xff_start(hc_browser *b, const char *xff, hc_resp *r)
+{
+	char *state = rand_b64(32), *ret = xfmt("%s/finish", E.idp);
+	char *u = signed_start("e95p1", state, ret, "", "0", "0", (long long)time(NULL));
+	char *line = xff != NULL ? xfmt("X-Forwarded-For: %s", xff) : NULL;
+	const char *h[2] = { line, NULL };
+
+	hc_request(b, "GET", u, NULL, 0, h, 0, r);
+	bridge_response_checks(r);
+	free(line);
+	free(u);
+	free(state);
+	free(ret);
+	return r->status;
+}
+
+/* The client the bridge logged for one signed start carrying this X-Forwarded-For. */
+static char *
+start_client(hc_browser *b, const char *xff)
+{
+	hc_resp r = { 0 };
+
+	xff_start(b, xff, &r);
+	CHECKF(r.status == 303, "start with X-Forwarded-For \"%s\": HTTP %ld", xff != NULL ? xff : "(none)", r.status);
+	hc_resp_reset(&r);
+	return audit_last_client("handoff_started");
+}
+
+/* Leave room in this minute for a few dozen requests (the limiter counts per minute). */
+static void
+fresh_minute(void)
+{
+	long s = (long)(time(NULL) % 60);
+
+	if (s > 45) {
+		th_note("  waiting %ld s for a new rate-limit minute", 61 - s);
+		raw_pause((int)(61 - s) * 1000);
+	}
+}
+
+/*
+ * Behind a trusted proxy the rate limit counts the address X-Forwarded-For
+ * names, and the audit log shows it; what the client itself wrote left of
+ * the proxy's entry counts for nothing.
+ */
+static void
+t_proxy_client_from_header(void)
+{
+	hc_browser *b = browser();
+	hc_resp r = { 0 };
+	char *c;
+	int i, first = -1, before_local = audit_count_client("rate_limited", "127.0.0.1");
+	const char *a[] = { "203.0.113.7", NULL }, *other[] = { "203.0.113.8", NULL };
+	const char *spoof_left[] = { "198.51.100.1, 203.0.113.7", NULL };
+	const char *via_trusted[] = { "203.0.113.7 , 127.0.0.1", NULL };
+	const char *two_lines[] = { "203.0.113.7", "127.0.0.1", NULL };
+	const char *two_lines_last[] = { "203.0.113.7", "203.0.113.9", NULL };
+
+	if (!proxy_stack())
+		th_skip("the stack does not trust 127.0.0.1 as a proxy (the proxy run sets trusted_proxies)");
+	if (E.limit_address > 50)
+		th_skip("per_address is over 50 (the proxy run sets STACK_LIMIT_ADDRESS low)");
+	bget(b, "/login", &r);  /* the options need a page first; not counted */
+	REQUIRE_STATUS(&r, 200);
+	fresh_minute();
+	/* 203.0.113.7 until its limit */
+	for (i = 0; i < 2 * E.limit_address + 4; i++) {
+		xff_options(b, a, &r);
+		if (r.status == 429) {
+			first = i;
+			break;
+		}
+		if (!CHECKF(r.status == 200, "request %d for 203.0.113.7: HTTP %ld %s", i + 1, r.status, r.body))
+			break;
+	}
+	REQUIREF(first >= 0, "%ld requests for 203.0.113.7 were never limited", 2 * E.limit_address + 4);
+	CHECKF(first == E.limit_address, "limited after %d requests, per_address is %ld", first, E.limit_address);
+	c = audit_last_client("rate_limited");
+	CHECKF(c != NULL && strcmp(c, "203.0.113.7") == 0, "the rate_limited audit line names %s, want 203.0.113.7",
+	    c != NULL ? c : "(none)");
+	free(c);
+	CHECKF(audit_count_client("rate_limited", "127.0.0.1") == before_local, "the proxy's own address was limited");
+	/* another address behind the same proxy has its own count */
+	xff_options(b, other, &r);
+	CHECKF(r.status == 200, "203.0.113.8 behind the proxy: HTTP %ld (its own count)", r.status);
+	/* so has the proxy itself (no header) */
+	xff_options(b, NULL, &r);
+	CHECKF(r.status == 200, "no X-Forwarded-For: HTTP %ld", r.status);
+	/* the entry the proxy appended is what counts, not what the client wrote */
+	xff_options(b, spoof_left, &r);
+	CHECKF(r.status == 429, "\"198.51.100.1, 203.0.113.7\" is 203.0.113.7: HTTP %ld", r.status);
+	/* trusted hops are skipped */
+	xff_options(b, via_trusted, &r);
+	CHECKF(r.status == 429, "\"203.0.113.7 , 127.0.0.1\" is 203.0.113.7: HTTP %ld", r.status);
+	/* several header lines are one list, in order */
+	xff_options(b, two_lines, &r);
+	CHECKF(r.status == 429, "lines \"203.0.113.7\" and \"127.0.0.1\" are 203.0.113.7: HTTP %ld", r.status);
+	xff_options(b, two_lines_last, &r);
+	CHECKF(r.status == 200, "lines \"203.0.113.7\" and \"203.0.113.9\" are 203.0.113.9: HTTP %ld", r.status);
+
+	/* the audit log names the forwarded client, canonical */
+	c = start_client(b, "203.0.113.10");
+	CHECKF(c != NULL && strcmp(c, "203.0.113.10") == 0, "handoff_started names %s, want 203.0.113.10", c != NULL ? c : "(none)");
+	free(c);
+	c = start_client(b, "2001:DB8:0::0:7");
+	CHECKF(c != NULL && strcmp(c, "2001:db8::7") == 0, "handoff_started names %s, want 2001:db8::7", c != NULL ? c : "(none)");
+	free(c);
+	c = start_client(b, "::ffff:203.0.113.11");
+	CHECKF(c != NULL && strcmp(c, "203.0.113.11") == 0, "handoff_started names %s, want 203.0.113.11", c != NULL ? c : "(none)");
+	free(c);
+	/* anything but bare addresses where the walk looks: the proxy's address */
+	c = start_client(b, NULL);
+	CHECKF(c != NULL && strcmp(c, "127.0.0.1") == 0, "no header: handoff_started names %s", c != NULL ? c : "(none)");
+	free(c);
+	c = start_client(b, "not-an-address");
+	CHECKF(c != NULL && strcmp(c, "127.0.0.1") == 0, "garbage: handoff_started names %s", c != NULL ? c : "(none)");
+	free(c);
+	c = start_client(b, "203.0.113.12:5678");
+	CHECKF(c != NULL && strcmp(c, "127.0.0.1") == 0, "with a port: handoff_started names %s", c != NULL ? c : "(none)");
+	free(c);
+	c = start_client(b, "203.0.113.13, ");
+	CHECKF(c != NULL && strcmp(c, "127.0.0.1") == 0, "empty last entry: handoff_started names %s", c != NULL ? c : "(none)");
+	free(c);
+	CHECKF(audit_count_client(NULL, "not-an-address") == 0 && audit_count_client(NULL, "203.0.113.12:5678") == 0,
+	    "a header value reached the audit log as a client");
+	hc_resp_reset(&r);
+	hc_browser_free(b);
+}
+
+/* One signed start over a plain connection from src with this X-Forwarded-For; the response status. */
+static int
+raw_start(const char *src, const char *xff)
+{
+	char *state = rand_b64(32), *ret = xfmt("%s/finish", E.idp);
+	char *u = signed_start("e95p2", state, ret, "", "0", "0", (long long)time(NULL));
+	char *req = xfmt("GET %s HTTP/1.1\r\nHost: %s:%d\r\nX-Forwarded-For: %s\r\nConnection: close\r\n\r\n",
+	    u + strlen(E.bridge), E.host, bridge_port(), xff);
+	int fd = raw_connect(src, bridge_port()), st = -1;
+
+	if (fd >= 0 && raw_send(fd, req) == 0)
+		st = raw_status(fd, 10000);
+	raw_close(fd);
+	free(req);
+	free(u);
+	free(state);
+	free(ret);
+	return st;
+}
+
+/* From a peer that is not a trusted proxy, X-Forwarded-For is not believed. */
+static void
+t_proxy_untrusted_peer(void)
+{
+	char *c;
+	int st;
+
+	if (!proxy_stack())
+		th_skip("the stack does not trust 127.0.0.1 as a proxy");
+	if (!raw_can_bind("127.0.0.2"))
+		th_skip("127.0.0.2 cannot be a source address here");
+	st = raw_start("127.0.0.2", "203.0.113.20");
+	CHECKF(st == 303, "signed start from 127.0.0.2: HTTP %d", st);
+	c = audit_last_client("handoff_started");
+	CHECKF(c != NULL && strcmp(c, "127.0.0.2") == 0, "handoff_started from 127.0.0.2 names %s", c != NULL ? c : "(none)");
+	free(c);
+	CHECKF(audit_count_client(NULL, "203.0.113.20") == 0, "an untrusted peer's X-Forwarded-For was believed");
+}
+
+/* Without trusted_proxies the header means nothing: the client is the TCP peer. */
+static void
+t_proxy_header_ignored(void)
+{
+	hc_browser *b = browser();
+	hc_resp r = { 0 };
+	char *c;
+
+	if (proxy_stack())
+		th_skip("the stack trusts 127.0.0.1 as a proxy");
+	/* (the address's limit may be used up by now: a 429 names the client too) */
+	xff_start(b, "203.0.113.30", &r);
+	CHECKF(r.status == 303 || r.status == 429, "signed start: HTTP %ld", r.status);
+	c = audit_last_client(r.status == 303 ? "handoff_started" : "rate_limited");
+	CHECKF(c != NULL && strcmp(c, "127.0.0.1") == 0, "the audit line names %s, want 127.0.0.1", c != NULL ? c : "(none)");
+	free(c);
+	CHECKF(audit_count_client(NULL, "203.0.113.30") == 0, "X-Forwarded-For was believed without trusted_proxies");
+	hc_resp_reset(&r);
+	hc_browser_free(b);
+}
+
+/*
+ * n connections from src open at once, then a request on each: how many the
+ * bridge answered (the others it closed at once). Keep-alive: no answered
+ * connection closes before all are counted.
+ */
+static int
+answered_of(const char *src, int n)
+{
+	int *fd = calloc((size_t)n, sizeof(int)), i, answered = 0, refused = 0;
+	char *req = xfmt("GET /no-such-page HTTP/1.1\r\nHost: %s:%d\r\n\r\n", E.host, bridge_port());
+
+	REQUIRE(fd != NULL);
+	for (i = 0; i < n; i++)
+		REQUIREF((fd[i] = raw_connect(src, bridge_port())) >= 0, "connection %d from %s failed", i + 1, src);
+	for (i = 0; i < n; i++) {
+		int st = raw_send(fd[i], req) == 0 ? raw_status(fd[i], 10000) : 0;
+		if (st == 404)
+			answered++;
+		else if (st == 0)
+			refused++;
+		else
+			CHECKF(0, "connection %d from %s: %s %d", i + 1, src, st < 0 ? "no answer in 10 s" : "HTTP", st);
+	}
+	for (i = 0; i < n; i++)
+		raw_close(fd[i]);
+	th_note("  %d connections from %s at once: %d answered, %d closed", n, src, answered, refused);
+	free(req);
+	free(fd);
+	return answered;
+}
+
+/*
+ * The per-address connection limit counts the TCP peer: a trusted proxy is
+ * not limited, anyone else is, and closed connections give their place back.
+ */
+static void
+t_proxy_connections(void)
+{
+	char *v = conf_value("server", "max_connections_per_address");
+	long limit = v != NULL ? atol(v) : 64;
+	int got, tries;
+
+	free(v);
+	if (!proxy_stack())
+		th_skip("the stack does not trust 127.0.0.1 as a proxy");
+	if (limit <= 0 || limit > 30)
+		th_skip("max_connections_per_address is not between 1 and 30 (the proxy run sets it low)");
+	/* the proxy: more than the limit and more than MHD's default of 64 */
+	got = answered_of("127.0.0.1", 100);
+	CHECKF(got == 100, "a trusted proxy got %d of 100 connections answered", got);
+	if (!raw_can_bind("127.0.0.2"))
+		th_skip("127.0.0.2 cannot be a source address here");
+	got = answered_of("127.0.0.2", (int)limit + 12);
+	CHECKF(got == limit, "127.0.0.2 got %d of %ld connections answered, max_connections_per_address is %ld", got,
+	    limit + 12, limit);
+	/* places come back when connections close (the server notices soon after us) */
+	for (tries = 0; tries < 25; tries++) {
+		raw_pause(200);
+		if ((got = answered_of("127.0.0.2", (int)limit + 3)) == limit)
+			break;
+	}
+	CHECKF(got == limit, "after closing, 127.0.0.2 got %d of %ld connections answered, want %ld", got, limit + 3, limit);
+}
+
+/* Without trusted_proxies the per-address connection limit is MHD's, at its default. */
+static void
+t_connection_limit_default(void)
+{
+	char *v = conf_value("server", "max_connections_per_address");
+	long limit = v != NULL ? atol(v) : 64;
+	int got;
+
+	free(v);
+	if (proxy_stack())
+		th_skip("the stack trusts 127.0.0.1 as a proxy");
+	if (limit <= 0 || limit > 200)
+		th_skip("max_connections_per_address is off or high");
+	if (!raw_can_bind("127.0.0.3"))
+		th_skip("127.0.0.3 cannot be a source address here");
+	got = answered_of("127.0.0.3", (int)limit + 36);
+	CHECKF(got == limit, "127.0.0.3 got %d of %ld connections answered, max_connections_per_address is %ld", got,
+	    limit + 36, limit);
+}
+
 /* ====================================================================== */
 
 static const th_case cases[] = {
@@ -2163,6 +2572,11 @@ static const th_case cases[] = {
 	{ "cache", "ticket_single_use_shim", t_ticket_single_use_shim, "a ticket taken like the IdP shim does cannot be taken again" },
 	{ "cache", "consumed_keys_everywhere", t_consumed_keys_everywhere, "consumed challenges and flows gone from every memcached server" },
 	{ "main", "audit_log", t_audit_log, "one JSON event per line, no ticket/challenge/code/cookie values" },
+	{ "proxy", "proxy_client_from_header", t_proxy_client_from_header, "behind a trusted proxy: X-Forwarded-For client counted and logged" },
+	{ "proxy", "proxy_untrusted_peer", t_proxy_untrusted_peer, "X-Forwarded-For from an untrusted peer (127.0.0.2) ignored" },
+	{ "proxy", "proxy_connections", t_proxy_connections, "100 connections from a trusted proxy; max_connections_per_address for others" },
+	{ "limits", "proxy_header_ignored", t_proxy_header_ignored, "no trusted_proxies: X-Forwarded-For ignored, the client is the peer" },
+	{ "limits", "connection_limit_default", t_connection_limit_default, "no trusted_proxies: 64 connections per address" },
 };
 
 int
