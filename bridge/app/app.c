@@ -97,7 +97,8 @@ br_app_init(br_app *app, char *err, size_t errlen)
 		snprintf(err, errlen, "[server] audit_log: cannot open %s", c->audit_log);
 		return -1;
 	}
-	if ((app->metrics = br_metrics_new()) == NULL) {
+	if ((app->metrics = br_metrics_new()) == NULL ||
+	    (c->key_cache > 0 && (app->keys = br_keycache_new((size_t)c->key_cache)) == NULL)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -107,6 +108,7 @@ br_app_init(br_app *app, char *err, size_t errlen)
 void
 br_app_free(br_app *app)
 {
+	br_keycache_free(&app->keys);
 	br_metrics_free(&app->metrics);
 	br_audit_close(&app->audit);
 	br_templates_free(&app->tpl);

@@ -9,6 +9,7 @@
 #include "../store/directory.h"
 #include "audit.h"
 #include "handoff.h"
+#include "keycache.h"
 #include "metrics.h"
 #include "render.h"
 
@@ -22,6 +23,7 @@ typedef struct br_app {
 	br_templates *tpl;
 	br_audit *audit;
 	br_metrics *metrics;
+	br_keycache *keys;      /* parsed credential public keys */
 	int https;              /* public_url is https */
 } br_app;
 

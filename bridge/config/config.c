@@ -55,6 +55,7 @@ static const struct key keys[] = {
 	{ "webauthn", "algorithms", T_LIST, O(algorithms), 0, 0, "ES256,EdDSA,ES384,ES512,PS256,RS256", NULL, "COSE algorithms offered, in order" },
 	{ "webauthn", "challenge_ttl", T_DUR, O(challenge_ttl_s), 10, 600, "5m", NULL, "lifetime of a challenge" },
 	{ "webauthn", "ceremony_timeout", T_DUR, O(ceremony_timeout_s), 10, 600, "2m", NULL, "timeout passed to the browser" },
+	{ "webauthn", "key_cache", T_INT, O(key_cache), 0, 1000000, "1024", NULL, "parsed public keys kept per process; 0 = none" },
 	{ "webauthn", "refuse_safetynet", T_BOOL, O(refuse_safetynet), 0, 0, "true", NULL, "refuse the deprecated android-safetynet format" },
 	{ "webauthn", "sign_count_policy", T_ENUM, O(sign_count_policy), 0, 0, "reject", "reject|flag", "a counter that went backwards" },
 	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", "none|direct", "attestation conveyance requested" },

@@ -61,6 +61,7 @@ typedef struct br_config {
 	size_t n_algs;
 	int challenge_ttl_s;
 	int ceremony_timeout_s;
+	int key_cache;               /* parsed public keys kept (entries; 0: none) */
 	int refuse_safetynet;
 	char *sign_count_policy;     /* reject | flag */
 	char *attestation;           /* none | direct */

@@ -29,11 +29,13 @@ br_assert_verify(const br_auth_input *in, br_auth_result *out)
 	br_span cdh_span = { cdh, sizeof(cdh) };
 	br_clientdata_expect exp;
 	br_cose_key key = { 0, 0, NULL };
+	const br_cose_key *use;
 	br_authdata ad;
 	br_err r;
 
 	memset(out, 0, sizeof(*out));
-	if (pol == NULL || pol->rp_id == NULL || cred == NULL)
+	if (pol == NULL || pol->rp_id == NULL || cred == NULL ||
+	    (cred->parsed_key != NULL && cred->parsed_key->pkey == NULL))
 		return BR_ERR_INVALID_ARGUMENT;
 
 	if (!allowed(in))
@@ -69,9 +71,15 @@ br_assert_verify(const br_auth_input *in, br_auth_result *out)
 
 	if (br_sha256(in->client_data_json.ptr, in->client_data_json.len, cdh) < 0)
 		return BR_ERR_INTERNAL;
-	if ((r = br_cose_key_parse(cred->public_key_cose.ptr, cred->public_key_cose.len, &key)) != BR_OK)
-		goto out;
-	if ((r = br_sig_verify2(key.pkey, key.alg, in->authenticator_data, cdh_span,
+	if (cred->parsed_key != NULL) {
+		/* parsed by the caller from the same bytes: the same key, checks and errors */
+		use = cred->parsed_key;
+	} else {
+		if ((r = br_cose_key_parse(cred->public_key_cose.ptr, cred->public_key_cose.len, &key)) != BR_OK)
+			goto out;
+		use = &key;
+	}
+	if ((r = br_sig_verify2(use->pkey, use->alg, in->authenticator_data, cdh_span,
 		 in->signature)) != BR_OK) {
 		if (r == BR_ERR_ALGORITHM)
 			r = BR_ERR_COSE_KEY;

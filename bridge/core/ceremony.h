@@ -77,6 +77,8 @@ void br_reg_result_reset(br_reg_result *r);
 
 /* ---- authentication ---- */
 
+struct br_cose_key;                     /* cose.h */
+
 typedef struct br_stored_credential {
 	br_span id;
 	br_span public_key_cose;
@@ -84,6 +86,13 @@ typedef struct br_stored_credential {
 	br_span user_handle;            /* the owner's handle; empty if unknown */
 	int be_known;                   /* be holds the BE flag seen at registration */
 	int be;
+	/*
+	 * Optional: public_key_cose already parsed (br_cose_key_parse or
+	 * br_cose_key_new of exactly those bytes, e.g. from a key cache). When
+	 * non-NULL it is used as is and public_key_cose is not parsed again; the
+	 * verdicts are those of parsing. NULL: parse public_key_cose.
+	 */
+	const struct br_cose_key *parsed_key;
 } br_stored_credential;
 
 typedef struct br_auth_input {

@@ -1,5 +1,7 @@
 #include "cose.h"
 
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,6 +265,59 @@ br_cose_key_reset(br_cose_key *k)
 {
 	EVP_PKEY_free(k->pkey);
 	memset(k, 0, sizeof(*k));
+}
+
+/* A shared key: the key first, so a br_cose_key pointer to it converts back. */
+struct shared_key {
+	br_cose_key key;
+	atomic_size_t refs;
+};
+
+static struct shared_key *
+shared_of(const br_cose_key *k)
+{
+	return (struct shared_key *)(uintptr_t)((const char *)k - offsetof(struct shared_key, key));
+}
+
+br_err
+br_cose_key_new(const unsigned char *p, size_t len, const br_cose_key **out)
+{
+	struct shared_key *s;
+	br_err r;
+
+	*out = NULL;
+	if ((s = malloc(sizeof(*s))) == NULL)
+		return BR_ERR_INTERNAL;
+	if ((r = br_cose_key_parse(p, len, &s->key)) != BR_OK) {
+		free(s);
+		return r;
+	}
+	atomic_init(&s->refs, 1);
+	*out = &s->key;
+	return BR_OK;
+}
+
+const br_cose_key *
+br_cose_key_ref(const br_cose_key *k)
+{
+	/* the caller holds a reference, so the count cannot reach 0 meanwhile */
+	atomic_fetch_add_explicit(&shared_of(k)->refs, 1, memory_order_relaxed);
+	return k;
+}
+
+void
+br_cose_key_unref(const br_cose_key *k)
+{
+	struct shared_key *s;
+
+	if (k == NULL)
+		return;
+	s = shared_of(k);
+	/* release our uses of the key; the last holder acquires them all before freeing */
+	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	br_cose_key_reset(&s->key);
+	free(s);
 }
 
 /* The curve the EC key lies on, as a COSE crv, or 0. */

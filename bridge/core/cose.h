@@ -46,6 +46,21 @@ br_err br_cose_key_from_cbor(const cbor_item_t *map, br_cose_key *out);
 br_err br_cose_key_parse(const unsigned char *p, size_t len, br_cose_key *out);
 void br_cose_key_reset(br_cose_key *k);
 
+/*
+ * Shared keys: a parsed key on the heap with an atomic reference count, for a
+ * caller that keeps keys between ceremonies and across threads (a cache).
+ * br_cose_key_new parses exactly as br_cose_key_parse (same checks, same
+ * errors) and hands out the first reference; br_cose_key_ref takes one more
+ * and returns k; br_cose_key_unref drops one and frees the key with the last
+ * (NULL is ignored). A shared key is never modified after br_cose_key_new, so
+ * any number of threads may verify with it at once (OpenSSL allows concurrent
+ * read-only use of an EVP_PKEY). ref and unref accept only keys made by
+ * br_cose_key_new, never a br_cose_key filled by br_cose_key_parse.
+ */
+br_err br_cose_key_new(const unsigned char *p, size_t len, const br_cose_key **out);
+const br_cose_key *br_cose_key_ref(const br_cose_key *k);
+void br_cose_key_unref(const br_cose_key *k);
+
 /* 1 for a COSE alg this verifier implements. */
 int br_cose_alg_known(int alg);
 /* Short name ("ES256", ...) or NULL. */

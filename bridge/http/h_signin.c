@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../app/flow.h"
+#include "../app/keycache.h"
 #include "../app/random.h"
 #include "../core/b64url.h"
 #include "../core/crypto.h"
@@ -246,7 +247,12 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 			.user_handle_required = want_user == NULL,
 		};
 		br_auth_result ar;
+		const br_cose_key *pk = NULL;
 		int wrote = 0;
+
+		/* a returning key is not decoded again; a bad one (pk NULL) fails in its usual place below */
+		(void)br_keycache_get(app->keys, c->public_key.ptr, c->public_key.len, &pk);
+		sc.parsed_key = pk;
 
 		if (want_user != NULL && (allow = calloc(user->n_creds, sizeof(*allow))) != NULL) {
 			for (i = 0; i < user->n_creds; i++) {
@@ -257,6 +263,7 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 			in.n_allow = user->n_creds;
 		}
 		e = br_assert_verify(&in, &ar);
+		br_keycache_release(pk);
 		free(allow);
 		if (e != BR_OK) {
 			br_event(app, req, "signin_failure", br_strerr(e), json_pack("{s:s, s:s?}", "username", user->username, "credential_id", cid));

@@ -660,6 +660,218 @@ missing_arguments(void)
 	sa_key_free(&k);
 }
 
+/* ---- a key the caller parsed already (br_stored_credential.parsed_key) ---- */
+
+static void
+same_result(const br_auth_result *x, const br_auth_result *y)
+{
+	CHECK_INT(x->sign_count, y->sign_count);
+	CHECK_INT(x->uv, y->uv);
+	CHECK_INT(x->be, y->be);
+	CHECK_INT(x->bs, y->bs);
+	CHECK_INT(x->counter_regressed, y->counter_regressed);
+}
+
+/*
+ * Verify a three ways: parsing the stored bytes, with the key parsed by
+ * br_cose_key_parse and with a shared key from br_cose_key_new. The verdicts
+ * and results must be the same; returns the verdict.
+ */
+static br_err
+verify_three_ways(sa_auth *a)
+{
+	br_auth_result r0, r1, r2;
+	br_cose_key ck;
+	const br_cose_key *sk = NULL;
+	br_err e0, e1, e2;
+
+	a->stored.parsed_key = NULL;
+	e0 = verify(a, &r0);
+	CHECK_ERR(br_cose_key_parse(a->stored.public_key_cose.ptr, a->stored.public_key_cose.len, &ck), BR_OK);
+	CHECK_ERR(br_cose_key_new(a->stored.public_key_cose.ptr, a->stored.public_key_cose.len, &sk), BR_OK);
+	a->stored.parsed_key = &ck;
+	e1 = verify(a, &r1);
+	a->stored.parsed_key = sk;
+	e2 = verify(a, &r2);
+	a->stored.parsed_key = NULL;
+	CHECK_ERR(e1, e0);
+	CHECK_ERR(e2, e0);
+	same_result(&r1, &r0);
+	same_result(&r2, &r0);
+	/* the verifier leaves the caller's keys alone */
+	CHECK(ck.pkey != NULL && sk->pkey != NULL);
+	br_cose_key_reset(&ck);
+	br_cose_key_unref(sk);
+	return e0;
+}
+
+static br_err
+run_three_ways(int alg, const sa_auth_opts *o, void (*edit)(sa_auth *))
+{
+	sa_auth a;
+	sa_key k;
+	br_err e;
+
+	sa_key_gen(alg, &k);
+	sa_auth_build(&a, &k, o);
+	if (edit != NULL)
+		edit(&a);
+	e = verify_three_ways(&a);
+	sa_auth_free(&a);
+	sa_key_free(&k);
+	return e;
+}
+
+static void reject_regression(sa_auth *a) { a->policy.reject_sign_count_regression = 1; }
+static void no_signature(sa_auth *a) { a->in.signature.len = 0; }
+
+static void
+parsed_key_same_verdicts(void)
+{
+	size_t i;
+
+	for (i = 0; i < sa_n_algs; i++) {
+		sa_auth_opts o = opts();
+
+		CHECK_ERR(run_three_ways(sa_algs[i], &o, NULL), BR_OK);
+		o.flip_sig = 1;
+		CHECK_ERR(run_three_ways(sa_algs[i], &o, NULL), BR_ERR_SIGNATURE);
+		o.flip_sig = 0;
+		CHECK_ERR(run_three_ways(sa_algs[i], &o, no_signature), BR_ERR_SIGNATURE);
+		o.stored_count = 9;
+		CHECK_ERR(run_three_ways(sa_algs[i], &o, NULL), BR_OK);   /* flagged */
+		CHECK_ERR(run_three_ways(sa_algs[i], &o, reject_regression), BR_ERR_SIGN_COUNT);
+	}
+}
+
+static void
+parsed_key_signature_by_other_key(void)
+{
+	static const int algs[] = { BR_COSE_ES256, BR_COSE_ES384, BR_COSE_ES512, BR_COSE_EDDSA };
+	size_t i;
+
+	for (i = 0; i < UNIT_N(algs); i++) {
+		sa_auth_opts o = opts();
+		sa_key other;
+
+		sa_key_gen(algs[i], &other);
+		o.signer = &other;
+		CHECK_ERR(run_three_ways(algs[i], &o, NULL), BR_ERR_SIGNATURE);
+		sa_key_free(&other);
+	}
+	{
+		/* an Ed25519 signature against an ES256 key */
+		sa_auth_opts o = opts();
+		sa_key other;
+
+		sa_key_gen(BR_COSE_EDDSA, &other);
+		o.signer = &other;
+		CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, NULL), BR_ERR_SIGNATURE);
+		sa_key_free(&other);
+	}
+}
+
+static const int only_es256[] = { BR_COSE_ES256 };
+static void offer_es256_only(sa_auth *a) { a->policy.algs = only_es256; a->policy.n_algs = 1; }
+static void offer_nothing(sa_auth *a) { a->policy.algs = NULL; a->policy.n_algs = 0; }
+
+static void
+parsed_key_alg_not_in_policy(void)
+{
+	/*
+	 * The RP's algorithm list is judged at registration; an assertion by a
+	 * registered key of another algorithm gets the verdict it gets by
+	 * parsing, with or without a parsed key.
+	 */
+	static const int algs[] = { BR_COSE_EDDSA, BR_COSE_RS256, BR_COSE_PS256, BR_COSE_RS1 };
+	size_t i;
+
+	for (i = 0; i < UNIT_N(algs); i++) {
+		sa_auth_opts o = opts();
+
+		CHECK_ERR(run_three_ways(algs[i], &o, offer_es256_only), BR_OK);
+		CHECK_ERR(run_three_ways(algs[i], &o, offer_nothing), BR_OK);
+		o.flip_sig = 1;
+		CHECK_ERR(run_three_ways(algs[i], &o, offer_es256_only), BR_ERR_SIGNATURE);
+	}
+}
+
+static unsigned char other_handle[16] = { 1 };
+static void other_user(sa_auth *a) { a->in.user_handle = (br_span){ other_handle, sizeof(other_handle) }; }
+static void not_allowed(sa_auth *a) { a->in.allow = &a->in.user_handle; a->in.n_allow = 1; }
+static void handle_required(sa_auth *a) { a->in.user_handle = (br_span){ NULL, 0 }; a->in.user_handle_required = 1; }
+static void uv_required(sa_auth *a) { a->policy.uv = BR_UV_REQUIRED; }
+static void be_was_set(sa_auth *a) { a->stored.be_known = 1; a->stored.be = 1; }
+
+static void
+parsed_key_checks_before_the_key(void)
+{
+	/* every check before the signature still runs, in the same order */
+	sa_auth_opts o = opts();
+
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, not_allowed), BR_ERR_CREDENTIAL_NOT_ALLOWED);
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, other_user), BR_ERR_USER_HANDLE);
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, handle_required), BR_ERR_USER_HANDLE);
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, be_was_set), BR_ERR_BACKUP_STATE);
+	o.wrong_challenge = 1;
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, NULL), BR_ERR_CHALLENGE);
+	o = opts();
+	o.origin = "https://evil.example";
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, NULL), BR_ERR_ORIGIN);
+	o = opts();
+	o.rp_id = "example.edu";
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, NULL), BR_ERR_RP_ID);
+	o = opts();
+	o.flags_set = 1;
+	o.flags = BR_AD_UP;
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, uv_required), BR_ERR_USER_VERIFICATION);
+	o.flags = BR_AD_UV;
+	CHECK_ERR(run_three_ways(BR_COSE_ES256, &o, NULL), BR_ERR_USER_PRESENCE);
+	/* a bad signature and a bad challenge: the challenge is reported, as when parsing */
+	o = opts();
+	o.flip_sig = 1;
+	o.wrong_challenge = 1;
+	CHECK_ERR(run_three_ways(BR_COSE_EDDSA, &o, NULL), BR_ERR_CHALLENGE);
+}
+
+static void
+parsed_key_used_instead_of_bytes(void)
+{
+	static const unsigned char junk[] = { 0xa1, 0x01, 0x02 };
+	sa_auth_opts o = opts();
+	br_auth_result res;
+	br_cose_key mine, theirs;
+	sa_buf cose = { NULL, 0 };
+	sa_auth a;
+	sa_key k, other;
+
+	sa_key_gen(BR_COSE_ES256, &k);
+	sa_key_gen(BR_COSE_ES256, &other);
+	sa_auth_build(&a, &k, &o);
+	CHECK_ERR(br_cose_key_parse(a.cose.ptr, a.cose.len, &mine), BR_OK);
+	sa_key_cose(&other, &cose);
+	CHECK_ERR(br_cose_key_parse(cose.ptr, cose.len, &theirs), BR_OK);
+	/* the stored bytes are not parsed again */
+	a.stored.public_key_cose = (br_span){ junk, sizeof(junk) };
+	a.stored.parsed_key = &mine;
+	CHECK_ERR(verify(&a, &res), BR_OK);
+	CHECK_INT(res.sign_count, 5);
+	/* the key given is the key checked */
+	a.stored.public_key_cose = sa_span(&a.cose);
+	a.stored.parsed_key = &theirs;
+	CHECK_ERR(verify(&a, &res), BR_ERR_SIGNATURE);
+	CHECK(result_zero(&res));
+	/* a key without an OpenSSL key is the caller's mistake */
+	br_cose_key_reset(&theirs);
+	CHECK_ERR(verify(&a, &res), BR_ERR_INVALID_ARGUMENT);
+	CHECK(result_zero(&res));
+	br_cose_key_reset(&mine);
+	sa_buf_free(&cose);
+	sa_auth_free(&a);
+	sa_key_free(&other);
+	sa_key_free(&k);
+}
+
 int
 main(void)
 {
@@ -698,6 +910,11 @@ main(void)
 		UNIT_CASE(counter_both_zero),
 		UNIT_CASE(counter_increases),
 		UNIT_CASE(missing_arguments),
+		UNIT_CASE(parsed_key_same_verdicts),
+		UNIT_CASE(parsed_key_signature_by_other_key),
+		UNIT_CASE(parsed_key_alg_not_in_policy),
+		UNIT_CASE(parsed_key_checks_before_the_key),
+		UNIT_CASE(parsed_key_used_instead_of_bytes),
 	};
 	int rc;
 
