@@ -2187,11 +2187,11 @@ bridge_port(void)
 	return c != NULL ? atoi(c + 1) : 0;
 }
 
-/* The "client" of the last audit line with this event (any event: NULL), malloc'd; NULL if none. */
-static char *
-audit_last_client(const char *event)
+/* Calls fn for each audit line that is a JSON object with a "client" and, when event is not NULL, that event. */
+static void
+audit_each_client(const char *event, void (*fn)(const char *client, void *ctx), void *ctx)
 {
-	char *text = file_read(E.audit), *p, *client = NULL;
+	char *text = file_read(E.audit), *p;
 
 	for (p = text; p != NULL && *p;) {
 		size_t len = strcspn(p, "\n");
@@ -2199,10 +2199,8 @@ audit_last_client(const char *event)
 		json_error_t je;
 		json_t *j = json_loads(line, 0, &je);
 		if (json_is_object(j) && jstr(j, "client") != NULL && (event == NULL || (jstr(j, "event") != NULL &&
-		    strcmp(jstr(j, "event"), event) == 0))) {
-			free(client);
-			client = strdup(jstr(j, "client"));
-		}
+		    strcmp(jstr(j, "event"), event) == 0)))
+			fn(jstr(j, "client"), ctx);
 		json_decref(j);
 		free(line);
 		p += len;
@@ -2210,32 +2208,48 @@ audit_last_client(const char *event)
 			p++;
 	}
 	free(text);
+}
+
+static void
+keep_client(const char *client, void *ctx)
+{
+	char **last = ctx;
+
+	free(*last);
+	*last = strdup(client);
+}
+
+/* The "client" of the last audit line with this event (any event: NULL), malloc'd; NULL if none. */
+static char *
+audit_last_client(const char *event)
+{
+	char *client = NULL;
+
+	audit_each_client(event, keep_client, &client);
 	return client;
+}
+
+struct client_count {
+	const char *client;
+	int n;
+};
+
+static void
+count_client(const char *client, void *ctx)
+{
+	struct client_count *c = ctx;
+
+	c->n += strcmp(client, c->client) == 0;
 }
 
 /* How many audit lines name this client (with this event, when not NULL). */
 static int
 audit_count_client(const char *event, const char *client)
 {
-	char *text = file_read(E.audit), *p;
-	int n = 0;
+	struct client_count c = { client, 0 };
 
-	for (p = text; p != NULL && *p;) {
-		size_t len = strcspn(p, "\n");
-		char *line = strndup(p, len);
-		json_error_t je;
-		json_t *j = json_loads(line, 0, &je);
-		if (json_is_object(j) && jstr(j, "client") != NULL && strcmp(jstr(j, "client"), client) == 0 &&
-		    (event == NULL || (jstr(j, "event") != NULL && strcmp(jstr(j, "event"), event) == 0)))
-			n++;
-		json_decref(j);
-		free(line);
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	free(text);
-	return n;
+	audit_each_client(event, count_client, &c);
+	return c.n;
 }
 
 /* POST /api/authenticate/options {} with these X-Forwarded-For lines (NULL-terminated; none: no header). */
