@@ -35,9 +35,29 @@ void
 h_metrics(void *ctx, const br_request *req, br_response *res)
 {
 	br_app *app = ctx;
-	char *text = br_metrics_render(app->metrics);
+	char *text = br_metrics_render(app->metrics), *all, tail[768];
+	br_keycache_stats ks;
+	size_t n;
 
 	(void)req;
+	if (text != NULL && app->keys != NULL) {
+		/* sizing [webauthn] key_cache: evictions with few hits mean it is too small for the crowd */
+		br_keycache_stats_get(app->keys, &ks);
+		snprintf(tail, sizeof(tail), "# HELP fidobridge_key_cache_hits_total Parsed public keys found in this process's cache.\n"
+		    "# TYPE fidobridge_key_cache_hits_total counter\nfidobridge_key_cache_hits_total %llu\n"
+		    "# TYPE fidobridge_key_cache_misses_total counter\nfidobridge_key_cache_misses_total %llu\n"
+		    "# TYPE fidobridge_key_cache_evictions_total counter\nfidobridge_key_cache_evictions_total %llu\n"
+		    "# TYPE fidobridge_key_cache_entries gauge\nfidobridge_key_cache_entries %zu\n"
+		    "# TYPE fidobridge_key_cache_capacity gauge\nfidobridge_key_cache_capacity %zu\n",
+		    (unsigned long long)ks.hits, (unsigned long long)ks.misses, (unsigned long long)ks.evictions,
+		    ks.entries, ks.capacity);
+		n = strlen(text);
+		if ((all = realloc(text, n + strlen(tail) + 1)) == NULL)
+			free(text);
+		else
+			memcpy(all + n, tail, strlen(tail) + 1);
+		text = all;
+	}
 	if (text == NULL) {
 		br_res_text(res, 500, "text/plain; charset=utf-8", "internal error\n");
 		return;
