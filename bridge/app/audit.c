@@ -64,6 +64,9 @@ write_line(br_audit *a, char *text)
 	pthread_mutex_lock(&a->lock);
 	while (off < n && ((w = write(fd, line + off, n - off)) > 0 || (w < 0 && errno == EINTR)))
 		off += w > 0 ? (size_t)w : 0;
+	/* a line cut short (disk full) must not swallow the next one */
+	if (off > 0 && off < n && write(fd, "\n", 1) < 0)
+		off = 0;
 	pthread_mutex_unlock(&a->lock);
 	free(line);
 }

@@ -178,14 +178,16 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 	if ((body = br_guard_json(app, req, res)) == NULL)
 		return;
 	/*
-	 * No rate counter here: every verify that gets past the challenge spent one
-	 * issued by options, which counted the address.
+	 * A verify that gets past the challenge spent one issued by options, which
+	 * counted the address; only the ones refused before that are counted here.
 	 */
 	if ((flow = current_flow(app, req, res, &flow_id)) == NULL)
 		goto out;
 	/* the body is the credential itself (toJSON form) */
 	e = br_credential_json_read(body, &cred);
 	if (e != BR_OK || cred.is_registration) {
+		if (br_guard_rate(app, req, res, NULL, 1) < 0)
+			goto out;
 		br_event(app, req, "signin_failure", e != BR_OK ? br_strerr(e) : "not_an_assertion", NULL);
 		br_reply_error(app, req, res, 400, "bad_request");
 		goto out;
@@ -193,6 +195,8 @@ h_api_auth_verify(void *ctx, const br_request *req, br_response *res)
 	cid = br_b64(&cred.raw_id);
 	/* single use: the challenge is gone from here on, whatever happens next */
 	if ((chal = br_challenge_take(app, &cred, "authn", flow_id, &raw, &why)) == NULL) {
+		if (br_guard_rate(app, req, res, NULL, 1) < 0)
+			goto out;
 		br_event(app, req, "signin_failure", strcmp(why, "expired") == 0 ? "challenge_expired" : "challenge_refused",
 		    json_pack("{s:s?}", "credential_id", cid));
 		br_reply_error(app, req, res, 400, why);

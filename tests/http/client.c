@@ -72,6 +72,12 @@ browser_new(const char *origin, int fresh)
 	return b;
 }
 
+void
+hc_browser_source(hc_browser *b, const char *ip)
+{
+	curl_easy_setopt(b->curl, CURLOPT_INTERFACE, ip);
+}
+
 hc_browser *
 hc_browser_new(const char *origin)
 {

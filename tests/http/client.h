@@ -39,6 +39,8 @@ typedef struct hc_browser hc_browser;
 hc_browser *hc_browser_new(const char *origin);
 /* A browser that opens a new connection for every request (none shared, none kept). */
 hc_browser *hc_browser_new_fresh(const char *origin);
+/* Send from this local address (e.g. 127.0.0.4): another client for per-address limits. */
+void hc_browser_source(hc_browser *b, const char *ip);
 void hc_browser_free(hc_browser *b);
 
 /* GET url. Returns r->status (0 on a transport error). The response is reset first. */

@@ -1901,6 +1901,25 @@ t_rate_limit_account_spelling(void)
 	hc_browser_free(b);
 }
 
+/* Verify has no counter of its own, but one refused before its challenge is counted. */
+static void
+t_rate_limit_verify_refused(void)
+{
+	hc_browser *b = hc_browser_new_fresh(E.bridge);
+	int first, events = audit_count("rate_limited", "address");
+
+	if (E.limit_address > 200)
+		th_skip("per_address is over 200 (the limits run sets STACK_LIMIT_ADDRESS low)");
+	hc_browser_source(b, "127.0.0.4");  /* not the address the other limit tests use up */
+	idp_begin(b, SP_ENTITY_Q);  /* a live flow: refusals below come after the flow check */
+	first = hammer(b, "/api/authenticate/verify", "{\"id\":\"AA\",\"rawId\":\"AA\",\"type\":\"public-key\",\"response\":{}}",
+	    E.limit_address, 400, "bad_request");
+	REQUIREF(first >= 0, "%ld refused verify requests from one address were never limited", 2 * E.limit_address + 4);
+	CHECKF(first <= E.limit_address, "limited after %d refused verify requests, per_address is %ld", first, E.limit_address);
+	CHECKF(audit_count("rate_limited", "address") > events, "audit: no rate_limited/address line");
+	hc_browser_free(b);
+}
+
 static void
 t_rate_limit_address(void)
 {
@@ -2627,6 +2646,7 @@ static const th_case cases[] = {
 	{ "main", "rate_limit_account", t_rate_limit_account, "options for one account until 429" },
 	{ "main", "rate_limit_account_spelling", t_rate_limit_account_spelling, "the per-account limit holds however the username is spelled" },
 	{ "limits", "rate_limit_address", t_rate_limit_address, "requests from one address until 429 (limits run only)" },
+	{ "limits", "rate_limit_verify_refused", t_rate_limit_verify_refused, "verify refused before its challenge counts per address (limits run only)" },
 	{ "cache", "standin_ticket_everywhere", t_standin_ticket_everywhere, "after the stand-in took a ticket, no server has it" },
 	{ "cache", "ticket_single_use_shim", t_ticket_single_use_shim, "a ticket taken like the IdP shim does cannot be taken again" },
 	{ "cache", "consumed_keys_everywhere", t_consumed_keys_everywhere, "consumed challenges and flows gone from every memcached server" },
