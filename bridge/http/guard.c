@@ -1,5 +1,6 @@
 #include "guard.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,10 +136,30 @@ over(br_app *app, const char *tag, const char *what, int64_t now, int limit)
 	return n > (uint64_t)limit;
 }
 
+/*
+ * The per-address counter's bucket: an IPv6 client counts by its /64, which
+ * one subscriber usually holds whole and could otherwise walk through.
+ */
+static const char *
+address_bucket(const char *client, char *out, size_t cap)
+{
+	unsigned char a[16];
+
+	if (strchr(client, ':') == NULL || inet_pton(AF_INET6, client, a) != 1)
+		return client;
+	memset(a + 8, 0, 8);
+	if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL)
+		return client;
+	strncat(out, "/64", cap - strlen(out) - 1);
+	return out;
+}
+
 int
 br_guard_rate(br_app *app, const br_request *req, br_response *res, const char *account, int json)
 {
-	int hit = over(app, "rl:ip", req->client, req->now, app->cfg.limit_per_address);
+	char bucket[INET6_ADDRSTRLEN + 4];
+	int hit = over(app, "rl:ip", address_bucket(req->client, bucket, sizeof(bucket)), req->now,
+	    app->cfg.limit_per_address);
 
 	if (!hit && account != NULL)
 		hit = over(app, "rl:acct", account, req->now, app->cfg.limit_per_account);

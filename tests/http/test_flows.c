@@ -2491,6 +2491,42 @@ raw_start(const char *src, const char *xff)
 }
 
 /* From a peer that is not a trusted proxy, X-Forwarded-For is not believed. */
+/* An IPv6 client is counted by its /64: walking through the prefix does not reset the count. */
+static void
+t_proxy_ipv6_prefix(void)
+{
+	hc_browser *b = browser();
+	hc_resp r = { 0 };
+	const char *one[] = { "2001:db8:1:2::1", NULL }, *same64[] = { "2001:db8:1:2:ffff::abcd", NULL };
+	const char *next64[] = { "2001:db8:1:3::1", NULL };
+	int i, first = -1;
+
+	if (!proxy_stack())
+		th_skip("the stack does not trust 127.0.0.1 as a proxy (the proxy run sets trusted_proxies)");
+	if (E.limit_address > 50)
+		th_skip("per_address is over 50 (the proxy run sets STACK_LIMIT_ADDRESS low)");
+	bget(b, "/login", &r);
+	REQUIRE_STATUS(&r, 200);
+	fresh_minute();
+	for (i = 0; i < 2 * E.limit_address + 4; i++) {
+		xff_options(b, one, &r);
+		if (r.status == 429) {
+			first = i;
+			break;
+		}
+		if (!CHECKF(r.status == 200, "request %d for 2001:db8:1:2::1: HTTP %ld %s", i + 1, r.status, r.body))
+			break;
+	}
+	REQUIREF(first == E.limit_address, "2001:db8:1:2::1 limited after %d requests, per_address is %ld", first,
+	    E.limit_address);
+	xff_options(b, same64, &r);
+	CHECKF(r.status == 429, "2001:db8:1:2:ffff::abcd is in the same /64: HTTP %ld", r.status);
+	xff_options(b, next64, &r);
+	CHECKF(r.status == 200, "2001:db8:1:3::1 is another /64: HTTP %ld", r.status);
+	hc_resp_reset(&r);
+	hc_browser_free(b);
+}
+
 static void
 t_proxy_untrusted_peer(void)
 {
@@ -2652,6 +2688,7 @@ static const th_case cases[] = {
 	{ "cache", "consumed_keys_everywhere", t_consumed_keys_everywhere, "consumed challenges and flows gone from every memcached server" },
 	{ "main", "audit_log", t_audit_log, "one JSON event per line, no ticket/challenge/code/cookie values" },
 	{ "proxy", "proxy_client_from_header", t_proxy_client_from_header, "behind a trusted proxy: X-Forwarded-For client counted and logged" },
+	{ "proxy", "proxy_ipv6_prefix", t_proxy_ipv6_prefix, "an IPv6 client is counted by its /64" },
 	{ "proxy", "proxy_untrusted_peer", t_proxy_untrusted_peer, "X-Forwarded-For from an untrusted peer (127.0.0.2) ignored" },
 	{ "proxy", "proxy_connections", t_proxy_connections, "100 connections from a trusted proxy; max_connections_per_address for others" },
 	{ "limits", "proxy_header_ignored", t_proxy_header_ignored, "no trusted_proxies: X-Forwarded-For ignored, the client is the peer" },
