@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,7 +385,16 @@ client_address(const br_server *s, struct MHD_Connection *conn, char *buf, size_
 		}
 		/* (several lines and no memory: xff stays NULL, the peer is the client) */
 	}
-	br_client_address(s->o.trusted_proxies, peer, xff, len, buf, cap);
+	if (br_client_address(s->o.trusted_proxies, peer, xff, len, buf, cap) == 0 && xff != NULL && len > 0) {
+		/*
+		 * A proxy we trust sent a header we cannot use (ports, names): every
+		 * user behind it now shares its address and its rate limit. Say so, once.
+		 */
+		static atomic_flag told = ATOMIC_FLAG_INIT;
+		if (!atomic_flag_test_and_set(&told))
+			fprintf(stderr, "fido-bridged: X-Forwarded-For from trusted proxy %s is not a list of bare "
+			    "addresses; using the proxy's address (see docs/operations.md)\n", buf);
+	}
 	free(x.joined);
 	return buf;
 }

@@ -2466,6 +2466,19 @@ t_proxy_client_from_header(void)
 	free(c);
 	CHECKF(audit_count_client(NULL, "not-an-address") == 0 && audit_count_client(NULL, "203.0.113.12:5678") == 0,
 	    "a header value reached the audit log as a client");
+	{
+		/* the operator is told, once, that the proxy's header is not usable */
+		char *path = xfmt("%s/bridge.log", E.dir), *log = file_read(path), *p = log;
+		int n = 0;
+
+		while (p != NULL && (p = strstr(p, "X-Forwarded-For from trusted proxy")) != NULL) {
+			n++;
+			p++;
+		}
+		CHECKF(n == 1, "bridge.log has %d lines about an unusable X-Forwarded-For, want 1", n);
+		free(log);
+		free(path);
+	}
 	hc_resp_reset(&r);
 	hc_browser_free(b);
 }
