@@ -269,7 +269,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	{
 		br_server_options o = { .address = listen, .port = port, .threads = 2, .max_body = 4096, .timeout_s = 15,
-			.https = strncmp(idp.self, "https://", 8) == 0, .routes = routes,
+			.max_connections_per_address = 64, .https = strncmp(idp.self, "https://", 8) == 0, .routes = routes,
 			.n_routes = sizeof(routes) / sizeof(routes[0]), .app = &idp };
 		if ((srv = br_server_start(&o, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "fido-demo-idp: %s\n", err);

@@ -21,7 +21,6 @@
 
 /* MHD_OPTION_CONNECTION_LIMIT: open connections in all */
 #define MAX_CONNECTIONS 1000
-#define DEFAULT_PER_ADDRESS 64
 
 /*
  * Open connections per client address, for when trusted proxies must be left
@@ -642,8 +641,7 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 		return NULL;
 	}
 	s->o = *o;
-	per_address = o->max_connections_per_address < 0 ? 0 :
-	    o->max_connections_per_address == 0 ? DEFAULT_PER_ADDRESS : (unsigned)o->max_connections_per_address;
+	per_address = o->max_connections_per_address;
 	/*
 	 * Behind a proxy every request comes from the proxy: count connections
 	 * ourselves and leave the trusted proxies out. Without trusted proxies,

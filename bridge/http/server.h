@@ -31,8 +31,8 @@ typedef struct br_server_options {
 	 * counted by the per-address connection limit. NULL or empty: none.
 	 */
 	const br_ip_prefixes *trusted_proxies;
-	/* Open connections per client address: 0 means 64, negative means no limit. */
-	int max_connections_per_address;
+	/* Open connections per client address; 0: no limit (as in the configuration). */
+	unsigned max_connections_per_address;
 } br_server_options;
 
 typedef struct br_server br_server;

@@ -69,8 +69,7 @@ main(int argc, char **argv)
 			.https = app.https, .routes = br_routes, .n_routes = br_n_routes, .app = &app,
 			.observe = br_routes_observe, .trusted_proxies = &app.cfg.trusted_proxies,
 			/* the config's 0 is "no limit", the server's is "the default" */
-			.max_connections_per_address = app.cfg.max_connections_per_address > 0 ?
-			    app.cfg.max_connections_per_address : -1,
+			.max_connections_per_address = (unsigned)app.cfg.max_connections_per_address,
 		};
 		if ((srv = br_server_start(&o, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "fido-bridged: %s\n", err);
