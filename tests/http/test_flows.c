@@ -2386,13 +2386,29 @@ fresh_minute(void)
  * names, and the audit log shows it; what the client itself wrote left of
  * the proxy's entry counts for nothing.
  */
+/* Options for this forwarded client until 429: how many went through first (-1: never limited). */
+static int
+xff_until_limited(hc_browser *b, const char *const *xff, hc_resp *r)
+{
+	int i;
+
+	for (i = 0; i < 2 * E.limit_address + 4; i++) {
+		xff_options(b, xff, r);
+		if (r->status == 429)
+			return i;
+		if (!CHECKF(r->status == 200, "request %d for %s: HTTP %ld %s", i + 1, xff[0], r->status, r->body))
+			break;
+	}
+	return -1;
+}
+
 static void
 t_proxy_client_from_header(void)
 {
 	hc_browser *b = browser();
 	hc_resp r = { 0 };
 	char *c;
-	int i, first = -1, before_local = audit_count_client("rate_limited", "127.0.0.1");
+	int first, before_local = audit_count_client("rate_limited", "127.0.0.1");
 	const char *a[] = { "203.0.113.7", NULL }, *other[] = { "203.0.113.8", NULL };
 	const char *spoof_left[] = { "198.51.100.1, 203.0.113.7", NULL };
 	const char *via_trusted[] = { "203.0.113.7 , 127.0.0.1", NULL };
@@ -2407,15 +2423,7 @@ t_proxy_client_from_header(void)
 	REQUIRE_STATUS(&r, 200);
 	fresh_minute();
 	/* 203.0.113.7 until its limit */
-	for (i = 0; i < 2 * E.limit_address + 4; i++) {
-		xff_options(b, a, &r);
-		if (r.status == 429) {
-			first = i;
-			break;
-		}
-		if (!CHECKF(r.status == 200, "request %d for 203.0.113.7: HTTP %ld %s", i + 1, r.status, r.body))
-			break;
-	}
+	first = xff_until_limited(b, a, &r);
 	REQUIREF(first >= 0, "%ld requests for 203.0.113.7 were never limited", 2 * E.limit_address + 4);
 	CHECKF(first == E.limit_address, "limited after %d requests, per_address is %ld", first, E.limit_address);
 	c = audit_last_client("rate_limited");
@@ -2512,7 +2520,7 @@ t_proxy_ipv6_prefix(void)
 	hc_resp r = { 0 };
 	const char *one[] = { "2001:db8:1:2::1", NULL }, *same64[] = { "2001:db8:1:2:ffff::abcd", NULL };
 	const char *next64[] = { "2001:db8:1:3::1", NULL };
-	int i, first = -1;
+	int first;
 
 	if (!proxy_stack())
 		th_skip("the stack does not trust 127.0.0.1 as a proxy (the proxy run sets trusted_proxies)");
@@ -2521,15 +2529,7 @@ t_proxy_ipv6_prefix(void)
 	bget(b, "/login", &r);
 	REQUIRE_STATUS(&r, 200);
 	fresh_minute();
-	for (i = 0; i < 2 * E.limit_address + 4; i++) {
-		xff_options(b, one, &r);
-		if (r.status == 429) {
-			first = i;
-			break;
-		}
-		if (!CHECKF(r.status == 200, "request %d for 2001:db8:1:2::1: HTTP %ld %s", i + 1, r.status, r.body))
-			break;
-	}
+	first = xff_until_limited(b, one, &r);
 	REQUIREF(first == E.limit_address, "2001:db8:1:2::1 limited after %d requests, per_address is %ld", first,
 	    E.limit_address);
 	xff_options(b, same64, &r);
