@@ -47,7 +47,7 @@ br_enrol_make(int64_t expires, char code[BR_ENROL_CODE_LEN + 1], char *value, si
 		code[i] = symbols[rnd[i] % 31];
 	}
 	code[BR_ENROL_CODE_LEN] = '\0';
-	if (hash_code(salt, sizeof(salt), code, h) < 0 || br_time_to_generalized(expires, when, sizeof(when)) < 0)
+	if (hash_code(salt, sizeof(salt), code, h) < 0 || br_gentime_write(expires, when, sizeof(when)) < 0)
 		return -1;
 	br_b64url_encode(salt, sizeof(salt), salt64);
 	br_b64url_encode(h, sizeof(h), h64);
@@ -71,7 +71,7 @@ parse_value(const char *v, unsigned char salt[SALT_LEN], unsigned char hash[BR_S
 		return -1;
 	if (br_b64url_decode_buf(p2 + 1, (size_t)(p3 - p2 - 1), hash, BR_SHA256_LEN, &n) < 0 || n != BR_SHA256_LEN)
 		return -1;
-	return br_time_from_generalized(p3 + 1, expiry);
+	return br_gentime_parse(p3 + 1, strlen(p3 + 1), expiry);
 }
 
 int64_t

@@ -15,21 +15,6 @@ dup_string(const json_t *v)
 	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 }
 
-int
-br_parse_rfc3339(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, sec, n = 0;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
-	    n != 20 || s[n] != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
-	    h < 0 || mi < 0 || sec < 0)
-		return -1;
-	*out = br_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
-	return 0;
-}
-
 static int
 fail(char *err, size_t errlen, const char *what)
 {
@@ -98,7 +83,7 @@ br_case_load(const char *path, br_case *c, char *err, size_t errlen)
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "now"));
-	if (s == NULL || br_parse_rfc3339(s, &c->now) < 0) {
+	if (s == NULL || br_iso_parse(s, &c->now) < 0) {
 		fail(err, errlen, "\"now\" must be an RFC 3339 UTC instant like 2020-01-01T00:00:00Z");
 		goto out;
 	}

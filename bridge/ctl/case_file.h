@@ -32,7 +32,4 @@ typedef struct br_case {
 int br_case_load(const char *path, br_case *c, char *err, size_t errlen);
 void br_case_free(br_case *c);
 
-/* "2020-01-01T00:00:00Z" to unix seconds; -1 on malformed input. */
-int br_parse_rfc3339(const char *s, int64_t *out);
-
 #endif

@@ -11,6 +11,7 @@
 #include "../app/enrolment.h"
 #include "../app/handoff.h"
 #include "../core/timefmt.h"
+#include "../core/transport.h"
 #include "../config/config.h"
 #include "../core/b64url.h"
 #include "../core/crypto.h"
@@ -126,13 +127,14 @@ credentials_json(const br_user *u)
 
 	for (i = 0; i < u->n_creds; i++) {
 		const br_credential_record *cr = &u->creds[i];
-		char *id = br_b64url_encode_alloc(cr->id.ptr, cr->id.len);
-		br_time_to_generalized(cr->created, created, sizeof(created));
+		char *id = br_b64url_encode_alloc(cr->id.ptr, cr->id.len), tr[64];
+		br_transports_to_text(cr->transports, tr, sizeof(tr));
+		br_gentime_write(cr->created, created, sizeof(created));
 		if (cr->last_used > 0)
-			br_time_to_generalized(cr->last_used, used, sizeof(used));
+			br_gentime_write(cr->last_used, used, sizeof(used));
 		json_array_append_new(arr, json_pack("{s:s?, s:s?, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
 		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "fmt", cr->fmt,
-		    "sign_count", (json_int_t)cr->sign_count, "transports", cr->transports, "created", created,
+		    "sign_count", (json_int_t)cr->sign_count, "transports", tr[0] != '\0' ? tr : NULL, "created", created,
 		    "backup_eligible", cr->backup_eligible, "backup_state", cr->backup_state,
 		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL));
 		free(id);
@@ -197,7 +199,7 @@ cmd_enroll(int argc, char **argv)
 		return 1;
 	}
 	snprintf(link, n, "%s/enroll?u=%s&c=%s", c.cfg.public_url ? c.cfg.public_url : "", u, code);
-	br_time_to_generalized(expires, when, sizeof(when));
+	br_gentime_write(expires, when, sizeof(when));
 	printf("%s\n", link);
 	fprintf(stderr, "bridgectl: one-time link for %s, valid until %s (UTC)\n", user->username, when);
 	if ((audit = br_audit_open(c.cfg.audit_log)) != NULL) {

@@ -8,6 +8,7 @@
 #include "../app/random.h"
 #include "../core/b64url.h"
 #include "../core/crypto.h"
+#include "../core/transport.h"
 
 char *
 br_b64(const br_blob *b)
@@ -72,42 +73,13 @@ br_credential_descriptors(const br_user *u)
 	size_t i;
 
 	for (i = 0; i < u->n_creds; i++) {
-		char *id = br_b64(&u->creds[i].id), *t, *save = NULL, *tr;
+		char *id = br_b64(&u->creds[i].id);
 		json_t *d = json_pack("{s:s, s:s?}", "type", "public-key", "id", id);
-		json_t *transports = json_array();
 
-		if (u->creds[i].transports != NULL && (tr = strdup(u->creds[i].transports)) != NULL) {
-			for (t = strtok_r(tr, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save))
-				json_array_append_new(transports, json_string(t));
-			free(tr);
-		}
-		if (json_array_size(transports) > 0)
-			json_object_set_new(d, "transports", transports);
-		else
-			json_decref(transports);
+		if (u->creds[i].transports != 0)
+			json_object_set_new(d, "transports", br_transports_to_json(u->creds[i].transports));
 		json_array_append_new(arr, d);
 		free(id);
 	}
 	return arr;
-}
-
-#define NICKNAME_MAX 64
-
-/*
- * 1–64 characters of UTF-8 text without control characters (jansson checked
- * the UTF-8), the directory's own rule: checked before an enrolment code is spent.
- */
-int
-br_nickname_ok(const char *s)
-{
-	size_t i, chars = 0;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (i = 0; s[i]; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-		chars += ((unsigned char)s[i] & 0xc0) != 0x80;
-	}
-	return chars <= NICKNAME_MAX;
 }

@@ -6,6 +6,7 @@
 
 #include "../app/app.h"
 #include "../core/credential_json.h"
+#include "../core/text.h"
 #include "http.h"
 
 /* A new challenge record {purpose, bound_to, ...extra} in the cache; the challenge text goes to out. */
@@ -21,9 +22,6 @@ json_t *br_challenge_take(br_app *app, const br_credential_json *cred, const cha
 
 /* [{"type":"public-key","id":…,"transports":[…]}] for a user's credentials. */
 json_t *br_credential_descriptors(const br_user *u);
-
-/* A passkey nickname: 1–64 characters, no control characters. */
-int br_nickname_ok(const char *s);
 
 /* base64url of a blob, malloc'd. */
 char *br_b64(const br_blob *b);

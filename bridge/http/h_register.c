@@ -5,6 +5,8 @@
 
 #include "../app/random.h"
 #include "../core/cose.h"
+#include "../core/text.h"
+#include "../core/transport.h"
 #include "ceremony_util.h"
 #include "guard.h"
 #include "routes.h"
@@ -101,34 +103,6 @@ out:
 }
 
 
-/* "usb,nfc" from response.transports, only the names WebAuthn defines. */
-static char *
-transports(const json_t *credential)
-{
-	static const char *const known[] = { "usb", "nfc", "ble", "internal", "hybrid", "smart-card" };
-	json_t *arr = json_object_get(json_object_get(credential, "response"), "transports"), *v;
-	char buf[128] = "";
-	size_t i, k;
-
-	json_array_foreach(arr, i, v) {
-		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-			if (json_is_string(v) && strcmp(json_string_value(v), known[k]) == 0 && strstr(buf, known[k]) == NULL &&
-			    strlen(buf) + strlen(known[k]) + 2 < sizeof(buf)) {
-				if (buf[0] != '\0')
-					strcat(buf, ",");
-				strcat(buf, known[k]);
-			}
-	}
-	return buf[0] != '\0' ? strdup(buf) : NULL;
-}
-
-static void
-format_aaguid(const unsigned char a[16], char out[37])
-{
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	    a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
-}
-
 void
 h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 {
@@ -210,8 +184,8 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 	rec.id = rr.credential_id;
 	rec.public_key = rr.public_key_cose;
 	rec.sign_count = rr.sign_count;
-	format_aaguid(rr.aaguid, rec.aaguid);
-	rec.transports = transports(credential);
+	br_aaguid_format(rr.aaguid, rec.aaguid);
+	rec.transports = br_transports_from_json(json_object_get(json_object_get(credential, "response"), "transports"));
 	snprintf(rec.fmt, sizeof(rec.fmt), "%s", rr.fmt);
 	rec.backup_eligible = rr.be;
 	rec.backup_state = rr.bs;
@@ -240,7 +214,6 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 	}
 out:
 	/* rec borrows the result's blobs: free only what it owns */
-	free(rec.transports);
 	free(rec.nickname);
 	free(cid);
 	br_reg_result_reset(&rr);

@@ -51,8 +51,8 @@ typedef struct br_credential_record {
 	br_blob id;                  /* raw credential id */
 	br_blob public_key;          /* COSE_Key */
 	uint32_t sign_count;
-	char aaguid[37];             /* "" when unknown */
-	char *transports;            /* comma list ("internal,hybrid"), may be NULL */
+	char aaguid[37];             /* "" when unknown (core/text.h rules) */
+	unsigned transports;         /* BR_TRANSPORT_* bits (core/transport.h) */
 	char fmt[24];
 	int backup_eligible, backup_state, user_verified;
 	int64_t created, last_used;  /* unix seconds; last_used 0 = never */

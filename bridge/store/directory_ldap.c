@@ -21,17 +21,18 @@
 
 #include "../core/b64url.h"
 #include "../core/crypto.h"
+#include "../core/text.h"
+#include "../core/timefmt.h"
+#include "../core/transport.h"
 
 #define DEFAULT_TIMEOUT_MS 3000
 #define CRED_ID_MAX 1023     /* 1364 base64url characters: the schema's bound */
-#define NICKNAME_MAX 64      /* characters */
 #define CODE_MAX 256         /* fidoEnrolmentCode IA5String{256} */
-#define TRANSPORTS_MAX 8
-#define TRANSPORT_LEN_MAX 32
 #define CREDS_MAX 256        /* credential entries read per user */
 #define SIGNIN_ENTRIES_MAX 4 /* a sign-in search: the credential, a duplicate, its owner, one more */
 #define ATTR_NAME_MAX 128
 #define CRED_RDN "fidoCredentialId="
+#define ALL_TRANSPORTS ((1u << BR_TRANSPORT_COUNT) - 1)
 
 static const char *const cred_attrs[] = {
 	"fidoCredentialId", "fidoPublicKey", "fidoSignCount", "fidoAAGUID",
@@ -100,12 +101,6 @@ is_digit(int c)
 }
 
 static int
-is_hex(int c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int
 ascii_lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
@@ -122,58 +117,6 @@ ascii_casecmp_n(const char *a, size_t alen, const char *b, size_t blen)
 		if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
 			return 1;
 	return 0;
-}
-
-/*
- * Strict UTF-8 (no overlong forms, no surrogates, at most U+10FFFF). With
- * no_controls, C0, DEL and C1 controls are refused as well; NUL always is.
- * The number of characters goes to *nchars when it is not NULL.
- */
-static int
-utf8_ok(const unsigned char *p, size_t n, int no_controls, size_t *nchars)
-{
-	size_t i = 0, chars = 0;
-
-	while (i < n) {
-		unsigned c = p[i], cp, need, k;
-
-		if (c < 0x80) {
-			if (c == 0 || (no_controls && (c < 0x20 || c == 0x7f)))
-				return 0;
-			i++;
-			chars++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i <= need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		if (no_controls && cp >= 0x80 && cp <= 0x9f)
-			return 0;
-		i += need + 1;
-		chars++;
-	}
-	if (nchars != NULL)
-		*nchars = chars;
-	return 1;
 }
 
 /* An attribute description we are willing to put into a filter unescaped. */
@@ -239,122 +182,6 @@ bv_strdup(const struct berval *b)
 		s[b->bv_len] = '\0';
 	}
 	return s;
-}
-
-/* ------------------------------------------------------------------------ */
-/* GeneralizedTime (RFC 4517 3.3.13) <-> unix seconds                        */
-/* ------------------------------------------------------------------------ */
-
-static int
-is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-month_days(int64_t y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian, y >= 1). */
-static int64_t
-days_from_epoch(int64_t y, int m, int d)
-{
-	static const int before[12] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
-	int64_t prev = y - 1;
-	/* whole years since 0001-01-01, plus their leap days */
-	int64_t days = prev * 365 + prev / 4 - prev / 100 + prev / 400;
-
-	days += before[m - 1] + (m > 2 && is_leap(y)) + (d - 1);
-	return days - 719162;  /* 0001-01-01 .. 1970-01-01 */
-}
-
-/* "YYYYmmddHHMMSSZ" into out (16 bytes); -1 outside years 1970..9999. */
-static int
-gentime_write(int64_t t, char out[16])
-{
-	struct tm tm;
-	time_t tt;
-
-	if (t < 0 || t > INT64_C(253402300799))  /* 9999-12-31T23:59:59Z */
-		return -1;
-	tt = (time_t)t;
-	if (gmtime_r(&tt, &tm) == NULL)
-		return -1;
-	/* years 1970..9999: always 15 characters */
-	return strftime(out, 16, "%Y%m%d%H%M%SZ", &tm) == 15 ? 0 : -1;
-}
-
-static int
-digits(const char *s, size_t len, size_t *pos, size_t n, int *v)
-{
-	size_t i;
-
-	if (len - *pos < n)
-		return -1;
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)s[*pos + i]))
-			return -1;
-		*v = *v * 10 + (s[*pos + i] - '0');
-	}
-	*pos += n;
-	return 0;
-}
-
-/* GeneralizedTime (minutes, seconds and fraction optional; Z or +-hh[mm]) to unix seconds. */
-static int
-gentime_parse(const char *s, size_t len, int64_t *out)
-{
-	size_t pos = 0;
-	int y, mo, d, h, mi = 0, se = 0, oh = 0, om = 0;
-	int64_t t, off = 0;
-
-	if (digits(s, len, &pos, 4, &y) < 0 || digits(s, len, &pos, 2, &mo) < 0 ||
-	    digits(s, len, &pos, 2, &d) < 0 || digits(s, len, &pos, 2, &h) < 0)
-		return -1;
-	if (pos < len && is_digit((unsigned char)s[pos])) {
-		if (digits(s, len, &pos, 2, &mi) < 0)
-			return -1;
-		if (pos < len && is_digit((unsigned char)s[pos]) && digits(s, len, &pos, 2, &se) < 0)
-			return -1;
-	}
-	if (pos < len && (s[pos] == '.' || s[pos] == ',')) {  /* fraction: dropped */
-		size_t start = ++pos;
-
-		while (pos < len && is_digit((unsigned char)s[pos]))
-			pos++;
-		if (pos == start)
-			return -1;
-	}
-	if (pos >= len)
-		return -1;
-	if (s[pos] == 'Z') {
-		pos++;
-	} else if (s[pos] == '+' || s[pos] == '-') {
-		int sign = s[pos++] == '-' ? -1 : 1;
-
-		if (digits(s, len, &pos, 2, &oh) < 0 || oh > 23)
-			return -1;
-		if (pos < len && digits(s, len, &pos, 2, &om) < 0)
-			return -1;
-		if (om > 59)
-			return -1;
-		off = sign * (oh * 3600 + om * 60);
-	} else {
-		return -1;
-	}
-	if (pos != len || y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo) || h > 23 ||
-	    mi > 59 || se > 60)
-		return -1;
-	if (se == 60)
-		se = 59;  /* a leap second: close enough */
-	t = days_from_epoch(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
-	*out = t;
-	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -821,7 +648,6 @@ cred_clear(br_credential_record *c)
 	free(c->dn);
 	br_blob_reset(&c->id);
 	br_blob_reset(&c->public_key);
-	free(c->transports);
 	free(c->nickname);
 	memset(c, 0, sizeof(*c));
 }
@@ -866,7 +692,7 @@ parse_cred(LDAP *ld, LDAPMessage *e, br_credential_record *c)
 {
 	struct berval **all = NULL, *v;
 	int64_t t;
-	size_t i, n;
+	size_t i;
 	char *end;
 	unsigned long long count;
 
@@ -897,14 +723,14 @@ parse_cred(LDAP *ld, LDAPMessage *e, br_credential_record *c)
 		c->sign_count = (uint32_t)count;
 	}
 	ldap_value_free_len(all);
-	if ((v = first_value(ld, e, "fidoCreated", &all)) == NULL || gentime_parse(v->bv_val, v->bv_len, &t) < 0)
+	if ((v = first_value(ld, e, "fidoCreated", &all)) == NULL || br_gentime_parse(v->bv_val, v->bv_len, &t) < 0)
 		goto bad;
 	c->created = t;
 	ldap_value_free_len(all);
 	all = NULL;
 
 	/* optional ones: unusable values are left out, the credential is kept */
-	if ((v = first_value(ld, e, "fidoLastUsed", &all)) != NULL && gentime_parse(v->bv_val, v->bv_len, &t) == 0)
+	if ((v = first_value(ld, e, "fidoLastUsed", &all)) != NULL && br_gentime_parse(v->bv_val, v->bv_len, &t) == 0)
 		c->last_used = t;
 	ldap_value_free_len(all);
 	if ((v = first_value(ld, e, "fidoAAGUID", &all)) != NULL && v->bv_len == sizeof(c->aaguid) - 1) {
@@ -919,31 +745,13 @@ parse_cred(LDAP *ld, LDAPMessage *e, br_credential_record *c)
 	}
 	ldap_value_free_len(all);
 	if ((v = first_value(ld, e, "fidoNickname", &all)) != NULL &&
-	    utf8_ok((const unsigned char *)v->bv_val, v->bv_len, 0, NULL) && (c->nickname = bv_strdup(v)) == NULL)
+	    br_utf8_ok((const unsigned char *)v->bv_val, v->bv_len, 0, NULL) && (c->nickname = bv_strdup(v)) == NULL)
 		goto bad;
 	ldap_value_free_len(all);
 	all = ldap_get_values_len(ld, e, "fidoTransports");
-	for (i = 0, n = 0; all != NULL && all[i] != NULL; i++)
-		n += all[i]->bv_len + 1;
-	if (n > 0) {
-		if ((c->transports = malloc(n)) == NULL)
-			goto bad;
-		c->transports[0] = '\0';
-		for (i = 0, n = 0; all[i] != NULL; i++) {
-			if (all[i]->bv_len == 0 || memchr(all[i]->bv_val, '\0', all[i]->bv_len) ||
-			    memchr(all[i]->bv_val, ',', all[i]->bv_len))
-				continue;
-			if (n > 0)
-				c->transports[n++] = ',';
-			memcpy(c->transports + n, all[i]->bv_val, all[i]->bv_len);
-			n += all[i]->bv_len;
-			c->transports[n] = '\0';
-		}
-		if (n == 0) {
-			free(c->transports);
-			c->transports = NULL;
-		}
-	}
+	/* names this version does not know are dropped, as WebAuthn asks */
+	for (i = 0; all != NULL && all[i] != NULL; i++)
+		c->transports |= br_transport_from_name(all[i]->bv_val, all[i]->bv_len);
 	ldap_value_free_len(all);
 	c->backup_eligible = bool_value(ld, e, "fidoBackupEligible");
 	c->backup_state = bool_value(ld, e, "fidoBackupState");
@@ -1020,7 +828,7 @@ attributes_json(br_directory *d, LDAP *ld, LDAPMessage *e)
 			goto oom;
 		}
 		for (k = 0; all[k] != NULL; k++) {
-			if (!utf8_ok((const unsigned char *)all[k]->bv_val, all[k]->bv_len, 0, NULL))
+			if (!br_utf8_ok((const unsigned char *)all[k]->bv_val, all[k]->bv_len, 0, NULL))
 				continue;  /* binary: not for a JSON string */
 			if (json_array_append_new(arr, json_stringn(all[k]->bv_val, all[k]->bv_len)) != 0) {
 				json_decref(arr);
@@ -1057,7 +865,7 @@ user_from_entry(br_directory *d, LDAP *ld, LDAPMessage *e, const char *want_name
 		goto out;
 	all = ldap_get_values_len(ld, e, d->username_attribute);
 	for (i = 0; all != NULL && all[i] != NULL; i++) {
-		if (!utf8_ok((const unsigned char *)all[i]->bv_val, all[i]->bv_len, 1, NULL))
+		if (!br_utf8_ok((const unsigned char *)all[i]->bv_val, all[i]->bv_len, 1, NULL))
 			continue;
 		if (pick == NULL)
 			pick = all[i];
@@ -1182,7 +990,7 @@ username_ok(const char *name)
 	if (name == NULL)
 		return 0;
 	len = strnlen(name, BR_USERNAME_MAX + 1);
-	return len > 0 && len <= BR_USERNAME_MAX && utf8_ok((const unsigned char *)name, len, 1, NULL);
+	return len > 0 && len <= BR_USERNAME_MAX && br_utf8_ok((const unsigned char *)name, len, 1, NULL);
 }
 
 br_dir_rc
@@ -1849,82 +1657,11 @@ br_dir_remove_enrolment_code(br_directory *d, const br_user *u, const char *valu
 /* credentials                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* No nickname is allowed; one that is there follows the one rule. */
 static int
 nickname_ok(const char *s)
 {
-	size_t chars = 0, n;
-
-	if (s == NULL)
-		return 1;
-	n = strnlen(s, NICKNAME_MAX * 4 + 1);
-	return n <= NICKNAME_MAX * 4 && utf8_ok((const unsigned char *)s, n, 1, &chars) && chars <= NICKNAME_MAX;
-}
-
-static int
-aaguid_ok(const char *s)
-{
-	size_t i;
-
-	if (s[0] == '\0')
-		return 1;
-	if (strnlen(s, 37) != 36)
-		return 0;
-	for (i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!is_hex((unsigned char)s[i])) {
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static int
-token_char(int c)
-{
-	return is_alpha(c) || is_digit(c) || c == '-' || c == '_' || c == '.';
-}
-
-static int
-fmt_ok(const char *s)
-{
-	size_t i, n = strnlen(s, 24);
-
-	if (n >= 24)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!token_char((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-/* "usb,nfc" into at most TRANSPORTS_MAX bervals pointing into s; -1 when malformed. */
-static int
-split_transports(const char *s, struct berval *out, size_t *n)
-{
-	size_t i = 0;
-
-	*n = 0;
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (;;) {
-		size_t start = i;
-
-		while (s[i] != '\0' && s[i] != ',') {
-			if (!token_char((unsigned char)s[i]))
-				return -1;
-			i++;
-		}
-		if (i == start || i - start > TRANSPORT_LEN_MAX || *n == TRANSPORTS_MAX)
-			return -1;
-		out[*n].bv_val = (char *)s + start;
-		out[*n].bv_len = i - start;
-		(*n)++;
-		if (s[i] == '\0')
-			return 0;
-		i++;
-	}
+	return s == NULL || br_nickname_ok(s);
 }
 
 struct add_cred_arg {
@@ -1968,25 +1705,28 @@ br_dir_rc
 br_dir_add_credential(br_directory *d, const br_user *u, const br_credential_record *c)
 {
 	struct add_cred_arg a = { NULL, NULL, NULL };
-	struct berval oc[2], id, pk, tr[TRANSPORTS_MAX];
+	struct berval oc[2], id, pk, tr[BR_TRANSPORT_COUNT];
 	char *b64 = NULL, count[16], created[16], last_used[16];
 	struct mods *m = NULL;
-	size_t ntr;
+	size_t ntr = 0, i;
 	br_dir_rc r = BR_DIR_ERROR;
 
 	if (d == NULL || u == NULL || u->dn == NULL || c == NULL || !cred_id_ok(c->id.ptr, c->id.len) ||
 	    c->public_key.ptr == NULL || c->public_key.len == 0 || !nickname_ok(c->nickname) ||
-	    memchr(c->aaguid, '\0', sizeof(c->aaguid)) == NULL || !aaguid_ok(c->aaguid) ||
-	    memchr(c->fmt, '\0', sizeof(c->fmt)) == NULL || !fmt_ok(c->fmt) ||
-	    split_transports(c->transports, tr, &ntr) < 0 ||
-	    gentime_write(c->created > 0 ? c->created : (int64_t)time(NULL), created) < 0 ||
-	    (c->last_used != 0 && gentime_write(c->last_used, last_used) < 0))
+	    memchr(c->aaguid, '\0', sizeof(c->aaguid)) == NULL || (c->aaguid[0] != '\0' && !br_aaguid_text_ok(c->aaguid)) ||
+	    memchr(c->fmt, '\0', sizeof(c->fmt)) == NULL || (c->fmt[0] != '\0' && !br_fmt_ok(c->fmt)) ||
+	    (c->transports & ~ALL_TRANSPORTS) != 0 ||
+	    br_gentime_write(c->created > 0 ? c->created : (int64_t)time(NULL), created, sizeof(created)) < 0 ||
+	    (c->last_used != 0 && br_gentime_write(c->last_used, last_used, sizeof(last_used)) < 0))
 		return BR_DIR_INVALID;
 	if ((b64 = br_b64url_encode_alloc(c->id.ptr, c->id.len)) == NULL ||
 	    (a.dn = cred_dn(u->dn, c->id.ptr, c->id.len)) == NULL || (a.filter = cred_filter(c->id.ptr, c->id.len)) == NULL ||
 	    (m = calloc(1, sizeof(*m))) == NULL)
 		goto out;
 	snprintf(count, sizeof(count), "%" PRIu32, c->sign_count);
+	for (i = 0; i < BR_TRANSPORT_COUNT; i++)
+		if ((c->transports & br_transport_bit(i)) != 0)
+			tr[ntr++] = bv_str(br_transport_name(i));
 	oc[0] = bv_str("top");
 	oc[1] = bv_str("fidoCredential");
 	id = bv_str(b64);
@@ -2099,7 +1839,7 @@ br_dir_record_use(br_directory *d, const br_credential_record *c, uint32_t sign_
 
 	if (wrote != NULL)
 		*wrote = 0;
-	if (d == NULL || c == NULL || c->dn == NULL || wrote == NULL || gentime_write(now, when) < 0)
+	if (d == NULL || c == NULL || c->dn == NULL || wrote == NULL || br_gentime_write(now, when, sizeof(when)) < 0)
 		return BR_DIR_INVALID;
 	write_count = sign_count != c->sign_count;
 	write_time = c->last_used == 0 || now - c->last_used >= (int64_t)d->last_used_interval_s;
