@@ -31,10 +31,13 @@ typedef struct br_app {
 int br_app_init(br_app *app, char *err, size_t errlen);
 void br_app_free(br_app *app);
 
-/* The MFA verdict of docs/handoff-protocol.md section 3. */
-int br_app_mfa(const br_app *app, int uv, int be, const char *aaguid);
+/* Who is asking, for limits and the audit line: the client's address and the time. */
+typedef struct br_caller {
+	const char *client;
+	int64_t now;
+} br_caller;
 
-/* A friendly name for well-known authenticators, or "". */
-const char *br_aaguid_name(const char *aaguid);
+/* The user's displayName, or the username when there is none. */
+const char *br_user_display_name(const br_user *u);
 
 #endif

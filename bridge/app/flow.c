@@ -1,81 +1,135 @@
 #include "flow.h"
 
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "random.h"
+#define KIND "flow"
+
+void
+br_flow_reset(br_flow *f)
+{
+	free(f->conversation);
+	free(f->state);
+	free(f->return_url);
+	free(f->entity);
+	free(f->ticket);
+	free(f->error);
+	memset(f, 0, sizeof(*f));
+}
 
 int
-br_flow_id_ok(const char *s)
+br_flow_set(char **field, const char *v)
 {
-	size_t i;
+	char *d = v != NULL ? strdup(v) : NULL;
 
-	if (s == NULL || strlen(s) != BR_ID_LEN)
-		return 0;
-	for (i = 0; i < BR_ID_LEN; i++) {
-		char ch = s[i];
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-static int
-key(char *out, size_t cap, const char *kind, const char *id)
-{
-	if (!br_flow_id_ok(id))
+	if (v != NULL && d == NULL)
 		return -1;
-	return (size_t)snprintf(out, cap, "%s:%s", kind, id) < cap ? 0 : -1;
+	free(*field);
+	*field = d;
+	return 0;
+}
+
+json_t *
+br_flow_to_json(const br_flow *f)
+{
+	json_t *j;
+
+	if (!f->idp)
+		return json_pack("{s:b, s:I}", "local", 1, "created", (json_int_t)f->created);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "conversation", f->conversation, "state", f->state, "return",
+	    f->return_url, "entity", f->entity != NULL ? f->entity : "", "force", f->force, "created", (json_int_t)f->created);
+	if (j != NULL && f->ticket != NULL && json_object_set_new(j, "ticket", json_string(f->ticket)) < 0)
+		goto fail;
+	if (j != NULL && f->error != NULL && json_object_set_new(j, "error", json_string(f->error)) < 0)
+		goto fail;
+	return j;
+fail:
+	json_decref(j);
+	return NULL;
+}
+
+int
+br_flow_from_json(const json_t *j, br_flow *f)
+{
+	const json_t *created = json_object_get(j, "created"), *force = json_object_get(j, "force");
+	char id[BR_ID_LEN + 1];
+
+	memcpy(id, f->id, sizeof(id));
+	br_flow_reset(f);
+	memcpy(f->id, id, sizeof(id));
+	if (!json_is_object(j) || !json_is_integer(created))
+		return -1;
+	f->created = (int64_t)json_integer_value(created);
+	f->idp = json_object_get(j, "return") != NULL;
+	if (!f->idp)
+		return json_is_true(json_object_get(j, "local")) ? 0 : -1;
+	if (br_record_str(j, "conversation", &f->conversation) < 0 || br_record_str(j, "state", &f->state) < 0 ||
+	    br_record_str(j, "return", &f->return_url) < 0 || br_record_str(j, "entity", &f->entity) < 0 ||
+	    br_record_str(j, "ticket", &f->ticket) < 0 || br_record_str(j, "error", &f->error) < 0 ||
+	    f->conversation == NULL || f->state == NULL || f->return_url == NULL || f->entity == NULL ||
+	    (force != NULL && !json_is_boolean(force)))
+		goto fail;
+	f->force = json_is_true(force);
+	return 0;
+fail:
+	br_flow_reset(f);
+	memcpy(f->id, id, sizeof(id));
+	return -1;
 }
 
 br_cache_rc
-br_flow_create(br_cache *c, const char *kind, json_t *obj, unsigned ttl, char id_out[BR_ID_LEN + 1])
+br_flow_create(br_cache *c, br_flow *f, unsigned ttl)
 {
-	char k[96];
+	json_t *j = br_flow_to_json(f);
+	br_cache_rc rc = j != NULL ? br_record_create(c, KIND, j, ttl, f->id) : BR_CACHE_ERROR;
 
-	if (br_random_b64url(32, id_out, BR_ID_LEN + 1) < 0 || key(k, sizeof(k), kind, id_out) < 0)
-		return BR_CACHE_ERROR;
-	return br_cache_set_json(c, k, obj, ttl);
+	json_decref(j);
+	return rc;
+}
+
+static br_cache_rc
+loaded(br_cache_rc rc, json_t *j, const char *id, br_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (rc == BR_CACHE_OK) {
+		memcpy(f->id, id, BR_ID_LEN + 1);
+		if (br_flow_from_json(j, f) < 0)
+			rc = BR_CACHE_INVALID;
+	}
+	json_decref(j);
+	return rc;
 }
 
 br_cache_rc
-br_flow_get(br_cache *c, const char *kind, const char *id, json_t **obj)
+br_flow_load(br_cache *c, const char *id, br_flow *f)
 {
-	char k[96];
+	json_t *j = NULL;
+	br_cache_rc rc = br_record_get(c, KIND, id, &j);
 
-	*obj = NULL;
-	if (key(k, sizeof(k), kind, id) < 0)
-		return BR_CACHE_MISS;
-	return br_cache_get_json(c, k, obj);
+	return loaded(rc, j, id, f);
 }
 
 br_cache_rc
-br_flow_take(br_cache *c, const char *kind, const char *id, json_t **obj)
+br_flow_take(br_cache *c, const char *id, br_flow *f)
 {
-	char k[96];
+	json_t *j = NULL;
+	br_cache_rc rc = br_record_take(c, KIND, id, &j);
 
-	*obj = NULL;
-	if (key(k, sizeof(k), kind, id) < 0)
-		return BR_CACHE_MISS;
-	return br_cache_take_json(c, k, obj);
+	return loaded(rc, j, id, f);
 }
 
 br_cache_rc
-br_flow_put(br_cache *c, const char *kind, const char *id, json_t *obj, unsigned ttl)
+br_flow_save(br_cache *c, const br_flow *f, unsigned ttl)
 {
-	char k[96];
+	json_t *j = br_flow_to_json(f);
+	br_cache_rc rc = j != NULL ? br_record_put(c, KIND, f->id, j, ttl) : BR_CACHE_ERROR;
 
-	if (key(k, sizeof(k), kind, id) < 0)
-		return BR_CACHE_ERROR;
-	return br_cache_set_json(c, k, obj, ttl);
+	json_decref(j);
+	return rc;
 }
 
 br_cache_rc
-br_flow_drop(br_cache *c, const char *kind, const char *id)
+br_flow_drop(br_cache *c, const char *id)
 {
-	char k[96];
-
-	if (key(k, sizeof(k), kind, id) < 0)
-		return BR_CACHE_MISS;
-	return br_cache_delete(c, k);
+	return br_record_drop(c, KIND, id);
 }

@@ -1,28 +1,49 @@
 /*
- * Login flows and sessions, kept in the cache under random ids that travel
- * in HttpOnly cookies. A flow carries the IdP's start request until the
- * browser goes back; a session is a bridge sign-in (My passkeys) or an
- * enrolment in progress. Challenges are cache records keyed by the challenge
- * itself and bound to the flow or session that asked for them.
+ * A login flow: what the IdP's start request asked for, kept in the cache
+ * (record "flow:<id>", the id in the fb_flow cookie) until the browser goes
+ * back. A local flow is a sign-in to My passkeys, still bound to the browser
+ * that started it, and carries no IdP fields.
  */
 #ifndef BR_FLOW_H
 #define BR_FLOW_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "../store/cache.h"
+#include "record.h"
 
-#define BR_ID_LEN 43   /* base64url of 32 random bytes */
+typedef struct br_flow {
+	char id[BR_ID_LEN + 1];
+	int idp;                /* started by the IdP; 0: a local sign-in */
+	char *conversation;     /* the IdP's, echoed back */
+	char *state;
+	char *return_url;
+	char *entity;           /* the SP the user is signing in to */
+	int force;              /* ForceAuthn */
+	int64_t created;
+	char *ticket;           /* once signed in: what the IdP redeems */
+	char *error;            /* a verdict for the IdP (AccountDisabled, ...) */
+} br_flow;
 
-/* Store obj (stamped with "v") under "<kind>:<new id>"; the id goes to id_out. */
-br_cache_rc br_flow_create(br_cache *c, const char *kind, json_t *obj, unsigned ttl, char id_out[BR_ID_LEN + 1]);
-/* Read / take / replace / drop the record of kind for an id from a cookie (checked: 43 base64url chars). */
-br_cache_rc br_flow_get(br_cache *c, const char *kind, const char *id, json_t **obj);
-br_cache_rc br_flow_take(br_cache *c, const char *kind, const char *id, json_t **obj);
-br_cache_rc br_flow_put(br_cache *c, const char *kind, const char *id, json_t *obj, unsigned ttl);
-br_cache_rc br_flow_drop(br_cache *c, const char *kind, const char *id);
+void br_flow_reset(br_flow *f);
+/* Set one of the string fields to a copy of v (NULL clears). 0 or -1 (OOM). */
+int br_flow_set(char **field, const char *v);
 
-/* 1 when s is a well-formed id (so it can go into a cache key). */
-int br_flow_id_ok(const char *s);
+/* The record form; NULL on OOM. */
+json_t *br_flow_to_json(const br_flow *f);
+/* From the record form: -1 when a member has the wrong type or an IdP flow lacks one. */
+int br_flow_from_json(const json_t *j, br_flow *f);
+
+/* A new flow under a fresh id (into f->id). */
+br_cache_rc br_flow_create(br_cache *c, br_flow *f, unsigned ttl);
+/* The flow for a cookie value; INVALID for a record that is not a flow. */
+br_cache_rc br_flow_load(br_cache *c, const char *id, br_flow *f);
+/* The same, taken once. */
+br_cache_rc br_flow_take(br_cache *c, const char *id, br_flow *f);
+/* Replace the record under f->id. */
+br_cache_rc br_flow_save(br_cache *c, const br_flow *f, unsigned ttl);
+br_cache_rc br_flow_drop(br_cache *c, const char *id);
 
 #endif

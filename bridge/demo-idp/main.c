@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../app/flow.h"
+#include "../app/record.h"
 #include "../app/handoff.h"
 #include "../app/random.h"
 #include "../app/render.h"
@@ -79,7 +79,7 @@ h_start(void *ctx, const br_request *req, br_response *res)
 	struct pending *p;
 	size_t n, i;
 
-	if (!br_flow_id_ok(sess)) {
+	if (!br_record_id_ok(sess)) {
 		if (br_random_b64url(32, newsess, sizeof(newsess)) < 0) {
 			br_res_text(res, 500, "text/plain", "no randomness\n");
 			return;
@@ -189,7 +189,7 @@ h_finish(void *ctx, const br_request *req, br_response *res)
 		result(res, 200, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", "bridge_error", "authnError", error));
 		return;
 	}
-	if (ticket == NULL || !br_flow_id_ok(ticket)) {
+	if (ticket == NULL || !br_record_id_ok(ticket)) {
 		result(res, 400, json_pack("{s:b, s:s}", "ok", 0, "error", "no_ticket"));
 		return;
 	}

@@ -4,8 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "guard.h"
-#include "routes.h"
+#include "handler.h"
 
 void
 h_healthz(void *ctx, const br_request *req, br_response *res)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../app/app.h"
-#include "../http/guard.h"
+#include "../http/reply.h"
 #include "../http/routes.h"
 #include "../http/server.h"
 
@@ -57,7 +57,7 @@ main(int argc, char **argv)
 		br_config_free(&app.cfg);
 		return 1;
 	}
-	if (br_app_init(&app, err, sizeof(err)) < 0 || br_guard_check_strings(app.tpl, err, sizeof(err)) < 0) {
+	if (br_app_init(&app, err, sizeof(err)) < 0 || br_reply_check_strings(app.tpl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "fido-bridged: %s\n", err);
 		br_app_free(&app);
 		return 1;

@@ -1,0 +1,35 @@
+/*
+ * Enrolment, free of HTTP: opening a one-time link (the code is checked
+ * here and spent only when a passkey is registered with it), and the
+ * optional first passkey after a directory password.
+ */
+#ifndef BR_ENROL_H
+#define BR_ENROL_H
+
+#include "app.h"
+#include "record.h"
+#include "result.h"
+
+typedef struct br_enrol_view {
+	char *username;
+	char *display_name;
+	char expires[24];                       /* ISO 8601 expiry of the link; "" for a password enrolment */
+	char session_id[BR_ID_LEN + 1];         /* a new enrolment session; "" when it continues one */
+} br_enrol_view;
+
+void br_enrol_view_reset(br_enrol_view *v);
+
+/* The link /enroll?u=&c=: LINK_REFUSED for an unknown user, a disabled account, a wrong or expired code. */
+br_result br_enrol_open_link(br_app *app, const br_caller *who, const char *username, const char *code,
+    br_enrol_view *out);
+/* An enrolment begun by a directory password, continuing in session_id: FORBIDDEN when there is none. */
+br_result br_enrol_continue(br_app *app, const char *session_id, br_enrol_view *out);
+/*
+ * A first passkey after the directory password ([enrolment] allow_password):
+ * one answer (FAILED) for an unknown user and a wrong password. The
+ * password is wiped before this returns. The new session id goes to session_id.
+ */
+br_result br_enrol_by_password(br_app *app, const br_caller *who, const char *username, char *password,
+    char session_id[BR_ID_LEN + 1]);
+
+#endif

@@ -1,0 +1,29 @@
+#include "events.h"
+
+#include "../store/store_error.h"
+
+void
+br_event(br_app *app, const br_caller *who, const char *event, const char *reason, json_t *fields)
+{
+	if (fields == NULL)
+		fields = json_object();
+	if (reason != NULL)
+		json_object_set_new(fields, "reason", json_string(reason));
+	if (who != NULL && who->client != NULL)
+		json_object_set_new(fields, "client", json_string(who->client));
+	br_metrics_event(app->metrics, event, reason);
+	br_audit_event(app->audit, event, fields);
+}
+
+void
+br_event_store(br_app *app, const br_caller *who, const char *event, const char *reason, json_t *fields)
+{
+	const char *detail = br_store_error_get();
+
+	if (fields == NULL)
+		fields = json_object();
+	if (*detail != '\0')
+		json_object_set_new(fields, "detail", json_string(detail));
+	br_store_error_clear();
+	br_event(app, who, event, reason, fields);
+}

@@ -1,0 +1,156 @@
+#include "login.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "flow.h"
+#include "ratelimit.h"
+
+void
+br_login_next_reset(br_login_next *n)
+{
+	free(n->back_url);
+	memset(n, 0, sizeof(*n));
+}
+
+void
+br_login_page_reset(br_login_page *p)
+{
+	free(p->entity);
+	memset(p, 0, sizeof(*p));
+}
+
+br_result
+br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, br_login_next *out)
+{
+	br_handoff_rc rc;
+	br_flow f;
+	br_result r;
+	int force;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
+		return r;
+	rc = br_handoff_check_start(s, &app->secrets, who->now, app->cfg.max_clock_skew_s, app->cfg.return_urls.v,
+	    app->cfg.return_urls.n);
+	if (rc != BR_HANDOFF_OK) {
+		br_event(app, who, "handoff_rejected", br_handoff_rc_name(rc), json_pack("{s:s?}", "entity", s->entity));
+		return BR_RESULT_BAD_START;
+	}
+	if (strcmp(s->passive, "1") == 0) {
+		br_event(app, who, "handoff_passive", "NoPassive", json_pack("{s:s}", "entity", s->entity));
+		out->back_url = br_handoff_return(s->return_url, s->conversation, s->state, "error", "NoPassive");
+		return out->back_url != NULL ? BR_RESULT_OK : BR_RESULT_INTERNAL;
+	}
+	force = strcmp(s->force, "1") == 0;
+	memset(&f, 0, sizeof(f));
+	f.idp = 1;
+	f.force = force;
+	f.created = who->now;
+	f.conversation = (char *)s->conversation;
+	f.state = (char *)s->state;
+	f.return_url = (char *)s->return_url;
+	f.entity = (char *)s->entity;
+	if (br_flow_create(app->cache, &f, (unsigned)app->cfg.flow_ttl_s) != BR_CACHE_OK) {
+		br_event_store(app, who, "handoff_failed", "cache_error", NULL);
+		return BR_RESULT_UNAVAILABLE;
+	}
+	br_event(app, who, "handoff_started", NULL, json_pack("{s:s, s:b}", "entity", s->entity, "force", force));
+	memcpy(out->flow_id, f.id, sizeof(f.id));
+	return BR_RESULT_OK;
+}
+
+/* The way back for a flow that is over: the cookie goes, the URL carries key=value. */
+static br_result
+back(const br_flow *f, const char *key, const char *value, br_login_next *out)
+{
+	out->flow_done = 1;
+	out->back_url = br_handoff_return(f->return_url, f->conversation, f->state, key, value);
+	return out->back_url != NULL ? BR_RESULT_OK : BR_RESULT_INTERNAL;
+}
+
+/* The IdP flow of the cookie, taken once: EXPIRED for none (or a local one). */
+static br_result
+take_idp_flow(br_app *app, const char *flow_id, br_flow *f)
+{
+	br_result r = br_result_of_cache(br_flow_take(app->cache, flow_id, f), BR_RESULT_EXPIRED);
+
+	if (r == BR_RESULT_OK && !f->idp)
+		r = BR_RESULT_EXPIRED;
+	return r;
+}
+
+br_result
+br_login_finish(br_app *app, const br_caller *who, const char *flow_id, br_login_next *out)
+{
+	br_flow f;
+	br_result r;
+
+	(void)who;
+	memset(out, 0, sizeof(*out));
+	if ((r = take_idp_flow(app, flow_id, &f)) != BR_RESULT_OK)
+		goto out;
+	if (f.ticket != NULL)
+		r = back(&f, "ticket", f.ticket, out);
+	else if (f.error != NULL)
+		r = back(&f, "error", f.error, out);
+	else
+		/* not signed in yet: the flow goes back and so does the browser, to the page */
+		br_flow_save(app->cache, &f, (unsigned)app->cfg.flow_ttl_s);
+out:
+	br_flow_reset(&f);
+	return r;
+}
+
+br_result
+br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const char *reason, br_login_next *out)
+{
+	br_flow f;
+	br_result r;
+	const char *error;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = take_idp_flow(app, flow_id, &f)) != BR_RESULT_OK) {
+		/* a cancel with nothing to cancel is an expired page, whatever the cache said */
+		r = BR_RESULT_EXPIRED;
+		goto out;
+	}
+	/* a verdict reached in the flow (disabled account, clone) outranks the user's choice */
+	error = f.error != NULL ? f.error : reason != NULL && strcmp(reason, "expired") == 0 ? "Expired" : "NoCredentials";
+	br_event(app, who, "handoff_cancelled", error, json_pack("{s:s?}", "entity", f.entity));
+	r = back(&f, "error", error, out);
+out:
+	br_flow_reset(&f);
+	return r;
+}
+
+br_result
+br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_login_page *out)
+{
+	br_flow f;
+	br_cache_rc rc;
+	br_result r = BR_RESULT_OK;
+
+	memset(out, 0, sizeof(*out));
+	rc = br_flow_load(app->cache, flow_id, &f);
+	if (rc == BR_CACHE_OK) {
+		out->idp = f.idp;
+		if (f.idp && (out->entity = strdup(f.entity)) == NULL)
+			r = BR_RESULT_INTERNAL;
+	} else if (rc == BR_CACHE_ERROR && flow_id != NULL) {
+		/* keep the cookie: replacing the flow would turn an IdP sign-in into a local one */
+		r = BR_RESULT_UNAVAILABLE;
+	} else {
+		br_flow local;
+
+		memset(&local, 0, sizeof(local));
+		local.created = who->now;
+		if (br_flow_create(app->cache, &local, (unsigned)app->cfg.flow_ttl_s) == BR_CACHE_OK)
+			memcpy(out->flow_id, local.id, sizeof(local.id));
+		else
+			r = BR_RESULT_UNAVAILABLE;
+	}
+	br_flow_reset(&f);
+	return r;
+}

@@ -1,0 +1,50 @@
+/*
+ * The IdP's side of a login, free of HTTP (docs/handoff-protocol.md): the
+ * signed start that opens a flow, the way back with a ticket or an error,
+ * and the flow behind the sign-in page (the IdP's, or a local one for My
+ * passkeys).
+ */
+#ifndef BR_LOGIN_H
+#define BR_LOGIN_H
+
+#include "app.h"
+#include "handoff.h"
+#include "record.h"
+#include "result.h"
+
+typedef struct br_login_next {
+	char *back_url;                 /* to the IdP (malloc'd); NULL: go to the sign-in page */
+	char flow_id[BR_ID_LEN + 1];    /* a new flow for the cookie; "" for none */
+	int flow_done;                  /* the flow is over: clear the cookie */
+} br_login_next;
+
+void br_login_next_reset(br_login_next *n);
+
+/*
+ * A start request: BAD_START when any rule of the protocol fails (never a
+ * redirect then: return is not trusted until all of it holds). A passive
+ * request goes straight back with NoPassive; otherwise a new flow.
+ */
+br_result br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, br_login_next *out);
+/* Back to the IdP with the flow's ticket or verdict; neither yet: back to the sign-in page (back_url NULL). */
+br_result br_login_finish(br_app *app, const br_caller *who, const char *flow_id, br_login_next *out);
+/* "Use another way" (reason "expired": the page timed out): back with NoCredentials / Expired, or the flow's verdict. */
+br_result br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const char *reason,
+    br_login_next *out);
+
+typedef struct br_login_page {
+	int idp;                        /* an IdP flow: "Use another way" is offered */
+	char *entity;                   /* the SP, for "You are signing in to" */
+	char flow_id[BR_ID_LEN + 1];    /* a new local flow for the cookie; "" when the cookie's stands */
+} br_login_page;
+
+void br_login_page_reset(br_login_page *p);
+
+/*
+ * The flow behind the sign-in page: the cookie's, or a new local one (a
+ * sign-in to My passkeys, still bound to this browser). UNAVAILABLE when the
+ * cache cannot say: a new flow would turn an IdP sign-in into a local one.
+ */
+br_result br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_login_page *out);
+
+#endif

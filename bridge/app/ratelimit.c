@@ -1,0 +1,104 @@
+#include "ratelimit.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "events.h"
+
+static const unsigned window_seconds[] = {
+	[BR_RATE_PER_MINUTE] = 60,
+	[BR_RATE_PER_HOUR] = 3600,
+};
+
+int
+br_rate_counter_key(const char *tag, const char *what, char *out, size_t cap)
+{
+	char norm[256];
+	size_t i, n0 = 0;
+
+	while (*what == ' ' || *what == '\t')
+		what++;
+	for (i = 0; what[i] != '\0' && n0 < sizeof(norm) - 1; i++)
+		norm[n0++] = (char)((what[i] >= 'A' && what[i] <= 'Z') ? what[i] + 32 : what[i]);
+	while (n0 > 0 && (norm[n0 - 1] == ' ' || norm[n0 - 1] == '\t'))
+		n0--;
+	norm[n0] = '\0';
+	return br_cache_key_hash(tag, norm, n0, out, cap);
+}
+
+/* Count one more in the current window: 1 when over limit, 0 when not, -1 when the cache failed. */
+static int
+count(br_app *app, const char *tag, const char *what, int64_t now, br_rate_window w, int limit)
+{
+	char key[128], slot[160];
+	unsigned secs = window_seconds[w];
+	uint64_t n = 0;
+
+	if (br_rate_counter_key(tag, what, key, sizeof(key)) < 0)
+		return -1;
+	snprintf(slot, sizeof(slot), "%s:%lld", key, (long long)(now / secs));
+	if (br_cache_incr(app->cache, slot, 2 * secs, &n) != BR_CACHE_OK)
+		return -1;
+	return n > (uint64_t)limit;
+}
+
+static int
+over_open(br_app *app, const char *tag, const char *what, int64_t now, int limit)
+{
+	int r = count(app, tag, what, now, BR_RATE_PER_MINUTE, limit);
+
+	if (r < 0)
+		br_metrics_event(app->metrics, "rate_limit", "cache_error");
+	return r > 0;
+}
+
+/* MERGE: replaced by br_ip_rate_bucket (config/ipaddr.h) when that lands. */
+static void
+br_ip_rate_bucket(const char *client, char *out, size_t cap)
+{
+	unsigned char a[16];
+
+	snprintf(out, cap, "%s", client);
+	if (strchr(client, ':') == NULL || inet_pton(AF_INET6, client, a) != 1)
+		return;
+	memset(a + 8, 0, 8);
+	if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL) {
+		snprintf(out, cap, "%s", client);
+		return;
+	}
+	strncat(out, "/64", cap - strlen(out) - 1);
+}
+
+br_result
+br_rate_address(br_app *app, const br_caller *who)
+{
+	char bucket[BR_IP_TEXT_MAX + 4];
+
+	br_ip_rate_bucket(who->client, bucket, sizeof(bucket));
+	if (!over_open(app, "rl:ip", bucket, who->now, app->cfg.limit_per_address))
+		return BR_RESULT_OK;
+	br_event(app, who, "rate_limited", "address", NULL);
+	return BR_RESULT_RATE_LIMITED;
+}
+
+br_result
+br_rate_account(br_app *app, const br_caller *who, const char *account)
+{
+	br_result r = br_rate_address(app, who);
+
+	if (r != BR_RESULT_OK || account == NULL)
+		return r;
+	if (!over_open(app, "rl:acct", account, who->now, app->cfg.limit_per_account))
+		return BR_RESULT_OK;
+	br_event(app, who, "rate_limited", "account", json_pack("{s:s}", "username", account));
+	return BR_RESULT_RATE_LIMITED;
+}
+
+br_result
+br_rate_password(br_app *app, const br_caller *who, const char *account)
+{
+	int r = count(app, "rl:pw", account, who->now, BR_RATE_PER_HOUR, app->cfg.enrolment_password_attempts);
+
+	return r == 0 ? BR_RESULT_OK : BR_RESULT_RATE_LIMITED;
+}

@@ -1,0 +1,33 @@
+/*
+ * Passkey registration, free of HTTP: the creation options for the account
+ * of an enrolment or sign-in session, and the verification of the new
+ * credential, with the bridge's rules around the core's verdict (which
+ * session may add one, the one-time code spent, the nickname rule) and the
+ * one LDAP add.
+ */
+#ifndef BR_REGISTRATION_H
+#define BR_REGISTRATION_H
+
+#include <jansson.h>
+
+#include "app.h"
+#include "record.h"
+#include "result.h"
+
+/* PublicKeyCredentialCreationOptionsJSON for the session session_id (cookie value). *public_key is new. */
+br_result br_registration_options(br_app *app, const br_caller *who, const char *session_id, json_t **public_key);
+
+typedef struct br_registration_done {
+	int enrolled;                   /* an enrolment ended: session_id is the "ready" page's session */
+	char session_id[BR_ID_LEN + 1];
+} br_registration_done;
+
+/*
+ * Verify credential (PublicKeyCredential toJSON form) for the session
+ * session_id and store it with nickname (NULL or "": none). An enrolment
+ * session ends here; a sign-in session goes on.
+ */
+br_result br_registration_verify(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
+    const char *nickname, br_registration_done *out);
+
+#endif

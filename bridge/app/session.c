@@ -1,0 +1,99 @@
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KIND "session"
+
+static const struct {
+	br_session_kind kind;
+	const char *name;
+} kinds[] = {
+	{ BR_SESSION_SIGNIN, "signin" },
+	{ BR_SESSION_ENROL, "enrol" },
+	{ BR_SESSION_ENROLLED, "enrolled" },
+};
+
+void
+br_session_reset(br_session *s)
+{
+	free(s->username);
+	free(s->display_name);
+	free(s->code);
+	memset(s, 0, sizeof(*s));
+}
+
+static const char *
+kind_name(br_session_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].kind == k)
+			return kinds[i].name;
+	return NULL;
+}
+
+static int
+from_json(const json_t *j, br_session *s)
+{
+	const char *k = json_string_value(json_object_get(j, "kind"));
+	const json_t *at = json_object_get(j, "auth_instant");
+	size_t i;
+
+	for (i = 0; k != NULL && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].name, k) == 0)
+			s->kind = kinds[i].kind;
+	if (s->kind == 0 || br_record_str(j, "username", &s->username) < 0 || s->username == NULL ||
+	    br_record_str(j, "display_name", &s->display_name) < 0 || br_record_str(j, "code", &s->code) < 0 ||
+	    (at != NULL && !json_is_integer(at)))
+		return -1;
+	s->via_password = json_string_value(json_object_get(j, "via")) != NULL &&
+	    strcmp(json_string_value(json_object_get(j, "via")), "password") == 0;
+	s->auth_instant = at != NULL ? (int64_t)json_integer_value(at) : 0;
+	return 0;
+}
+
+br_cache_rc
+br_session_load(br_cache *c, const char *id, unsigned want, br_session *s)
+{
+	json_t *j = NULL;
+	br_cache_rc rc = br_record_get(c, KIND, id, &j);
+
+	memset(s, 0, sizeof(*s));
+	if (rc == BR_CACHE_OK) {
+		if (from_json(j, s) < 0 || (s->kind & want) == 0) {
+			br_session_reset(s);
+			rc = BR_CACHE_MISS;
+		} else {
+			memcpy(s->id, id, BR_ID_LEN + 1);
+		}
+	}
+	json_decref(j);
+	return rc;
+}
+
+br_cache_rc
+br_session_start(br_cache *c, br_session *s)
+{
+	json_t *j = json_pack("{s:s, s:s}", "kind", kind_name(s->kind), "username", s->username);
+	br_cache_rc rc = BR_CACHE_ERROR;
+
+	if (j == NULL)
+		return rc;
+	if ((s->display_name != NULL && json_object_set_new(j, "display_name", json_string(s->display_name)) < 0) ||
+	    (s->code != NULL && json_object_set_new(j, "code", json_string(s->code)) < 0) ||
+	    (s->via_password && json_object_set_new(j, "via", json_string("password")) < 0) ||
+	    (s->auth_instant != 0 && json_object_set_new(j, "auth_instant", json_integer(s->auth_instant)) < 0))
+		goto out;
+	rc = br_record_create(c, KIND, j, BR_SESSION_TTL, s->id);
+out:
+	json_decref(j);
+	return rc;
+}
+
+void
+br_session_end(br_cache *c, const char *id)
+{
+	br_record_drop(c, KIND, id);
+}

@@ -1,0 +1,41 @@
+#include "json_guard.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "reply.h"
+
+static int
+origin_allowed(const br_app *app, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; origin != NULL && i < app->cfg.origins.n; i++)
+		if (strcmp(app->cfg.origins.v[i], origin) == 0)
+			return 1;
+	return 0;
+}
+
+json_t *
+br_guard_json(br_app *app, const br_request *req, br_response *res)
+{
+	const char *ct = br_req_header(req, "Content-Type");
+	json_error_t je;
+	json_t *body;
+
+	if (!origin_allowed(app, br_req_header(req, "Origin"))) {
+		br_reply_error(app, req, res, BR_RESULT_FORBIDDEN);
+		return NULL;
+	}
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0) {
+		br_reply_error(app, req, res, BR_RESULT_BAD_REQUEST);
+		return NULL;
+	}
+	body = json_loadb((const char *)req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		br_reply_error(app, req, res, BR_RESULT_BAD_REQUEST);
+		return NULL;
+	}
+	return body;
+}

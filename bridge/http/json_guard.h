@@ -1,0 +1,17 @@
+/*
+ * The door of every JSON API: the Origin must be one of the configured
+ * origins (a cross-site request carries a foreign one, or none from old
+ * forms), the body JSON with the JSON content type, and an object.
+ */
+#ifndef BR_JSON_GUARD_H
+#define BR_JSON_GUARD_H
+
+#include <jansson.h>
+
+#include "../app/app.h"
+#include "http.h"
+
+/* The parsed body, or NULL with res filled (403 forbidden, 400 bad_request). */
+json_t *br_guard_json(br_app *app, const br_request *req, br_response *res);
+
+#endif

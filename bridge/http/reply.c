@@ -1,0 +1,143 @@
+#include "reply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One row per result: what a JSON client gets, and what a page shows. */
+static const struct {
+	int status;
+	const char *page;       /* i18n key of the page message (".title" added for its title) */
+} rows[BR_RESULT__COUNT] = {
+	[BR_RESULT_OK] = { 200, NULL },
+	[BR_RESULT_BAD_REQUEST] = { 400, "page.expired" },
+	[BR_RESULT_FORBIDDEN] = { 403, "page.expired" },
+	[BR_RESULT_NOT_ENABLED] = { 404, "page.enroll_help" },
+	[BR_RESULT_EXPIRED] = { 400, "page.expired" },
+	[BR_RESULT_FAILED] = { 403, "page.expired" },
+	[BR_RESULT_NOT_OURS] = { 400, "page.expired" },
+	[BR_RESULT_UNKNOWN_ACCOUNT] = { 404, "page.expired" },
+	[BR_RESULT_NO_CREDENTIALS] = { 403, "page.expired" },
+	[BR_RESULT_UNKNOWN_CREDENTIAL] = { 404, "page.expired" },
+	[BR_RESULT_ACCOUNT_DISABLED] = { 403, "page.expired" },
+	[BR_RESULT_RATE_LIMITED] = { 429, "page.rate_limited" },
+	[BR_RESULT_LAST_PASSKEY] = { 409, "page.expired" },
+	[BR_RESULT_ALREADY_REGISTERED] = { 409, "page.expired" },
+	[BR_RESULT_HAS_PASSKEYS] = { 403, "page.expired" },
+	[BR_RESULT_BAD_START] = { 400, "page.start" },
+	[BR_RESULT_LINK_REFUSED] = { 400, "page.enroll_link" },
+	[BR_RESULT_UNAVAILABLE] = { 503, "page.unavailable" },
+	[BR_RESULT_INTERNAL] = { 500, "page.unavailable" },
+};
+
+/* Results a JSON call can end with: each needs its err.<code> string. */
+static int
+json_result(br_result r)
+{
+	return r != BR_RESULT_OK && r != BR_RESULT_BAD_START && r != BR_RESULT_LINK_REFUSED;
+}
+
+const char *
+br_req_lang(const br_request *req)
+{
+	return br_lang_pick(br_req_query(req, "lang", NULL), br_req_cookie(req, "fb_lang"),
+	    br_req_header(req, "Accept-Language"));
+}
+
+int
+br_reply_status(br_result r)
+{
+	return (unsigned)r < BR_RESULT__COUNT ? rows[r].status : 500;
+}
+
+void
+br_reply_error(br_app *app, const br_request *req, br_response *res, br_result r)
+{
+	char key[64];
+	const char *code = br_result_code(r);
+
+	snprintf(key, sizeof(key), "err.%s", code);
+	br_res_json(res, br_reply_status(r), json_pack("{s:b, s:s, s:s}", "ok", 0, "error", code,
+	    "message", app->tpl != NULL ? br_t(app->tpl, br_req_lang(req), key) : ""));
+}
+
+void
+br_reply_notice_page(br_app *app, const br_request *req, br_response *res, int status, const char *title_key,
+    const char *message_key)
+{
+	const char *lang = br_req_lang(req);
+	br_var v[] = {
+		{ "title", br_t(app->tpl, lang, title_key) },
+		{ "message", br_t(app->tpl, lang, message_key) },
+	};
+	char *html = br_render(app->tpl, "error", lang, v, 2);
+
+	if (html == NULL) {
+		br_res_text(res, 500, "text/plain; charset=utf-8", "internal error\n");
+		return;
+	}
+	br_res_text(res, status, "text/html; charset=utf-8", html);
+	free(html);
+}
+
+void
+br_reply_error_page(br_app *app, const br_request *req, br_response *res, br_result r)
+{
+	const char *page = (unsigned)r < BR_RESULT__COUNT && rows[r].page != NULL ? rows[r].page : "page.unavailable";
+	char title[64];
+
+	snprintf(title, sizeof(title), "%s.title", page);
+	br_reply_notice_page(app, req, res, br_reply_status(r), title, page);
+}
+
+void
+br_reply_page(br_app *app, const br_request *req, br_response *res, const char *page, const br_var *v, size_t n)
+{
+	const char *lang = br_req_lang(req), *q = br_req_query(req, "lang", NULL);
+	char *html = br_render(app->tpl, page, lang, v, n);
+
+	if (html == NULL) {
+		br_res_text(res, 500, "text/plain; charset=utf-8", "internal error\n");
+		return;
+	}
+	/* an explicit switch sticks for the next pages */
+	if (q != NULL && strcmp(q, lang) == 0)
+		br_res_cookie(res, req, "fb_lang", lang, 86400 * 365, 0);
+	br_res_text(res, 200, "text/html; charset=utf-8", html);
+	free(html);
+}
+
+static int
+string_missing(const br_templates *t, const char *key, char *err, size_t errlen)
+{
+	static const char *const langs[] = { "en", "ja" };   /* MERGE: br_lang_count()/br_lang_code() */
+	size_t l;
+
+	for (l = 0; l < sizeof(langs) / sizeof(langs[0]); l++)
+		if (*br_t(t, langs[l], key) == '\0') {
+			snprintf(err, errlen, "templates: string \"%s\" missing from i18n/%s.json", key, langs[l]);
+			return 1;
+		}
+	return 0;
+}
+
+int
+br_reply_check_strings(const br_templates *t, char *err, size_t errlen)
+{
+	char key[80];
+	size_t i;
+
+	for (i = 0; i < BR_RESULT__COUNT; i++) {
+		if (rows[i].page != NULL) {
+			snprintf(key, sizeof(key), "%s.title", rows[i].page);
+			if (string_missing(t, rows[i].page, err, errlen) || string_missing(t, key, err, errlen))
+				return -1;
+		}
+		if (json_result((br_result)i)) {
+			snprintf(key, sizeof(key), "err.%s", br_result_code((br_result)i));
+			if (string_missing(t, key, err, errlen))
+				return -1;
+		}
+	}
+	return 0;
+}

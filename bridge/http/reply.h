@@ -1,0 +1,34 @@
+/*
+ * Answers: one table from a service's result to the HTTP status, the API
+ * error code with its translated message, and the error page. Pages are
+ * rendered in the request's language.
+ */
+#ifndef BR_REPLY_H
+#define BR_REPLY_H
+
+#include "../app/app.h"
+#include "../app/result.h"
+#include "http.h"
+
+/* The page language for this request (?lang=, the fb_lang cookie, Accept-Language). */
+const char *br_req_lang(const br_request *req);
+
+/* The HTTP status for a result. */
+int br_reply_status(br_result r);
+/* {"ok":false,"error":<code>,"message":<translated>} with the result's status. */
+void br_reply_error(br_app *app, const br_request *req, br_response *res, br_result r);
+/* The error page for a result (its status, title and message). */
+void br_reply_error_page(br_app *app, const br_request *req, br_response *res, br_result r);
+/* An error page by i18n keys with the given status (pages that are not failures: "how to get a link"). */
+void br_reply_notice_page(br_app *app, const br_request *req, br_response *res, int status, const char *title_key,
+    const char *message_key);
+/* A page from templates/ with 200; an explicit ?lang= sticks in a cookie. */
+void br_reply_page(br_app *app, const br_request *req, br_response *res, const char *page, const br_var *v, size_t n);
+
+/*
+ * Every string a reply can look up exists in every language: checked at
+ * startup, so a missing translation is an error, not an empty page.
+ */
+int br_reply_check_strings(const br_templates *t, char *err, size_t errlen);
+
+#endif
