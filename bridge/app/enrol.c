@@ -37,12 +37,17 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 
 	memset(out, 0, sizeof(*out));
 	memset(&s, 0, sizeof(s));
-	if ((r = br_rate_account(app, who, username)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
 		return r;
 	rc = br_dir_find_user(app->dir, username, &user);
 	if (rc == BR_DIR_ERROR) {
 		br_event_store(app, who, "enrolment_link_refused", "directory_error", json_pack("{s:s}", "username", username));
 		return BR_RESULT_UNAVAILABLE;
+	}
+	/* guessing codes for one account is slowed down however its name is spelled */
+	if ((r = br_rate_account(app, who, username, rc == BR_DIR_OK ? user->dn : NULL)) != BR_RESULT_OK) {
+		br_user_free(&user);
+		return r;
 	}
 	if (rc == BR_DIR_OK)
 		i = br_enrol_match(code, user->enrolment_codes, user->n_enrolment_codes, who->now);
@@ -89,8 +94,16 @@ static br_result
 check_password(br_app *app, const br_caller *who, const char *username, const char *password, br_user **user)
 {
 	br_dir_rc rc = br_dir_find_user(app->dir, username, user);
-	const char *why = NULL;
+	const char *why = NULL, *dn = rc == BR_DIR_OK ? (*user)->dn : NULL;
+	br_result r;
 
+	if (rc != BR_DIR_ERROR && (r = br_rate_account(app, who, username, dn)) != BR_RESULT_OK)
+		return r;
+	/* counted before the bind, so failures count too */
+	if (rc != BR_DIR_ERROR && br_rate_password(app, who, username, dn) != BR_RESULT_OK) {
+		br_event(app, who, "enrolment_password_refused", "rate_limited", json_pack("{s:s}", "username", username));
+		return BR_RESULT_RATE_LIMITED;
+	}
 	if (rc == BR_DIR_OK && !(*user)->disabled && (*user)->n_creds == 0)
 		rc = br_dir_check_password(app->dir, *user, password);
 	else if (rc == BR_DIR_OK)
@@ -125,13 +138,8 @@ br_enrol_by_password(br_app *app, const br_caller *who, const char *username, ch
 		r = BR_RESULT_BAD_REQUEST;
 		goto out;
 	}
-	if ((r = br_rate_account(app, who, username)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
 		goto out;
-	/* counted before the bind, so failures count too */
-	if ((r = br_rate_password(app, who, username)) != BR_RESULT_OK) {
-		br_event(app, who, "enrolment_password_refused", "rate_limited", json_pack("{s:s}", "username", username));
-		goto out;
-	}
 	if ((r = check_password(app, who, username, password, &user)) != BR_RESULT_OK)
 		goto out;
 	s.kind = BR_SESSION_ENROL;

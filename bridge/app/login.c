@@ -141,7 +141,8 @@ br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_lo
 	} else if (rc == BR_CACHE_ERROR && flow_id != NULL) {
 		/* keep the cookie: replacing the flow would turn an IdP sign-in into a local one */
 		r = BR_RESULT_UNAVAILABLE;
-	} else {
+	} else if ((r = br_rate_address(app, who)) == BR_RESULT_OK) {
+		/* each new flow is a record in every replica: counted, so a flood cannot evict live flows */
 		br_flow local;
 
 		memset(&local, 0, sizeof(local));

@@ -42,8 +42,9 @@ void br_login_page_reset(br_login_page *p);
 
 /*
  * The flow behind the sign-in page: the cookie's, or a new local one (a
- * sign-in to My passkeys, still bound to this browser). UNAVAILABLE when the
- * cache cannot say: a new flow would turn an IdP sign-in into a local one.
+ * sign-in to My passkeys, still bound to this browser; counted per address).
+ * UNAVAILABLE when the cache cannot say: a new flow would turn an IdP
+ * sign-in into a local one.
  */
 br_result br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_login_page *out);
 

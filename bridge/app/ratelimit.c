@@ -82,23 +82,36 @@ br_rate_address(br_app *app, const br_caller *who)
 	return BR_RESULT_RATE_LIMITED;
 }
 
-br_result
-br_rate_account(br_app *app, const br_caller *who, const char *account)
+/* An entry and a typed name never share a counter: the tags differ. */
+static void
+account_counter(const char *base, const char *username, const char *dn, char *tag, size_t cap, const char **what)
 {
-	br_result r = br_rate_address(app, who);
+	snprintf(tag, cap, "%s:%s", base, dn != NULL ? "dn" : "name");
+	*what = dn != NULL ? dn : username;
+}
 
-	if (r != BR_RESULT_OK || account == NULL)
-		return r;
-	if (!over_open(app, "rl:acct", account, who->now, app->cfg.limit_per_account))
+br_result
+br_rate_account(br_app *app, const br_caller *who, const char *username, const char *dn)
+{
+	char tag[32];
+	const char *what;
+
+	account_counter("rl:acct", username, dn, tag, sizeof(tag), &what);
+	if (what == NULL || !over_open(app, tag, what, who->now, app->cfg.limit_per_account))
 		return BR_RESULT_OK;
-	br_event(app, who, "rate_limited", "account", json_pack("{s:s}", "username", account));
+	br_event(app, who, "rate_limited", "account", json_pack("{s:s?}", "username", username));
 	return BR_RESULT_RATE_LIMITED;
 }
 
 br_result
-br_rate_password(br_app *app, const br_caller *who, const char *account)
+br_rate_password(br_app *app, const br_caller *who, const char *username, const char *dn)
 {
-	int r = count(app, "rl:pw", account, who->now, BR_RATE_PER_HOUR, app->cfg.enrolment_password_attempts);
+	char tag[32];
+	const char *what;
 
-	return r == 0 ? BR_RESULT_OK : BR_RESULT_RATE_LIMITED;
+	account_counter("rl:pw", username, dn, tag, sizeof(tag), &what);
+	if (what == NULL)
+		return BR_RESULT_RATE_LIMITED;
+	return count(app, tag, what, who->now, BR_RATE_PER_HOUR, app->cfg.enrolment_password_attempts) == 0 ?
+	    BR_RESULT_OK : BR_RESULT_RATE_LIMITED;
 }

@@ -22,15 +22,21 @@ typedef enum br_rate_window {
 
 /* Count a request from who's address: RATE_LIMITED (and an event) when over [limits] per_address. */
 br_result br_rate_address(br_app *app, const br_caller *who);
-/* The address, then the account as typed: RATE_LIMITED when either is over. */
-br_result br_rate_account(br_app *app, const br_caller *who, const char *account);
-/* Password checks for account this hour ([enrolment] password_attempts); fails closed. */
-br_result br_rate_password(br_app *app, const br_caller *who, const char *account);
+/*
+ * One more attempt on an account ([limits] per_account a minute). The
+ * account is its directory entry (dn) once the lookup found one: the
+ * directory folds more than case ("ｂｏｂ" is bob), so only the entry names
+ * it once. An account that does not exist is counted by the name as typed,
+ * which still slows down guessing. username goes into the audit line.
+ */
+br_result br_rate_account(br_app *app, const br_caller *who, const char *username, const char *dn);
+/* Password checks for the account this hour ([enrolment] password_attempts), named as above; fails closed. */
+br_result br_rate_password(br_app *app, const br_caller *who, const char *username, const char *dn);
 
 /*
- * "<tag>:<hash>" for a counter about what: an account trimmed and ASCII
- * lower-cased (as the directory matches it), hashed so that neither
- * addresses nor usernames appear in cache keys. -1 if it does not fit.
+ * "<tag>:<hash>" for a counter about what, trimmed and ASCII lower-cased,
+ * hashed so that neither addresses nor usernames appear in cache keys. -1
+ * if it does not fit.
  */
 int br_rate_counter_key(const char *tag, const char *what, char *out, size_t cap);
 

@@ -74,11 +74,15 @@ br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const 
 	if (username != NULL && *username == '\0')
 		username = NULL;
 	/* the address counter here also bounds verify: each verify spends a challenge issued here */
-	if ((r = br_rate_account(app, who, username)) != BR_RESULT_OK || (r = load_flow(app, flow_id, &flow)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = load_flow(app, flow_id, &flow)) != BR_RESULT_OK)
 		goto out;
 	if (username != NULL) {
 		/* username-first: list the account's credentials for keys that are not discoverable */
-		if ((rc = br_dir_find_user(app->dir, username, &user)) != BR_DIR_OK) {
+		rc = br_dir_find_user(app->dir, username, &user);
+		if (rc != BR_DIR_ERROR &&
+		    (r = br_rate_account(app, who, username, rc == BR_DIR_OK ? user->dn : NULL)) != BR_RESULT_OK)
+			goto out;
+		if (rc != BR_DIR_OK) {
 			r = br_result_of_dir(rc, BR_RESULT_UNKNOWN_ACCOUNT);
 			(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "signin_failure",
 			    rc == BR_DIR_ERROR ? "directory_error" : "unknown_account", json_pack("{s:s}", "username", username));
