@@ -33,14 +33,12 @@ load_trust(br_app *app, char *err, size_t errlen)
 	return 0;
 }
 
-int
-br_app_init(br_app *app, char *err, size_t errlen)
+static void
+policy_from_config(br_app *app)
 {
-	br_config *c = &app->cfg;
-	char *s, *pw = NULL;
-	size_t n, pwlen = 0;
+	const br_config *c = &app->cfg;
 
-	app->https = strncmp(c->public_url, "https://", 8) == 0;
+	app->https = c->public_url != NULL && strncmp(c->public_url, "https://", 8) == 0;
 	app->policy.rp_id = c->rp_id;
 	app->policy.origins = (const char *const *)c->origins.v;
 	app->policy.n_origins = c->origins.n;
@@ -52,7 +50,70 @@ br_app_init(br_app *app, char *err, size_t errlen)
 	app->policy.n_algs = c->n_algs;
 	app->policy.refuse_safetynet = c->refuse_safetynet;
 	app->policy.reject_sign_count_regression = strcmp(c->sign_count_policy, "reject") == 0;
+}
 
+static br_cache *
+open_cache(const br_config *c, char *err, size_t errlen)
+{
+	br_cache_options co = { c->memcached_servers, c->memcached_prefix, (unsigned)c->memcached_replicas,
+		(unsigned)c->memcached_timeout_ms };
+
+	return br_cache_open(&co, err, errlen);
+}
+
+static br_directory *
+open_directory(const br_config *c, char *err, size_t errlen)
+{
+	br_directory *dir;
+	char *pw = NULL;
+	size_t pwlen = 0;
+
+	if (c->ldap_bind_password_file != NULL &&
+	    (pw = br_config_read_secret(c->ldap_bind_password_file, &pwlen, err, errlen)) == NULL)
+		return NULL;
+	{
+		br_directory_options d = {
+			.uri = c->ldap_uri, .bind_dn = c->ldap_bind_dn, .bind_password = pw,
+			.sasl_external = c->ldap_sasl_external, .starttls = c->ldap_starttls, .ca_file = c->ldap_ca_file,
+			.user_base = c->ldap_user_base, .username_attribute = c->ldap_username_attribute,
+			.attributes = (const char *const *)c->ldap_attributes.v, .n_attributes = c->ldap_attributes.n,
+			.disabled_attribute = c->ldap_disabled_attribute, .disabled_value = c->ldap_disabled_value,
+			.timeout_ms = (unsigned)c->ldap_timeout_ms, .last_used_interval_s = (unsigned)c->ldap_last_used_interval_s,
+		};
+		dir = br_directory_open(&d, err, errlen);
+	}
+	if (pw != NULL) {
+		br_wipe(pw, pwlen);
+		free(pw);
+	}
+	return dir;
+}
+
+int
+br_app_init(br_app *app, char *err, size_t errlen)
+{
+	br_cache *cache;
+	br_directory *dir;
+
+	if ((cache = open_cache(&app->cfg, err, errlen)) == NULL)
+		return -1;
+	if ((dir = open_directory(&app->cfg, err, errlen)) == NULL) {
+		br_cache_close(&cache);
+		return -1;
+	}
+	return br_app_setup(app, cache, dir, err, errlen);
+}
+
+int
+br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t errlen)
+{
+	br_config *c = &app->cfg;
+	char *s;
+	size_t n;
+
+	app->cache = cache;
+	app->dir = dir;
+	policy_from_config(app);
 	if (load_trust(app, err, errlen) < 0)
 		return -1;
 	if ((s = br_config_read_secret(c->secret_file, &n, err, errlen)) == NULL)
@@ -65,32 +126,6 @@ br_app_init(br_app *app, char *err, size_t errlen)
 		app->secrets.prev = (unsigned char *)s;
 		app->secrets.prev_len = n;
 	}
-	{
-		br_cache_options co = { c->memcached_servers, c->memcached_prefix, (unsigned)c->memcached_replicas,
-			(unsigned)c->memcached_timeout_ms };
-		if ((app->cache = br_cache_open(&co, err, errlen)) == NULL)
-			return -1;
-	}
-	if (c->ldap_bind_password_file != NULL &&
-	    (pw = br_config_read_secret(c->ldap_bind_password_file, &pwlen, err, errlen)) == NULL)
-		return -1;
-	{
-		br_directory_options d = {
-			.uri = c->ldap_uri, .bind_dn = c->ldap_bind_dn, .bind_password = pw,
-			.sasl_external = c->ldap_sasl_external, .starttls = c->ldap_starttls, .ca_file = c->ldap_ca_file,
-			.user_base = c->ldap_user_base, .username_attribute = c->ldap_username_attribute,
-			.attributes = (const char *const *)c->ldap_attributes.v, .n_attributes = c->ldap_attributes.n,
-			.disabled_attribute = c->ldap_disabled_attribute, .disabled_value = c->ldap_disabled_value,
-			.timeout_ms = (unsigned)c->ldap_timeout_ms, .last_used_interval_s = (unsigned)c->ldap_last_used_interval_s,
-		};
-		app->dir = br_directory_open(&d, err, errlen);
-	}
-	if (pw != NULL) {
-		br_wipe(pw, pwlen);
-		free(pw);
-	}
-	if (app->dir == NULL)
-		return -1;
 	if (c->templates_dir != NULL && (app->tpl = br_templates_load(c->templates_dir, err, errlen)) == NULL)
 		return -1;
 	if ((app->audit = br_audit_open(c->audit_log)) == NULL) {

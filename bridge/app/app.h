@@ -29,6 +29,11 @@ typedef struct br_app {
 
 /* Everything from a loaded, checked config. Returns -1 with a message. */
 int br_app_init(br_app *app, char *err, size_t errlen);
+/*
+ * The same with stores the caller opened (owned by app from here on, also
+ * on failure): the services do not care which backend is behind them.
+ */
+int br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t errlen);
 void br_app_free(br_app *app);
 
 /* Who is asking, for limits and the audit line: the client's address and the time. */
