@@ -65,11 +65,22 @@ br_case_load(const char *path, br_case *c, char *err, size_t errlen)
 		fail(err, errlen, "out of memory");
 		goto out;
 	}
+	/*
+	 * gcc 12's -fanalyzer loses pointers stored at a variable index of a heap
+	 * array and calls each one a leak here; br_case_free frees them all.
+	 */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 	for (i = 0; i < c->n_origins; i++)
 		if ((c->origins[i] = dup_string(json_array_get(v, i))) == NULL) {
 			fail(err, errlen, "\"origins\" holds a non-string");
 			goto out;
 		}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 	v = json_object_get(root, "challenge");
 	if (!json_is_string(v) ||
 	    br_b64url_decode(json_string_value(v), json_string_length(v), &c->challenge) < 0) {
