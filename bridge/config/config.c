@@ -415,22 +415,12 @@ find_key(const char *section, const char *name)
 	return NULL;
 }
 
-static const struct {
-	const char *name;
-	int alg;
-} alg_names[] = {
-	{ "ES256", BR_COSE_ES256 }, { "ES384", BR_COSE_ES384 }, { "ES512", BR_COSE_ES512 },
-	{ "EdDSA", BR_COSE_EDDSA }, { "PS256", BR_COSE_PS256 }, { "PS384", BR_COSE_PS384 },
-	{ "PS512", BR_COSE_PS512 }, { "RS256", BR_COSE_RS256 }, { "RS384", BR_COSE_RS384 },
-	{ "RS512", BR_COSE_RS512 }, { "RS1", BR_COSE_RS1 },
-};
-
 /* algorithms (names) to algs (COSE ids). */
 static const char *
 derive_algs(br_config *c)
 {
 	static char msg[160];
-	size_t i, j;
+	size_t i;
 
 	free(c->algs);
 	c->algs = NULL;
@@ -440,14 +430,11 @@ derive_algs(br_config *c)
 	if ((c->algs = calloc(c->algorithms.n, sizeof(int))) == NULL)
 		return "out of memory";
 	for (i = 0; i < c->algorithms.n; i++) {
-		for (j = 0; j < sizeof(alg_names) / sizeof(alg_names[0]); j++)
-			if (strcmp(c->algorithms.v[i], alg_names[j].name) == 0)
-				break;
-		if (j == sizeof(alg_names) / sizeof(alg_names[0])) {
+		if (br_cose_alg_from_name(c->algorithms.v[i], &c->algs[c->n_algs]) < 0) {
 			snprintf(msg, sizeof(msg), "algorithms: unknown algorithm \"%.40s\"", c->algorithms.v[i]);
 			return msg;
 		}
-		c->algs[c->n_algs++] = alg_names[j].alg;
+		c->n_algs++;
 	}
 	return NULL;
 }
