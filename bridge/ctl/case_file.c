@@ -90,7 +90,9 @@ br_case_load(const char *path, br_case *c, char *err, size_t errlen)
 	s = json_string_value(json_object_get(root, "user_verification"));
 	c->uv = BR_UV_PREFERRED;
 	if (s != NULL && br_uv_policy_parse(s, &c->uv) < 0) {
-		fail(err, errlen, "\"user_verification\" must be required, preferred or discouraged");
+		char choices[64];
+		br_enum_choices(br_uv_policy_names, choices, sizeof(choices));
+		snprintf(err, errlen, "\"user_verification\" must be %s", choices);
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "now"));
