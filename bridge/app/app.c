@@ -51,7 +51,7 @@ br_app_init(br_app *app, char *err, size_t errlen)
 	app->policy.algs = c->algs;
 	app->policy.n_algs = c->n_algs;
 	app->policy.refuse_safetynet = c->refuse_safetynet;
-	app->policy.reject_sign_count_regression = strcmp(c->sign_count_policy, "reject") == 0;
+	app->policy.reject_sign_count_regression = c->sign_count_policy == BR_SIGN_COUNT_REJECT;
 
 	if (load_trust(app, err, errlen) < 0)
 		return -1;

@@ -34,6 +34,32 @@ typedef struct br_ip_prefixes {
 /* Room for an address as text (INET6_ADDRSTRLEN). */
 #define BR_IP_TEXT_MAX 46
 
+/*
+ * The enumerated keys, stored as these values (user_verification is a
+ * br_uv_policy, ceremony.h). Each has one table of names in config.c;
+ * the _name functions give the word for a value, NULL for a value that is
+ * not one of them.
+ */
+typedef enum br_resident_key {          /* WebAuthn's ResidentKeyRequirement */
+	BR_RESIDENT_KEY_DISCOURAGED = 0,
+	BR_RESIDENT_KEY_PREFERRED,
+	BR_RESIDENT_KEY_REQUIRED,
+} br_resident_key;
+
+typedef enum br_sign_count_policy {     /* a signature counter that went backwards */
+	BR_SIGN_COUNT_REJECT = 0,       /* refuse the sign-in */
+	BR_SIGN_COUNT_FLAG,             /* allow it, flag it in the audit log */
+} br_sign_count_policy;
+
+typedef enum br_attestation {           /* the AttestationConveyancePreference asked for */
+	BR_ATTESTATION_NONE = 0,
+	BR_ATTESTATION_DIRECT,          /* and chains judged against trust_anchors_file */
+} br_attestation;
+
+const char *br_resident_key_name(br_resident_key v);
+const char *br_sign_count_policy_name(br_sign_count_policy v);
+const char *br_attestation_name(br_attestation v);
+
 typedef struct br_config {
 	/* [server] */
 	char *listen_address;
@@ -55,7 +81,7 @@ typedef struct br_config {
 	int allow_cross_origin;
 	br_strlist top_origins;
 	br_uv_policy user_verification;
-	char *resident_key;          /* required | preferred | discouraged */
+	br_resident_key resident_key;
 	br_strlist algorithms;       /* ES256, EdDSA, ... as names */
 	int *algs;                   /* the same, as COSE ids (derived) */
 	size_t n_algs;
@@ -63,8 +89,8 @@ typedef struct br_config {
 	int ceremony_timeout_s;
 	int key_cache;               /* parsed public keys kept (entries; 0: none) */
 	int refuse_safetynet;
-	char *sign_count_policy;     /* reject | flag */
-	char *attestation;           /* none | direct */
+	br_sign_count_policy sign_count_policy;
+	br_attestation attestation;
 	char *trust_anchors_file;
 	br_strlist mfa_aaguids;      /* AAGUIDs counted as MFA even when synced */
 

@@ -91,9 +91,9 @@ h_api_reg_options(void *ctx, const br_request *req, br_response *res)
 	    "pubKeyCredParams", cred_params(app),
 	    "timeout", app->cfg.ceremony_timeout_s * 1000,
 	    "excludeCredentials", br_credential_descriptors(user),
-	    "authenticatorSelection", "residentKey", app->cfg.resident_key,
-	    "requireResidentKey", strcmp(app->cfg.resident_key, "required") == 0, "userVerification", uv,
-	    "attestation", app->cfg.attestation,
+	    "authenticatorSelection", "residentKey", br_resident_key_name(app->cfg.resident_key),
+	    "requireResidentKey", app->cfg.resident_key == BR_RESIDENT_KEY_REQUIRED, "userVerification", uv,
+	    "attestation", br_attestation_name(app->cfg.attestation),
 	    "extensions", "credProps", 1));
 out:
 	free(handle);
@@ -151,7 +151,7 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 			.client_data_json = { cred.client_data_json.ptr, cred.client_data_json.len },
 			.attestation_object = { cred.attestation_object.ptr, cred.attestation_object.len },
 			.raw_id = { cred.raw_id.ptr, cred.raw_id.len },
-			.trust = strcmp(app->cfg.attestation, "direct") == 0 ? app->trust : NULL,
+			.trust = app->cfg.attestation == BR_ATTESTATION_DIRECT ? app->trust : NULL,
 			.now = req->now,
 		};
 		if ((e = br_register_verify(&in, &rr)) != BR_OK) {
