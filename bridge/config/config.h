@@ -10,29 +10,12 @@
 #include <stddef.h>
 
 #include "../core/ceremony.h"
+#include "ipaddr.h"             /* trusted_proxies (and the address functions, once declared here) */
 
 typedef struct br_strlist {
 	char **v;
 	size_t n;
 } br_strlist;
-
-/*
- * An IP address or CIDR prefix. IPv4 is held as IPv4-mapped IPv6
- * (::ffff:a.b.c.d, prefix length + 96), so an IPv4 prefix also matches a
- * mapped peer of a dual-stack socket.
- */
-typedef struct br_ip_prefix {
-	unsigned char addr[16];
-	unsigned bits;               /* 0..128 */
-} br_ip_prefix;
-
-typedef struct br_ip_prefixes {
-	br_ip_prefix *v;
-	size_t n;
-} br_ip_prefixes;
-
-/* Room for an address as text (INET6_ADDRSTRLEN). */
-#define BR_IP_TEXT_MAX 46
 
 /*
  * The enumerated keys, stored as these values (user_verification is a
@@ -152,17 +135,5 @@ char *br_config_read_secret(const char *path, size_t *len, char *err, size_t err
 
 /* "90", "90s", "15m", "2h", "7d" to seconds; -1 when malformed. */
 long br_parse_duration(const char *s);
-
-/*
- * Exactly len bytes of s as one IPv4 (dotted quad) or IPv6 address, nothing
- * else (no port, brackets, zone or spaces); IPv4 comes out mapped. 0 or -1.
- */
-int br_ip_parse(const char *s, size_t len, unsigned char out[16]);
-/* "address" or "address/bits" (bits 0-32 for IPv4, 0-128 for IPv6, no bits set after them); 0 or -1 with why. */
-int br_ip_prefix_parse(const char *s, size_t len, br_ip_prefix *out, const char **why);
-/* Whether addr (16 bytes, IPv4 mapped) is in one of the prefixes. */
-int br_ip_in(const br_ip_prefixes *l, const unsigned char addr[16]);
-/* Canonical text (inet_ntop; an IPv4-mapped address as plain IPv4); cap >= BR_IP_TEXT_MAX. */
-void br_ip_format(const unsigned char addr[16], char *out, size_t cap);
 
 #endif

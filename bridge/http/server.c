@@ -253,31 +253,12 @@ find_route(const br_server *s, const char *method, const char *path, int *path_k
 	return NULL;
 }
 
-/* The socket address as 16 bytes (IPv4 mapped); -1 for anything else. */
-static int
-sockaddr_key(const struct sockaddr *sa, unsigned char key[16])
-{
-	if (sa == NULL)
-		return -1;
-	if (sa->sa_family == AF_INET) {
-		memset(key, 0, 10);
-		key[10] = key[11] = 0xff;
-		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-		return 0;
-	}
-	return -1;
-}
-
 static int
 peer_key(struct MHD_Connection *conn, unsigned char key[16])
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
-	return sockaddr_key(ci != NULL ? ci->client_addr : NULL, key);
+	return br_ip_from_sockaddr(ci != NULL ? ci->client_addr : NULL, key);
 }
 
 /* The longest entry worth parsing: an IPv6 address with an embedded IPv4 one. */
@@ -452,7 +433,7 @@ conn_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 	int ok;
 
 	(void)addrlen;
-	if (sockaddr_key(addr, key) < 0 || br_ip_in(s->o.trusted_proxies, key))
+	if (br_ip_from_sockaddr(addr, key) < 0 || br_ip_in(s->o.trusted_proxies, key))
 		return MHD_YES;
 	pthread_mutex_lock(&t->mu);
 	if (pending.held && pending.t == t)
