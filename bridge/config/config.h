@@ -1,7 +1,7 @@
 /*
  * The bridge's configuration: one INI file (parsed by Debian's libinih),
- * described by one table of keys with types, bounds and defaults
- * (config_keys.c). Secrets are read from files named in the config, so the
+ * described by one table of keys with types, bounds and defaults (keys[]
+ * in config.c). Secrets are read from files named in the config, so the
  * config itself can be world-readable.
  */
 #ifndef BR_CONFIG_H
@@ -48,7 +48,7 @@ typedef struct br_config {
 	char *listen_address;
 	int listen_port;
 	char *public_url;            /* https://login.example.edu (links, cookies' Secure) */
-	int threads;                 /* 0: one per core */
+	int threads;                 /* 0: eight per core (br_server_start) */
 	int max_body_bytes;
 	int request_timeout_s;
 	char *templates_dir;
