@@ -596,7 +596,6 @@ br_server *
 br_server_start(const br_server_options *o, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl;
 	br_server *s;
 	unsigned per_address;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -607,16 +606,13 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	if (inet_pton(AF_INET, o->address, &((struct sockaddr_in *)(void *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)(void *)&ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)(void *)&ss)->sin_port = htons((uint16_t)o->port);
-		sl = sizeof(struct sockaddr_in);
 	} else if (inet_pton(AF_INET6, o->address, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)(void *)&ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)(void *)&ss)->sin6_port = htons((uint16_t)o->port);
-		sl = sizeof(struct sockaddr_in6);
 	} else {
 		snprintf(err, errlen, "listen_address: \"%s\" is not a numeric IPv4/IPv6 address", o->address);
 		return NULL;
 	}
-	(void)sl;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -643,7 +639,7 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	s->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    (uint16_t)o->port, s->conns != NULL ? conn_accept : NULL, s, access_handler, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, /* no length: MHD_USE_IPv6 (from ss_family) says which */
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 15),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
