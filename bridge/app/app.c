@@ -49,7 +49,7 @@ policy_from_config(br_app *app)
 	app->policy.algs = c->algs;
 	app->policy.n_algs = c->n_algs;
 	app->policy.refuse_safetynet = c->refuse_safetynet;
-	app->policy.reject_sign_count_regression = strcmp(c->sign_count_policy, "reject") == 0;
+	app->policy.reject_sign_count_regression = c->sign_count_policy == BR_SIGN_COUNT_REJECT;
 }
 
 static br_cache *

@@ -1,9 +1,9 @@
 #include "ratelimit.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../config/ipaddr.h"
 #include "events.h"
 
 static const unsigned window_seconds[] = {
@@ -53,29 +53,12 @@ over_open(br_app *app, const char *tag, const char *what, int64_t now, int limit
 	return r > 0;
 }
 
-/* MERGE: replaced by br_ip_rate_bucket (config/ipaddr.h) when that lands. */
-static void
-br_ip_rate_bucket(const char *client, char *out, size_t cap)
-{
-	unsigned char a[16];
-
-	snprintf(out, cap, "%s", client);
-	if (strchr(client, ':') == NULL || inet_pton(AF_INET6, client, a) != 1)
-		return;
-	memset(a + 8, 0, 8);
-	if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL) {
-		snprintf(out, cap, "%s", client);
-		return;
-	}
-	strncat(out, "/64", cap - strlen(out) - 1);
-}
-
 br_result
 br_rate_address(br_app *app, const br_caller *who)
 {
-	char bucket[BR_IP_TEXT_MAX + 4];
+	char buf[BR_IP_TEXT_MAX + 4];
+	const char *bucket = br_ip_rate_bucket(who->client, buf, sizeof(buf));
 
-	br_ip_rate_bucket(who->client, bucket, sizeof(bucket));
 	if (!over_open(app, "rl:ip", bucket, who->now, app->cfg.limit_per_address))
 		return BR_RESULT_OK;
 	br_event(app, who, "rate_limited", "address", NULL);

@@ -13,7 +13,6 @@
 #include "ratelimit.h"
 #include "random.h"
 #include "session.h"
-#include "uv_name_shim.h"
 
 /* An enrolment session or a signed-in one, with its user loaded. */
 static br_result
@@ -86,7 +85,7 @@ br_registration_options(br_app *app, const br_caller *who, const char *session_i
 	br_user *user = NULL;
 	char chal[BR_ID_LEN + 1], *handle = NULL;
 	br_result r;
-	const char *rk = app->cfg.resident_key; /* MERGE: config enum names */
+	const char *rk = br_resident_key_name(app->cfg.resident_key);
 
 	*public_key = NULL;
 	memset(&s, 0, sizeof(s));
@@ -105,9 +104,9 @@ br_registration_options(br_app *app, const br_caller *who, const char *session_i
 	    "pubKeyCredParams", cred_params(app),
 	    "timeout", app->cfg.ceremony_timeout_s * 1000,
 	    "excludeCredentials", exclude_list(user),
-	    "authenticatorSelection", "residentKey", rk, "requireResidentKey", strcmp(rk, "required") == 0,
+	    "authenticatorSelection", "residentKey", rk, "requireResidentKey", app->cfg.resident_key == BR_RESIDENT_KEY_REQUIRED,
 	    "userVerification", br_uv_policy_name(app->cfg.user_verification),
-	    "attestation", app->cfg.attestation,
+	    "attestation", br_attestation_name(app->cfg.attestation),
 	    "extensions", "credProps", 1);
 	if (*public_key == NULL)
 		r = BR_RESULT_INTERNAL;
@@ -238,7 +237,7 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 			.client_data_json = { cred.client_data_json.ptr, cred.client_data_json.len },
 			.attestation_object = { cred.attestation_object.ptr, cred.attestation_object.len },
 			.raw_id = { cred.raw_id.ptr, cred.raw_id.len },
-			.trust = strcmp(app->cfg.attestation, "direct") == 0 ? app->trust : NULL,
+			.trust = app->cfg.attestation == BR_ATTESTATION_DIRECT ? app->trust : NULL,
 			.now = who->now,
 		};
 		if ((e = br_register_verify(&in, &rr)) != BR_OK) {

@@ -15,7 +15,6 @@
 #include "ratelimit.h"
 #include "random.h"
 #include "session.h"
-#include "uv_name_shim.h"
 
 int
 br_signin_mfa(const br_config *cfg, int uv, int be, const char *aaguid)

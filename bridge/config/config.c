@@ -8,15 +8,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <ini.h>
 
 #include "../core/cose.h"
 #include "../core/crypto.h"
 
-enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_UV, T_ENUM, T_NETS };
+enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_ENUM, T_NETS };
 
 struct key {
 	const char *section;
@@ -25,13 +22,56 @@ struct key {
 	size_t off;
 	long min, max;          /* T_INT, T_DUR (seconds) */
 	const char *def;        /* parsed like a value from the file; NULL: unset */
-	const char *choices;    /* T_ENUM: "a|b|c" */
+	const br_enum_name *names; /* T_ENUM: its words and values */
 	const char *doc;
 };
+
+/* A T_ENUM key is stored through an int: its field's enum type must be one. */
+_Static_assert(sizeof(br_uv_policy) == sizeof(int) && sizeof(br_resident_key) == sizeof(int) &&
+    sizeof(br_sign_count_policy) == sizeof(int) && sizeof(br_attestation) == sizeof(int),
+    "an enumerated key's type is not the size of an int");
+
+static const br_enum_name resident_key_names[] = {
+	{ "required", BR_RESIDENT_KEY_REQUIRED },
+	{ "preferred", BR_RESIDENT_KEY_PREFERRED },
+	{ "discouraged", BR_RESIDENT_KEY_DISCOURAGED },
+	{ NULL, 0 },
+};
+
+static const br_enum_name sign_count_policy_names[] = {
+	{ "reject", BR_SIGN_COUNT_REJECT },
+	{ "flag", BR_SIGN_COUNT_FLAG },
+	{ NULL, 0 },
+};
+
+static const br_enum_name attestation_names[] = {
+	{ "none", BR_ATTESTATION_NONE },
+	{ "direct", BR_ATTESTATION_DIRECT },
+	{ NULL, 0 },
+};
+
+const char *
+br_resident_key_name(br_resident_key v)
+{
+	return br_enum_name_of(resident_key_names, (int)v);
+}
+
+const char *
+br_sign_count_policy_name(br_sign_count_policy v)
+{
+	return br_enum_name_of(sign_count_policy_names, (int)v);
+}
+
+const char *
+br_attestation_name(br_attestation v)
+{
+	return br_enum_name_of(attestation_names, (int)v);
+}
 
 #define O(f) offsetof(br_config, f)
 
 /* One row per key. bridge.conf.example documents each; a test keeps them in step. */
+/* clang-format off: one key, one line */
 static const struct key keys[] = {
 	{ "server", "listen_address", T_STR, O(listen_address), 0, 0, "127.0.0.1", NULL, "address to listen on" },
 	{ "server", "listen_port", T_INT, O(listen_port), 1, 65535, "8443", NULL, "TCP port" },
@@ -50,15 +90,15 @@ static const struct key keys[] = {
 	{ "webauthn", "related_origins", T_LIST, O(related_origins), 0, 0, "", NULL, "origins published at /.well-known/webauthn" },
 	{ "webauthn", "allow_cross_origin", T_BOOL, O(allow_cross_origin), 0, 0, "false", NULL, "accept ceremonies in cross-origin iframes" },
 	{ "webauthn", "top_origins", T_LIST, O(top_origins), 0, 0, "", NULL, "top-level origins allowed to frame the bridge" },
-	{ "webauthn", "user_verification", T_UV, O(user_verification), 0, 0, "preferred", NULL, "required | preferred | discouraged" },
-	{ "webauthn", "resident_key", T_ENUM, O(resident_key), 0, 0, "preferred", "required|preferred|discouraged", "discoverable credentials at registration" },
+	{ "webauthn", "user_verification", T_ENUM, O(user_verification), 0, 0, "preferred", br_uv_policy_names, "user verification asked of authenticators" },
+	{ "webauthn", "resident_key", T_ENUM, O(resident_key), 0, 0, "preferred", resident_key_names, "discoverable credentials at registration" },
 	{ "webauthn", "algorithms", T_LIST, O(algorithms), 0, 0, "ES256,EdDSA,ES384,ES512,PS256,RS256", NULL, "COSE algorithms offered, in order" },
 	{ "webauthn", "challenge_ttl", T_DUR, O(challenge_ttl_s), 10, 600, "5m", NULL, "lifetime of a challenge" },
 	{ "webauthn", "ceremony_timeout", T_DUR, O(ceremony_timeout_s), 10, 600, "2m", NULL, "timeout passed to the browser" },
 	{ "webauthn", "key_cache", T_INT, O(key_cache), 0, 1000000, "1024", NULL, "parsed public keys kept per process; 0 = none" },
 	{ "webauthn", "refuse_safetynet", T_BOOL, O(refuse_safetynet), 0, 0, "true", NULL, "refuse the deprecated android-safetynet format" },
-	{ "webauthn", "sign_count_policy", T_ENUM, O(sign_count_policy), 0, 0, "reject", "reject|flag", "a counter that went backwards" },
-	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", "none|direct", "attestation conveyance requested" },
+	{ "webauthn", "sign_count_policy", T_ENUM, O(sign_count_policy), 0, 0, "reject", sign_count_policy_names, "a counter that went backwards" },
+	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", attestation_names, "attestation conveyance requested" },
 	{ "webauthn", "trust_anchors_file", T_STR, O(trust_anchors_file), 0, 0, NULL, NULL, "PEM roots attestation chains must reach" },
 	{ "webauthn", "mfa_aaguids", T_LIST, O(mfa_aaguids), 0, 0, "", NULL, "AAGUIDs counted as multi-factor when synced" },
 
@@ -95,6 +135,7 @@ static const struct key keys[] = {
 	{ "limits", "per_address", T_INT, O(limit_per_address), 1, 100000, "120", NULL, "requests per client address per minute" },
 	{ "limits", "per_account", T_INT, O(limit_per_account), 1, 10000, "10", NULL, "sign-in attempts per account per minute" },
 };
+/* clang-format on */
 
 long
 br_parse_duration(const char *s)
@@ -172,109 +213,6 @@ fail:
 	return -1;
 }
 
-int
-br_ip_parse(const char *s, size_t len, unsigned char out[16])
-{
-	char buf[BR_IP_TEXT_MAX];
-	unsigned char v4[4];
-
-	/* inet_pton wants a C string and checks the rest: exactly one address, nothing around it */
-	if (len == 0 || len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (memchr(buf, ':', len) != NULL)
-		return inet_pton(AF_INET6, buf, out) == 1 ? 0 : -1;
-	if (inet_pton(AF_INET, buf, v4) != 1)
-		return -1;
-	memset(out, 0, 10);
-	out[10] = out[11] = 0xff;
-	memcpy(out + 12, v4, 4);
-	return 0;
-}
-
-static int
-ip_is_v4(const unsigned char a[16])
-{
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	return memcmp(a, mapped, sizeof(mapped)) == 0;
-}
-
-int
-br_ip_prefix_parse(const char *s, size_t len, br_ip_prefix *out, const char **why)
-{
-	const char *slash = memchr(s, '/', len);
-	size_t alen = slash != NULL ? (size_t)(slash - s) : len, i;
-	unsigned bits, max;
-
-	if (br_ip_parse(s, alen, out->addr) < 0) {
-		*why = "is not an IPv4 or IPv6 address or CIDR prefix";
-		return -1;
-	}
-	max = ip_is_v4(out->addr) && memchr(s, ':', alen) == NULL ? 32 : 128;
-	bits = max;
-	if (slash != NULL) {
-		const char *d = slash + 1, *end = s + len;
-		/* decimal, no sign, no leading zero: "/8", "/0", not "/08" or "/+8" */
-		if (d == end || end - d > 3 || (*d == '0' && end - d > 1)) {
-			*why = "has a malformed prefix length";
-			return -1;
-		}
-		for (bits = 0; d < end; d++) {
-			if (*d < '0' || *d > '9') {
-				*why = "has a malformed prefix length";
-				return -1;
-			}
-			bits = bits * 10 + (unsigned)(*d - '0');
-		}
-		if (bits > max) {
-			*why = max == 32 ? "has a prefix length over 32" : "has a prefix length over 128";
-			return -1;
-		}
-	}
-	if (max == 32)
-		bits += 96;
-	/* 10.1.2.3/8 is most likely a mistake: say so rather than guess */
-	for (i = 0; i < 16; i++) {
-		unsigned keep = bits >= (i + 1) * 8 ? 8 : bits > i * 8 ? bits - (unsigned)i * 8 : 0;
-		unsigned char mask = (unsigned char)(keep == 0 ? 0 : 0xff << (8 - keep));
-		if ((out->addr[i] & (unsigned char)~mask) != 0) {
-			*why = "has address bits set after the prefix length";
-			return -1;
-		}
-	}
-	out->bits = bits;
-	return 0;
-}
-
-int
-br_ip_in(const br_ip_prefixes *l, const unsigned char addr[16])
-{
-	size_t i;
-
-	for (i = 0; l != NULL && i < l->n; i++) {
-		const br_ip_prefix *p = &l->v[i];
-		unsigned full = p->bits / 8, rest = p->bits % 8;
-		if (memcmp(p->addr, addr, full) != 0)
-			continue;
-		if (rest != 0 && ((p->addr[full] ^ addr[full]) & (unsigned char)(0xff << (8 - rest))) != 0)
-			continue;
-		return 1;
-	}
-	return 0;
-}
-
-void
-br_ip_format(const unsigned char addr[16], char *out, size_t cap)
-{
-	const char *ok = ip_is_v4(addr) ? inet_ntop(AF_INET, addr + 12, out, (socklen_t)cap) :
-	    inet_ntop(AF_INET6, addr, out, (socklen_t)cap);
-
-	if (ok == NULL && cap > 0)
-		out[0] = '\0';
-}
-
 /* "a, b c,d": addresses and prefixes separated by commas and/or white space. */
 static const char *
 nets_parse(const char *s, br_ip_prefixes *out)
@@ -324,22 +262,6 @@ parse_bool(const char *v, int *out)
 	return 0;
 }
 
-static int
-choice_ok(const char *choices, const char *v)
-{
-	size_t n = strlen(v);
-	const char *p = choices;
-
-	while (p != NULL && *p != '\0') {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len == n && strncmp(p, v, n) == 0)
-			return 1;
-		p = bar ? bar + 1 : NULL;
-	}
-	return 0;
-}
-
 /* Set one key from text; NULL on success, else the reason. */
 static const char *
 set_value(br_config *c, const struct key *k, const char *v)
@@ -385,19 +307,15 @@ set_value(br_config *c, const struct key *k, const char *v)
 		return strlist_parse(v, (br_strlist *)(void *)base) < 0 ? "out of memory" : NULL;
 	case T_NETS:
 		return nets_parse(v, (br_ip_prefixes *)(void *)base);
-	case T_UV:
-		return br_uv_policy_parse(v, (br_uv_policy *)(void *)base) < 0 ?
-		    "must be required, preferred or discouraged" : NULL;
 	case T_ENUM: {
-		char *d, **slot = (char **)(void *)base;
-		if (!choice_ok(k->choices, v)) {
-			snprintf(msg, sizeof(msg), "must be one of %s", k->choices);
+		char choices[120];
+		int e;
+		if (br_enum_parse(k->names, v, &e) < 0) {
+			br_enum_choices(k->names, choices, sizeof(choices));
+			snprintf(msg, sizeof(msg), "must be %s", choices);
 			return msg;
 		}
-		if ((d = strdup(v)) == NULL)
-			return "out of memory";
-		free(*slot);
-		*slot = d;
+		*(int *)(void *)base = e;
 		return NULL;
 	}
 	}
@@ -415,22 +333,12 @@ find_key(const char *section, const char *name)
 	return NULL;
 }
 
-static const struct {
-	const char *name;
-	int alg;
-} alg_names[] = {
-	{ "ES256", BR_COSE_ES256 }, { "ES384", BR_COSE_ES384 }, { "ES512", BR_COSE_ES512 },
-	{ "EdDSA", BR_COSE_EDDSA }, { "PS256", BR_COSE_PS256 }, { "PS384", BR_COSE_PS384 },
-	{ "PS512", BR_COSE_PS512 }, { "RS256", BR_COSE_RS256 }, { "RS384", BR_COSE_RS384 },
-	{ "RS512", BR_COSE_RS512 }, { "RS1", BR_COSE_RS1 },
-};
-
 /* algorithms (names) to algs (COSE ids). */
 static const char *
 derive_algs(br_config *c)
 {
 	static char msg[160];
-	size_t i, j;
+	size_t i;
 
 	free(c->algs);
 	c->algs = NULL;
@@ -440,14 +348,11 @@ derive_algs(br_config *c)
 	if ((c->algs = calloc(c->algorithms.n, sizeof(int))) == NULL)
 		return "out of memory";
 	for (i = 0; i < c->algorithms.n; i++) {
-		for (j = 0; j < sizeof(alg_names) / sizeof(alg_names[0]); j++)
-			if (strcmp(c->algorithms.v[i], alg_names[j].name) == 0)
-				break;
-		if (j == sizeof(alg_names) / sizeof(alg_names[0])) {
+		if (br_cose_alg_from_name(c->algorithms.v[i], &c->algs[c->n_algs]) < 0) {
 			snprintf(msg, sizeof(msg), "algorithms: unknown algorithm \"%.40s\"", c->algorithms.v[i]);
 			return msg;
 		}
-		c->algs[c->n_algs++] = alg_names[j].alg;
+		c->n_algs++;
 	}
 	return NULL;
 }
@@ -621,7 +526,7 @@ br_config_free(br_config *c)
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char *base = (char *)c + keys[i].off;
-		if (keys[i].type == T_STR || keys[i].type == T_ENUM) {
+		if (keys[i].type == T_STR) {
 			free(*(char **)(void *)base);
 			*(char **)(void *)base = NULL;
 		} else if (keys[i].type == T_LIST) {

@@ -1,7 +1,7 @@
 /*
  * The bridge's configuration: one INI file (parsed by Debian's libinih),
- * described by one table of keys with types, bounds and defaults
- * (config_keys.c). Secrets are read from files named in the config, so the
+ * described by one table of keys with types, bounds and defaults (keys[]
+ * in config.c). Secrets are read from files named in the config, so the
  * config itself can be world-readable.
  */
 #ifndef BR_CONFIG_H
@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "../core/ceremony.h"
+#include "ipaddr.h"             /* trusted_proxies (and the address functions, once declared here) */
 
 typedef struct br_strlist {
 	char **v;
@@ -17,29 +18,37 @@ typedef struct br_strlist {
 } br_strlist;
 
 /*
- * An IP address or CIDR prefix. IPv4 is held as IPv4-mapped IPv6
- * (::ffff:a.b.c.d, prefix length + 96), so an IPv4 prefix also matches a
- * mapped peer of a dual-stack socket.
+ * The enumerated keys, stored as these values (user_verification is a
+ * br_uv_policy, ceremony.h). Each has one table of names in config.c;
+ * the _name functions give the word for a value, NULL for a value that is
+ * not one of them.
  */
-typedef struct br_ip_prefix {
-	unsigned char addr[16];
-	unsigned bits;               /* 0..128 */
-} br_ip_prefix;
+typedef enum br_resident_key {          /* WebAuthn's ResidentKeyRequirement */
+	BR_RESIDENT_KEY_DISCOURAGED = 0,
+	BR_RESIDENT_KEY_PREFERRED,
+	BR_RESIDENT_KEY_REQUIRED,
+} br_resident_key;
 
-typedef struct br_ip_prefixes {
-	br_ip_prefix *v;
-	size_t n;
-} br_ip_prefixes;
+typedef enum br_sign_count_policy {     /* a signature counter that went backwards */
+	BR_SIGN_COUNT_REJECT = 0,       /* refuse the sign-in */
+	BR_SIGN_COUNT_FLAG,             /* allow it, flag it in the audit log */
+} br_sign_count_policy;
 
-/* Room for an address as text (INET6_ADDRSTRLEN). */
-#define BR_IP_TEXT_MAX 46
+typedef enum br_attestation {           /* the AttestationConveyancePreference asked for */
+	BR_ATTESTATION_NONE = 0,
+	BR_ATTESTATION_DIRECT,          /* and chains judged against trust_anchors_file */
+} br_attestation;
+
+const char *br_resident_key_name(br_resident_key v);
+const char *br_sign_count_policy_name(br_sign_count_policy v);
+const char *br_attestation_name(br_attestation v);
 
 typedef struct br_config {
 	/* [server] */
 	char *listen_address;
 	int listen_port;
 	char *public_url;            /* https://login.example.edu (links, cookies' Secure) */
-	int threads;                 /* 0: one per core */
+	int threads;                 /* 0: eight per core (br_server_start) */
 	int max_body_bytes;
 	int request_timeout_s;
 	char *templates_dir;
@@ -55,7 +64,7 @@ typedef struct br_config {
 	int allow_cross_origin;
 	br_strlist top_origins;
 	br_uv_policy user_verification;
-	char *resident_key;          /* required | preferred | discouraged */
+	br_resident_key resident_key;
 	br_strlist algorithms;       /* ES256, EdDSA, ... as names */
 	int *algs;                   /* the same, as COSE ids (derived) */
 	size_t n_algs;
@@ -63,8 +72,8 @@ typedef struct br_config {
 	int ceremony_timeout_s;
 	int key_cache;               /* parsed public keys kept (entries; 0: none) */
 	int refuse_safetynet;
-	char *sign_count_policy;     /* reject | flag */
-	char *attestation;           /* none | direct */
+	br_sign_count_policy sign_count_policy;
+	br_attestation attestation;
 	char *trust_anchors_file;
 	br_strlist mfa_aaguids;      /* AAGUIDs counted as MFA even when synced */
 
@@ -126,17 +135,5 @@ char *br_config_read_secret(const char *path, size_t *len, char *err, size_t err
 
 /* "90", "90s", "15m", "2h", "7d" to seconds; -1 when malformed. */
 long br_parse_duration(const char *s);
-
-/*
- * Exactly len bytes of s as one IPv4 (dotted quad) or IPv6 address, nothing
- * else (no port, brackets, zone or spaces); IPv4 comes out mapped. 0 or -1.
- */
-int br_ip_parse(const char *s, size_t len, unsigned char out[16]);
-/* "address" or "address/bits" (bits 0-32 for IPv4, 0-128 for IPv6, no bits set after them); 0 or -1 with why. */
-int br_ip_prefix_parse(const char *s, size_t len, br_ip_prefix *out, const char **why);
-/* Whether addr (16 bytes, IPv4 mapped) is in one of the prefixes. */
-int br_ip_in(const br_ip_prefixes *l, const unsigned char addr[16]);
-/* Canonical text (inet_ntop; an IPv4-mapped address as plain IPv4); cap >= BR_IP_TEXT_MAX. */
-void br_ip_format(const unsigned char addr[16], char *out, size_t cap);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "authdata.h"
 #include "buf.h"
+#include "enum_names.h"
 #include "err.h"
 #include "x509.h"
 
@@ -30,8 +31,16 @@ typedef enum br_att_type {
 
 /* "none", "self", "basic", "attca", "anonca". */
 const char *br_att_type_name(br_att_type t);
-/* Parse "required" / "preferred" / "discouraged"; -1 if unknown. */
+/*
+ * The policies' names, WebAuthn's UserVerificationRequirement ("required",
+ * "preferred", "discouraged"): the configuration, the case files and the
+ * options sent to browsers all spell them from here.
+ */
+extern const br_enum_name br_uv_policy_names[];
+/* Parse one of the names; -1 if unknown. */
 int br_uv_policy_parse(const char *s, br_uv_policy *out);
+/* The name of p; NULL when p is not a policy. */
+const char *br_uv_policy_name(br_uv_policy p);
 
 /* What the relying party accepts; shared by both ceremonies. */
 typedef struct br_policy {

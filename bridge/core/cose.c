@@ -77,6 +77,19 @@ br_cose_alg_name(int alg)
 	return a == NULL ? NULL : a->name;
 }
 
+int
+br_cose_alg_from_name(const char *name, int *alg)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strcmp(algs[i].name, name) == 0) {
+			*alg = algs[i].alg;
+			return 0;
+		}
+	return -1;
+}
+
 static const char *
 curve_group(int crv, size_t *coord_len)
 {

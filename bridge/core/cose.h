@@ -65,6 +65,8 @@ void br_cose_key_unref(const br_cose_key *k);
 int br_cose_alg_known(int alg);
 /* Short name ("ES256", ...) or NULL. */
 const char *br_cose_alg_name(int alg);
+/* The alg a short name stands for (exact case: "EdDSA", not "EDDSA"); 0, or -1 if none. */
+int br_cose_alg_from_name(const char *name, int *alg);
 
 /*
  * Verify sig over msg with pkey using COSE algorithm alg. ECDSA signatures

@@ -22,18 +22,28 @@ br_att_type_name(br_att_type t)
 	return "unknown";
 }
 
+const br_enum_name br_uv_policy_names[] = {
+	{ "required", BR_UV_REQUIRED },
+	{ "preferred", BR_UV_PREFERRED },
+	{ "discouraged", BR_UV_DISCOURAGED },
+	{ NULL, 0 },
+};
+
 int
 br_uv_policy_parse(const char *s, br_uv_policy *out)
 {
-	if (strcmp(s, "required") == 0)
-		*out = BR_UV_REQUIRED;
-	else if (strcmp(s, "preferred") == 0)
-		*out = BR_UV_PREFERRED;
-	else if (strcmp(s, "discouraged") == 0)
-		*out = BR_UV_DISCOURAGED;
-	else
+	int v;
+
+	if (br_enum_parse(br_uv_policy_names, s, &v) < 0)
 		return -1;
+	*out = (br_uv_policy)v;
 	return 0;
+}
+
+const char *
+br_uv_policy_name(br_uv_policy p)
+{
+	return br_enum_name_of(br_uv_policy_names, (int)p);
 }
 
 static int

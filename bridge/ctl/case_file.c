@@ -65,11 +65,22 @@ br_case_load(const char *path, br_case *c, char *err, size_t errlen)
 		fail(err, errlen, "out of memory");
 		goto out;
 	}
+	/*
+	 * gcc 12's -fanalyzer loses pointers stored at a variable index of a heap
+	 * array and calls each one a leak here; br_case_free frees them all.
+	 */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 	for (i = 0; i < c->n_origins; i++)
 		if ((c->origins[i] = dup_string(json_array_get(v, i))) == NULL) {
 			fail(err, errlen, "\"origins\" holds a non-string");
 			goto out;
 		}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 	v = json_object_get(root, "challenge");
 	if (!json_is_string(v) ||
 	    br_b64url_decode(json_string_value(v), json_string_length(v), &c->challenge) < 0) {
@@ -79,7 +90,9 @@ br_case_load(const char *path, br_case *c, char *err, size_t errlen)
 	s = json_string_value(json_object_get(root, "user_verification"));
 	c->uv = BR_UV_PREFERRED;
 	if (s != NULL && br_uv_policy_parse(s, &c->uv) < 0) {
-		fail(err, errlen, "\"user_verification\" must be required, preferred or discouraged");
+		char choices[64];
+		br_enum_choices(br_uv_policy_names, choices, sizeof(choices));
+		snprintf(err, errlen, "\"user_verification\" must be %s", choices);
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "now"));

@@ -60,6 +60,8 @@ load_set(const char *dir, const char *prefix, struct bench_set *set)
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
+		char *name;
+
 		if (strncmp(de->d_name, prefix, plen) != 0 || len < 5 ||
 		    strcmp(de->d_name + len - 5, ".json") != 0)
 			continue;
@@ -70,11 +72,13 @@ load_set(const char *dir, const char *prefix, struct bench_set *set)
 				goto out;
 			names = nn;
 		}
-		if ((names[n] = strdup(de->d_name)) == NULL)
+		if ((name = strdup(de->d_name)) == NULL)
 			goto out;
-		n++;
+		names[n++] = name;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	/* qsort's array must be a valid pointer even for no elements; names is NULL then */
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	if (n > 0 && (set->cases = calloc(n, sizeof(br_case))) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {

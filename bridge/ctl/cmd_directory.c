@@ -24,12 +24,18 @@ struct ctl {
 	br_directory *dir;
 };
 
-/* Pull "--config FILE" (and "--ttl D" when ttl != NULL) out of argv; the rest stay positional. */
+/*
+ * Pull "--config FILE" (and "--ttl D" when ttl != NULL) out of argv; the rest
+ * stay positional. Every pos[0..maxpos-1] is set, NULL past the last one given.
+ */
 static int
 parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, int maxpos)
 {
 	int i, n = 0;
 
+	/* callers test the count, not each slot: a slot never filled must still hold something */
+	for (i = 0; i < maxpos; i++)
+		pos[i] = NULL;
 	*config = br_default_config_path();
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {

@@ -253,31 +253,12 @@ find_route(const br_server *s, const char *method, const char *path, int *path_k
 	return NULL;
 }
 
-/* The socket address as 16 bytes (IPv4 mapped); -1 for anything else. */
-static int
-sockaddr_key(const struct sockaddr *sa, unsigned char key[16])
-{
-	if (sa == NULL)
-		return -1;
-	if (sa->sa_family == AF_INET) {
-		memset(key, 0, 10);
-		key[10] = key[11] = 0xff;
-		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
-		return 0;
-	}
-	return -1;
-}
-
 static int
 peer_key(struct MHD_Connection *conn, unsigned char key[16])
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
-	return sockaddr_key(ci != NULL ? ci->client_addr : NULL, key);
+	return br_ip_from_sockaddr(ci != NULL ? ci->client_addr : NULL, key);
 }
 
 /* The longest entry worth parsing: an IPv6 address with an embedded IPv4 one. */
@@ -452,7 +433,7 @@ conn_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 	int ok;
 
 	(void)addrlen;
-	if (sockaddr_key(addr, key) < 0 || br_ip_in(s->o.trusted_proxies, key))
+	if (br_ip_from_sockaddr(addr, key) < 0 || br_ip_in(s->o.trusted_proxies, key))
 		return MHD_YES;
 	pthread_mutex_lock(&t->mu);
 	if (pending.held && pending.t == t)
@@ -615,7 +596,6 @@ br_server *
 br_server_start(const br_server_options *o, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl;
 	br_server *s;
 	unsigned per_address;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -626,16 +606,13 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	if (inet_pton(AF_INET, o->address, &((struct sockaddr_in *)(void *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)(void *)&ss)->sin_family = AF_INET;
 		((struct sockaddr_in *)(void *)&ss)->sin_port = htons((uint16_t)o->port);
-		sl = sizeof(struct sockaddr_in);
 	} else if (inet_pton(AF_INET6, o->address, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr) == 1) {
 		((struct sockaddr_in6 *)(void *)&ss)->sin6_family = AF_INET6;
 		((struct sockaddr_in6 *)(void *)&ss)->sin6_port = htons((uint16_t)o->port);
-		sl = sizeof(struct sockaddr_in6);
 	} else {
 		snprintf(err, errlen, "listen_address: \"%s\" is not a numeric IPv4/IPv6 address", o->address);
 		return NULL;
 	}
-	(void)sl;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -662,7 +639,7 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	s->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    (uint16_t)o->port, s->conns != NULL ? conn_accept : NULL, s, access_handler, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, /* no length: MHD_USE_IPv6 (from ss_family) says which */
 	    MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 15),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,

@@ -17,7 +17,7 @@ typedef struct br_route {
 typedef struct br_server_options {
 	const char *address;           /* numeric IPv4 or IPv6 */
 	int port;                      /* 0: any free port (see br_server_port) */
-	int threads;                   /* worker pool size; 0: eight per core */
+	int threads;                   /* worker pool size; 0: eight per core (16 if the count is unknown) */
 	size_t max_body;
 	int timeout_s;
 	int https;                     /* public URL scheme */

@@ -68,7 +68,6 @@ main(int argc, char **argv)
 			.max_body = (size_t)app.cfg.max_body_bytes, .timeout_s = app.cfg.request_timeout_s,
 			.https = app.https, .routes = br_routes, .n_routes = br_n_routes, .app = &app,
 			.observe = br_routes_observe, .trusted_proxies = &app.cfg.trusted_proxies,
-			/* the config's 0 is "no limit", the server's is "the default" */
 			.max_connections_per_address = (unsigned)app.cfg.max_connections_per_address,
 		};
 		if ((srv = br_server_start(&o, err, sizeof(err))) == NULL) {

@@ -42,7 +42,8 @@ defaults(void)
 	CHECK(c.ticket_ttl_s == 60 && c.challenge_ttl_s == 300 && c.enrolment_link_ttl_s == 7 * 86400);
 	CHECK(c.n_algs == 6 && c.algs[0] == BR_COSE_ES256 && c.algs[1] == BR_COSE_EDDSA);
 	CHECK(c.refuse_safetynet == 1);
-	CHECK(strcmp(c.sign_count_policy, "reject") == 0);
+	CHECK(c.sign_count_policy == BR_SIGN_COUNT_REJECT);
+	CHECK(c.resident_key == BR_RESIDENT_KEY_PREFERRED && c.attestation == BR_ATTESTATION_NONE);
 	CHECK(c.ldap_attributes.n == 6 && strcmp(c.ldap_attributes.v[3], "eduPersonPrincipalName") == 0);
 	CHECK(c.rp_id == NULL && c.secret_file == NULL);
 	/* defaults alone do not make a working bridge */
@@ -96,12 +97,85 @@ errors(void)
 	expect_error("[idp]\nticket_ttl = soon\n", 2, "not a duration");
 	expect_error("[ldap]\nstarttls = maybe\n", 2, "true or false");
 	expect_error("[webauthn]\nuser_verification = always\n", 2, "required, preferred or discouraged");
-	expect_error("[webauthn]\nsign_count_policy = ignore\n", 2, "reject|flag");
 	expect_error("this is not ini\n", 1, "");
 	CHECK(load("[webauthn]\nalgorithms = ES256, ES257\n", &c, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "ES257") != NULL);
 	CHECK(br_config_load("/nonexistent/bridge.conf", &c, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "cannot open") != NULL);
+}
+
+/* The enumerated keys: each word stored as its value, the name lookups its inverse. */
+static int
+enum_value(const char *key, const char *word)
+{
+	br_config c;
+	char text[128], err[256];
+	int v = -1;
+
+	snprintf(text, sizeof(text), "[webauthn]\n%s = %s\n", key, word);
+	if (load(text, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s = %s: %s\n", key, word, err);
+		exit(1);
+	}
+	if (strcmp(key, "user_verification") == 0)
+		v = (int)c.user_verification;
+	else if (strcmp(key, "resident_key") == 0)
+		v = (int)c.resident_key;
+	else if (strcmp(key, "sign_count_policy") == 0)
+		v = (int)c.sign_count_policy;
+	else if (strcmp(key, "attestation") == 0)
+		v = (int)c.attestation;
+	br_config_free(&c);
+	return v;
+}
+
+static void
+enums(void)
+{
+	static const struct {
+		const char *key, *word;
+		int value;
+	} ok[] = {
+		{ "user_verification", "required", BR_UV_REQUIRED },
+		{ "user_verification", "preferred", BR_UV_PREFERRED },
+		{ "user_verification", "discouraged", BR_UV_DISCOURAGED },
+		{ "resident_key", "required", BR_RESIDENT_KEY_REQUIRED },
+		{ "resident_key", "preferred", BR_RESIDENT_KEY_PREFERRED },
+		{ "resident_key", "discouraged", BR_RESIDENT_KEY_DISCOURAGED },
+		{ "sign_count_policy", "reject", BR_SIGN_COUNT_REJECT },
+		{ "sign_count_policy", "flag", BR_SIGN_COUNT_FLAG },
+		{ "attestation", "none", BR_ATTESTATION_NONE },
+		{ "attestation", "direct", BR_ATTESTATION_DIRECT },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		const char *name = NULL;
+		if (enum_value(ok[i].key, ok[i].word) != ok[i].value) {
+			fprintf(stderr, "%s = %s is not stored as %d\n", ok[i].key, ok[i].word, ok[i].value);
+			exit(1);
+		}
+		if (strcmp(ok[i].key, "user_verification") == 0)
+			name = br_uv_policy_name((br_uv_policy)ok[i].value);
+		else if (strcmp(ok[i].key, "resident_key") == 0)
+			name = br_resident_key_name((br_resident_key)ok[i].value);
+		else if (strcmp(ok[i].key, "sign_count_policy") == 0)
+			name = br_sign_count_policy_name((br_sign_count_policy)ok[i].value);
+		else
+			name = br_attestation_name((br_attestation)ok[i].value);
+		CHECK(name != NULL && strcmp(name, ok[i].word) == 0);
+	}
+	/* a value outside the enumeration has no name */
+	CHECK(br_resident_key_name((br_resident_key)7) == NULL && br_attestation_name((br_attestation)-1) == NULL);
+	CHECK(br_sign_count_policy_name((br_sign_count_policy)2) == NULL && br_uv_policy_name((br_uv_policy)3) == NULL);
+
+	/* anything else is refused, and the message lists the choices in order */
+	expect_error("[webauthn]\nuser_verification = always\n", 2, "user_verification: must be required, preferred or discouraged");
+	expect_error("[webauthn]\nuser_verification = Required\n", 2, "must be required, preferred or discouraged");
+	expect_error("[webauthn]\nresident_key = yes\n", 2, "resident_key: must be required, preferred or discouraged");
+	expect_error("[webauthn]\n\nsign_count_policy = ignore\n", 3, "sign_count_policy: must be reject or flag");
+	expect_error("[webauthn]\nattestation = indirect\n", 2, "attestation: must be none or direct");
+	expect_error("[webauthn]\nattestation =\n", 2, "attestation: must be none or direct");
 }
 
 #define COMPLETE_TMPL \
@@ -208,6 +282,7 @@ main(void)
 	defaults();
 	values();
 	errors();
+	enums();
 	cross_checks();
 	secrets_and_durations();
 	proxies();

@@ -183,7 +183,7 @@ stack_init(void)
 
 #define MAX_SECRETS 2048
 static struct {
-	char kind[24];
+	char kind[64];                 /* a label or a cookie name (check_cookies reads up to 63) */
 	char value[128];
 } secrets[MAX_SECRETS];
 static int nsecrets;

@@ -1,13 +1,19 @@
 /*
- * The client address behind trusted proxies: addresses and CIDR prefixes
- * (bridge/config/config.c) and the X-Forwarded-For walk of
- * br_client_address (bridge/http/server.c). Pure functions, no server.
+ * The client address behind trusted proxies: addresses, sockets, CIDR
+ * prefixes and rate-limit buckets (bridge/config/ipaddr.c) and the
+ * X-Forwarded-For walk of br_client_address (bridge/http/server.c). Pure
+ * functions, no server.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../bridge/config/config.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "../../bridge/config/ipaddr.h"
 #include "../../bridge/http/server.h"
 #include "unit.h"
 
@@ -83,6 +89,156 @@ ip_parse_rejects(void)
 	/* a NUL inside the given length is not a terminator */
 	CHECK(br_ip_parse("10.0.0.1\0", 9, a) == -1);
 	CHECK(br_ip_parse("10.0\0.0.1", 9, a) == -1);
+}
+
+/* ---- sockets ---- */
+
+static void
+ip_from_sockaddr(void)
+{
+	static const unsigned char mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7 };
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+	struct sockaddr_un un;
+	unsigned char a[16], want[16];
+	char out[BR_IP_TEXT_MAX];
+
+	memset(&v4, 0, sizeof(v4));
+	v4.sin_family = AF_INET;
+	v4.sin_port = htons(443);
+	CHECK(inet_pton(AF_INET, "192.0.2.7", &v4.sin_addr) == 1);
+	CHECK(br_ip_from_sockaddr((const struct sockaddr *)(const void *)&v4, a) == 0);
+	CHECK(memcmp(a, mapped, 16) == 0);
+	CHECK(br_ip_is_v4(a));
+
+	memset(&v6, 0, sizeof(v6));
+	v6.sin6_family = AF_INET6;
+	CHECK(inet_pton(AF_INET6, "2001:db8::7", &v6.sin6_addr) == 1);
+	CHECK(br_ip_from_sockaddr((const struct sockaddr *)(const void *)&v6, a) == 0);
+	CHECK(br_ip_parse("2001:db8::7", 11, want) == 0 && memcmp(a, want, 16) == 0);
+	CHECK(!br_ip_is_v4(a));
+	/* a dual-stack socket's mapped peer is the same address as the IPv4 one */
+	CHECK(inet_pton(AF_INET6, "::ffff:192.0.2.7", &v6.sin6_addr) == 1);
+	CHECK(br_ip_from_sockaddr((const struct sockaddr *)(const void *)&v6, a) == 0);
+	CHECK(memcmp(a, mapped, 16) == 0);
+	br_ip_format(a, out, sizeof(out));
+	CHECK(strcmp(out, "192.0.2.7") == 0);
+
+	memset(&un, 0, sizeof(un));
+	un.sun_family = AF_UNIX;
+	CHECK(br_ip_from_sockaddr((const struct sockaddr *)(const void *)&un, a) == -1);
+	CHECK(br_ip_from_sockaddr(NULL, a) == -1);
+}
+
+/* ---- rate-limit buckets ---- */
+
+/*
+ * bridge/http/guard.c's address_bucket, verbatim, as it was when
+ * br_ip_rate_bucket was written to replace it: the reference the new
+ * function must agree with on every client text a request can have.
+ */
+static const char *
+address_bucket(const char *client, char *out, size_t cap)
+{
+	unsigned char a[16];
+
+	if (strchr(client, ':') == NULL || inet_pton(AF_INET6, client, a) != 1)
+		return client;
+	memset(a + 8, 0, 8);
+	if (inet_ntop(AF_INET6, a, out, (socklen_t)cap) == NULL)
+		return client;
+	strncat(out, "/64", cap - strlen(out) - 1);
+	return out;
+}
+
+static void
+expect_bucket(const char *client, const char *want)
+{
+	char out[INET6_ADDRSTRLEN + 4], ref[INET6_ADDRSTRLEN + 4];
+	const char *got = br_ip_rate_bucket(client, out, sizeof(out));
+
+	if (strcmp(got, want) != 0) {
+		fprintf(stderr, "bucket of \"%s\": \"%s\", want \"%s\"\n", client, got, want);
+		CHECK(0);
+	}
+	/* what is not an IPv6 address is its own bucket: the same pointer back */
+	CHECK((got == client) == (strcmp(want, client) == 0));
+	got = address_bucket(client, ref, sizeof(ref));
+	if (strcmp(got, want) != 0) {
+		fprintf(stderr, "guard.c's bucket of \"%s\" was \"%s\", not \"%s\"\n", client, got, want);
+		CHECK(0);
+	}
+}
+
+static void
+rate_bucket_cases(void)
+{
+	char out[BR_IP_TEXT_MAX];
+
+	expect_bucket("192.0.2.7", "192.0.2.7");
+	expect_bucket("0.0.0.0", "0.0.0.0");
+	expect_bucket("255.255.255.255", "255.255.255.255");
+	expect_bucket("unknown", "unknown");
+	expect_bucket("", "");
+	/* one /64, whatever the interface identifier */
+	expect_bucket("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64");
+	expect_bucket("2001:db8:1:2::", "2001:db8:1:2::/64");
+	expect_bucket("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64");
+	expect_bucket("2001:db8::1", "2001:db8::/64");
+	expect_bucket("2001:DB8::1", "2001:db8::/64");
+	expect_bucket("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff::/64");
+	expect_bucket("::1", "::/64");
+	expect_bucket("::", "::/64");
+	expect_bucket("fe80::1", "fe80::/64");
+	/* not addresses: their own bucket, as before */
+	expect_bucket("2001:db8::1%eth0", "2001:db8::1%eth0");
+	expect_bucket("[2001:db8::1]", "[2001:db8::1]");
+	expect_bucket(":", ":");
+	expect_bucket("192.0.2.7:80", "192.0.2.7:80");
+
+	/*
+	 * The one difference from guard.c: a mapped address as text is the IPv4
+	 * client it names, where guard.c put every such client in "::/64".
+	 * br_client_address never writes that form, so requests never had it.
+	 */
+	CHECK(strcmp(br_ip_rate_bucket("::ffff:192.0.2.7", out, sizeof(out)), "192.0.2.7") == 0);
+	CHECK(strcmp(br_ip_rate_bucket("::ffff:c000:207", out, sizeof(out)), "192.0.2.7") == 0);
+
+	/* no room in out: the client's own text, never a cut bucket */
+	CHECK(strcmp(br_ip_rate_bucket("2001:db8:1:2::9", out, 17), "2001:db8:1:2::9") == 0);
+	CHECK(strcmp(br_ip_rate_bucket("2001:db8:1:2::9", out, 18), "2001:db8:1:2::/64") == 0);
+	CHECK(strcmp(br_ip_rate_bucket("2001:db8::9", out, 0), "2001:db8::9") == 0);
+	CHECK(strcmp(br_ip_rate_bucket("::ffff:192.0.2.7", out, 4), "::ffff:192.0.2.7") == 0);
+}
+
+/* Every client text br_client_address can write: the new bucket is guard.c's. */
+static void
+rate_bucket_matches_guard(void)
+{
+	unsigned long long x = 0x9e3779b97f4a7c15ull;
+	unsigned char a[16];
+	char text[BR_IP_TEXT_MAX], out[INET6_ADDRSTRLEN + 4], ref[INET6_ADDRSTRLEN + 4];
+	const char *got, *had;
+	int i, j;
+
+	for (i = 0; i < 3000; i++) {
+		for (j = 0; j < 16; j++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			a[j] = (unsigned char)(x >> 56);
+		}
+		/* a third IPv4 (mapped), a third with zero runs inet_ntop compresses */
+		if (i % 3 == 0)
+			memcpy(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+		else if (i % 3 == 1)
+			memset(a + 2 + i % 5, 0, (size_t)(i % 7));
+		br_ip_format(a, text, sizeof(text));
+		got = br_ip_rate_bucket(text, out, sizeof(out));
+		had = address_bucket(text, ref, sizeof(ref));
+		if (strcmp(got, had) != 0) {
+			fprintf(stderr, "\"%s\": bucket \"%s\", guard.c had \"%s\"\n", text, got, had);
+			CHECK(0);
+		}
+	}
 }
 
 /* ---- prefixes ---- */
@@ -391,6 +547,9 @@ main(void)
 	static const unit_case cases[] = {
 		UNIT_CASE(ip_parse_and_format),
 		UNIT_CASE(ip_parse_rejects),
+		UNIT_CASE(ip_from_sockaddr),
+		UNIT_CASE(rate_bucket_cases),
+		UNIT_CASE(rate_bucket_matches_guard),
 		UNIT_CASE(prefix_parse_and_match),
 		UNIT_CASE(prefix_rejects),
 		UNIT_CASE(xff_untrusted_peer_ignored),

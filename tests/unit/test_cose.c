@@ -121,6 +121,29 @@ kty_labels(void)
 	CHECK(!br_cose_alg_known(-260));
 }
 
+/* The one table of names: both directions, every alg the soft authenticator makes. */
+static void
+alg_names_both_ways(void)
+{
+	size_t i;
+	int alg;
+
+	for (i = 0; i < sa_n_algs; i++) {
+		alg = 0;
+		CHECK(br_cose_alg_from_name(br_cose_alg_name(sa_algs[i]), &alg) == 0);
+		CHECK_INT(alg, sa_algs[i]);
+	}
+	CHECK(br_cose_alg_from_name("RS1", &alg) == 0 && alg == BR_COSE_RS1);
+	alg = 42;
+	/* exact spelling only: a config saying "es256" is refused, not guessed at */
+	CHECK(br_cose_alg_from_name("es256", &alg) == -1);
+	CHECK(br_cose_alg_from_name("EDDSA", &alg) == -1);
+	CHECK(br_cose_alg_from_name("ES257", &alg) == -1);
+	CHECK(br_cose_alg_from_name("", &alg) == -1);
+	CHECK(br_cose_alg_from_name(NULL, &alg) == -1);
+	CHECK_INT(alg, 42);
+}
+
 /* ---- kty / alg / crv disagreement ---- */
 
 static void set_crv_p384(sa_cose *c) { c->crv = 2; }
@@ -628,6 +651,7 @@ main(void)
 	static const unit_case cases[] = {
 		UNIT_CASE(every_alg_parses_and_verifies),
 		UNIT_CASE(kty_labels),
+		UNIT_CASE(alg_names_both_ways),
 		UNIT_CASE(es256_with_p384_crv),
 		UNIT_CASE(es384_key_labelled_es256_curve),
 		UNIT_CASE(es256_key_labelled_es384),

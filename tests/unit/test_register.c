@@ -1623,6 +1623,12 @@ names_and_policy_parse(void)
 	CHECK(br_uv_policy_parse("preferred", &p) == 0 && p == BR_UV_PREFERRED);
 	CHECK(br_uv_policy_parse("Required", &p) == -1 && p == BR_UV_PREFERRED);
 	CHECK(br_uv_policy_parse("", &p) == -1);
+	CHECK(br_uv_policy_parse(NULL, &p) == -1);
+	/* the names back from the values: what the options sent to browsers say */
+	CHECK(strcmp(br_uv_policy_name(BR_UV_REQUIRED), "required") == 0);
+	CHECK(strcmp(br_uv_policy_name(BR_UV_PREFERRED), "preferred") == 0);
+	CHECK(strcmp(br_uv_policy_name(BR_UV_DISCOURAGED), "discouraged") == 0);
+	CHECK(br_uv_policy_name((br_uv_policy)3) == NULL);
 }
 
 int

@@ -1,12 +1,13 @@
 /*
- * The rules with one owner (core/text.c, core/transport.c) and the one time
- * codec (core/timefmt.c). Regressions named after the bugs they closed: a
+ * The rules with one owner (core/text.c, core/transport.c, the enumeration
+ * names of core/enum_names.c) and the one time codec (core/timefmt.c). Regressions named after the bugs they closed: a
  * nickname with a C1 control that the API once accepted and the directory
  * refused, and a 31 February that once became 3 March.
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "enum_names.h"
 #include "text.h"
 #include "timefmt.h"
 #include "transport.h"
@@ -163,6 +164,38 @@ iso_forms(void)
 	CHECK(br_time_to_iso(1700000000, out, sizeof(out)) == 0 && strcmp(out, "2023-11-14T22:13:20Z") == 0);
 }
 
+static void
+enum_names(void)
+{
+	static const br_enum_name one[] = { { "only", 7 }, { NULL, 0 } };
+	static const br_enum_name two[] = { { "reject", 0 }, { "flag", 1 }, { NULL, 0 } };
+	static const br_enum_name three[] = { { "a", 2 }, { "b", 1 }, { "c", 0 }, { NULL, 0 } };
+	static const br_enum_name none[] = { { NULL, 0 } };
+	char out[32];
+	int v = -5;
+
+	br_enum_choices(one, out, sizeof(out));
+	CHECK(strcmp(out, "only") == 0);
+	br_enum_choices(two, out, sizeof(out));
+	CHECK(strcmp(out, "reject or flag") == 0);
+	br_enum_choices(three, out, sizeof(out));
+	CHECK(strcmp(out, "a, b or c") == 0);
+	br_enum_choices(none, out, sizeof(out));
+	CHECK(strcmp(out, "") == 0);
+	/* cut to fit, always terminated */
+	br_enum_choices(two, out, 8);
+	CHECK(strcmp(out, "reject ") == 0);
+	br_enum_choices(two, out, 1);
+	CHECK(out[0] == '\0');
+
+	CHECK(br_enum_parse(three, "b", &v) == 0 && v == 1);
+	CHECK(br_enum_parse(three, "B", &v) == -1 && v == 1);
+	CHECK(br_enum_parse(three, "", &v) == -1 && br_enum_parse(three, NULL, &v) == -1);
+	CHECK(br_enum_parse(none, "a", &v) == -1 && v == 1);
+	CHECK(strcmp(br_enum_name_of(three, 0), "c") == 0);
+	CHECK(br_enum_name_of(three, 3) == NULL && br_enum_name_of(none, 0) == NULL);
+}
+
 int
 main(void)
 {
@@ -174,6 +207,7 @@ main(void)
 		UNIT_CASE(gentime_february_31_refused),
 		UNIT_CASE(gentime_forms),
 		UNIT_CASE(iso_forms),
+		UNIT_CASE(enum_names),
 	};
 
 	return unit_run("text", cases, UNIT_N(cases));
