@@ -22,11 +22,14 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "ceremonies.h"
 #include "client.h"
 #include "harness.h"
+#include "memcached.h"
 #include "rawconn.h"
 #include "softkey.h"
 #include "stack.h"
+#include "tools.h"
 
 /* ---- fixtures ---- */
 
