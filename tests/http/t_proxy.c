@@ -147,11 +147,6 @@ fresh_minute(void)
 	}
 }
 
-/*
- * Behind a trusted proxy the rate limit counts the address X-Forwarded-For
- * names, and the audit log shows it; what the client itself wrote left of
- * the proxy's entry counts for nothing.
- */
 /* Options for this forwarded client until 429: how many went through first (-1: never limited). */
 static int
 xff_until_limited(hc_browser *b, const char *const *xff, hc_resp *r)
@@ -168,6 +163,11 @@ xff_until_limited(hc_browser *b, const char *const *xff, hc_resp *r)
 	return -1;
 }
 
+/*
+ * Behind a trusted proxy the rate limit counts the address X-Forwarded-For
+ * names, and the audit log shows it; what the client itself wrote left of
+ * the proxy's entry counts for nothing.
+ */
 void
 t_proxy_client_from_header(void)
 {
@@ -277,7 +277,6 @@ raw_start(const char *src, const char *xff)
 	return st;
 }
 
-/* From a peer that is not a trusted proxy, X-Forwarded-For is not believed. */
 /* An IPv6 client is counted by its /64: walking through the prefix does not reset the count. */
 void
 t_proxy_ipv6_prefix(void)
@@ -306,6 +305,7 @@ t_proxy_ipv6_prefix(void)
 	hc_browser_free(b);
 }
 
+/* From a peer that is not a trusted proxy, X-Forwarded-For is not believed. */
 void
 t_proxy_untrusted_peer(void)
 {
