@@ -1,9 +1,11 @@
 /*
  * The running stack as the HTTP tests see it (tests/stack/start-stack.sh,
- * exported by tests/http/run.sh): the bridge and the IdP stand-in over HTTP,
- * the directory through bridgectl and the OpenLDAP tools, memcached over its
- * text protocol, the audit log as a file. Failures of the tools themselves
- * end the case (REQUIRE).
+ * exported by tests/http/run.sh): the bridge over HTTP, with the checks every
+ * one of its responses must pass, the config, the secrets seen on the way
+ * and the audit log as a file. The rest of the stack has headers of its own:
+ * ceremonies.h (the browser's side of sign-in and enrolment, with the IdP
+ * stand-in), tools.h (bridgectl and the OpenLDAP tools), memcached.h.
+ * Failures of the tools themselves end the case (REQUIRE).
  */
 #ifndef HTTP_STACK_H
 #define HTTP_STACK_H
@@ -54,59 +56,6 @@ long bpost(hc_browser *b, const char *path, const char *body, hc_resp *r);
 long bpostj(hc_browser *b, const char *path, json_t *body, hc_resp *r); /* takes body */
 /* The checks bget/bpost apply, for responses made otherwise. */
 void bridge_response_checks(const hc_resp *r);
-
-/* ---- ceremonies ---- */
-/* GET IDP/start?query: 303 to the bridge's /authn/start; returns that URL. */
-char *idp_start(hc_browser *b, const char *query);
-/* idp_start, then the bridge's 303 to /login (fb_flow set) and the login page. */
-void idp_begin(hc_browser *b, const char *query);
-/* POST /api/authenticate/options: 200 required; the challenge (and publicKey when pk). */
-char *auth_options(hc_browser *b, const char *body, json_t **pk);
-/* An assertion over challenge with origin BRIDGE_URL and rp id localhost unless o says otherwise. */
-json_t *make_assertion(sk_key *k, const char *challenge, const sk_auth_opts *o);
-/* POST /api/authenticate/verify expecting ok; returns "next". */
-char *auth_verify_ok(hc_browser *b, json_t *cred);
-/* GET /authn/finish: 303 to IDP_URL/finish?...; returns that URL. */
-char *bridge_finish(hc_browser *b);
-/* GET an IdP finish URL; the <pre id="result"> JSON (NULL if none), HTTP status in *status. */
-json_t *idp_result(hc_browser *b, const char *url, long *status);
-/* No ticket for this browser's flow: /authn/finish sends it back to /login, the flow stays. */
-void expect_no_ticket(hc_browser *b);
-/* The whole sign-in through the IdP stand-in; returns the stand-in's result (ok required). */
-json_t *signin_via_idp(hc_browser *b, sk_key *k, const char *username, char **finish_url);
-/* A My passkeys sign-in at /login without an IdP flow; a browser holding fb_session. */
-hc_browser *signin_local(sk_key *k);
-/* A signed /authn/start URL made here with the secret (docs/handoff-protocol.md). */
-char *signed_start(const char *conversation, const char *state, const char *ret, const char *entity,
-    const char *force, const char *passive, long long ts);
-
-/* ---- enrolment ---- */
-char *enrol_link(const char *user);                 /* bridgectl enroll; the code is noted as a secret */
-json_t *reg_options(hc_browser *b);                 /* POST /api/register/options, 200 required: publicKey */
-json_t *make_registration(sk_key *k, const char *challenge, const sk_reg_opts *o);
-/* Link, page, options, verify: the user ends up with k as a passkey named nick. */
-void enrol(const char *user, sk_key *k, const char *nick);
-
-/* ---- the directory ---- */
-json_t *user_show(const char *user);                /* bridgectl user show */
-json_t *user_cred(json_t *show, const char *id);    /* the credential with that id, borrowed */
-size_t user_ncreds(const char *user);
-char *user_creds_text(const char *user);            /* credentials JSON, for before/after */
-char *ldap_search(const char *base, const char *filter, const char *attr);
-void ldap_modify(const char *ldif);                 /* ldapmodify as admin; REQUIRE success */
-void make_user(const char *uid, const char *display);
-char *b64std(const unsigned char *p, size_t n);
-unsigned char *b64std_decode(const char *s, size_t *n);
-
-/* ---- memcached ---- */
-/* The value of key (prefix added) on any server; *copies how many hold it, *ttl the remaining TTL. */
-char *mc_lookup(const char *key, int *copies, long *ttl);
-/*
- * Take key (prefix added) the way the IdP shim does
- * (shibboleth-config/.../MemcachedTicketStore.java): get on every server,
- * then delete on each that had it; the value when every delete won, else NULL.
- */
-char *shim_take(const char *key);
 
 /* ---- misc ---- */
 char *hmac_b64url(const char *key, const char *msg);

@@ -1,0 +1,85 @@
+/*
+ * HTTP-level tests of fido-bridged on a running stack (real slapd, memcached,
+ * the IdP stand-in), with a software passkey in the test: enrolment, sign-in
+ * through the IdP handoff, My passkeys, and every rejection the bridge
+ * promises. Run through tests/http/run.sh, which starts and stops the stack.
+ *
+ *   test_http_flows [--list | --group main|cache|limits|proxy | CASE...]
+ *
+ * The cases of a run share the stack: fixtures (alice's and bob's passkeys)
+ * are made by the first case that needs them, so any case can also run
+ * alone, e.g. tests/http/run.sh --build build -- build/tests/http/test_http_flows my_passkeys
+ * Groups: "main" (everything the bridge promises), "cache" (single use in
+ * memcached across server threads: needs a stack of its own), "limits" (the
+ * per-address limit: needs STACK_LIMIT_ADDRESS low), "proxy" (behind a
+ * trusted proxy: needs trusted_proxies = 127.0.0.1 and low limits).
+ *
+ * This file holds the one case table (the order the cases run in) and main.
+ * The cases are in t_*.c, one concern per file (cases.h lists them by file),
+ * the helpers they share in fixtures.c; the stack in stack.c, ceremonies.c,
+ * tools.c and memcached.c.
+ */
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cases.h"
+#include "harness.h"
+#include "stack.h"
+
+static const th_case cases[] = {
+	{ "main", "ops", t_ops, "/healthz, /metrics, 404/405, static files" },
+	{ "main", "enrol_with_link", t_enrol_with_link, "one-time link -> options -> none attestation -> directory; code used up" },
+	{ "main", "signin_discoverable", t_signin_discoverable, "IdP stand-in -> /login -> discoverable passkey -> ticket, taken once" },
+	{ "main", "signin_username_first", t_signin_username_first, "allowCredentials for alice, assertion without userHandle" },
+	{ "main", "my_passkeys", t_my_passkeys, "local sign-in, list, rename, second passkey, delete, last_passkey" },
+	{ "main", "start_bad_sig", t_start_bad_sig, "altered/missing/duplicate sig, altered signed values: 400, no redirect" },
+	{ "main", "start_stale_ts", t_start_stale_ts, "ts outside the skew (signed here with the secret): 400" },
+	{ "main", "start_foreign_return", t_start_foreign_return, "correctly signed return outside return_urls: 400, no redirect" },
+	{ "main", "passive", t_passive, "passive=1: 303 straight back with error=NoPassive" },
+	{ "main", "cancel", t_cancel, "use another way: error=NoCredentials, flow gone" },
+	{ "main", "replayed_challenge", t_replayed_challenge, "the same assertion twice: expired; one ticket" },
+	{ "main", "replayed_ticket", t_replayed_ticket, "the ticket is taken once" },
+	{ "main", "reused_enrolment_code", t_reused_enrolment_code, "two tabs with one link: the second registration fails" },
+	{ "main", "registration_rejections", t_registration_rejections, "bad rp/origin/type/flags: failed, nothing stored, code kept" },
+	{ "main", "enrol_nickname_limits", t_enrol_nickname_limits, "65-character nickname: 400, code kept; 64 characters stored" },
+	{ "main", "signature_from_other_key", t_signature_from_other_key, "alice's credential id, another key's signature" },
+	{ "main", "user_handle_of_other_user", t_user_handle_of_other_user, "alice's credential with bob's (or no) userHandle" },
+	{ "main", "username_first_other_account", t_username_first_other_account, "bob's options answered with alice's passkey" },
+	{ "main", "assertion_fields", t_assertion_fields, "origin, rpIdHash, type, UP in the assertion" },
+	{ "main", "challenge_from_other_flow", t_challenge_from_other_flow, "A's challenge in B's flow; registration challenge" },
+	{ "main", "unknown_credential", t_unknown_credential, "404 with credential_id and rp_id" },
+	{ "main", "disabled_account", t_disabled_account, "dave's passkey (added over LDAP): account_disabled, AccountDisabled" },
+	{ "main", "oversized_body", t_oversized_body, "bodies over max_body_bytes: 413 (length, 100-continue, chunked)" },
+	{ "main", "malformed_bodies", t_malformed_bodies, "not JSON, not an object, missing members, padded base64: 400" },
+	{ "main", "origin", t_origin, "missing or foreign Origin on every API: 403" },
+	{ "main", "unknown_flow", t_unknown_flow, "no, unknown, malformed and finished flow cookies" },
+	{ "main", "rate_limit_account", t_rate_limit_account, "options for one account until 429" },
+	{ "main", "rate_limit_account_spelling", t_rate_limit_account_spelling, "the per-account limit holds however the username is spelled" },
+	{ "limits", "rate_limit_address", t_rate_limit_address, "requests from one address until 429 (limits run only)" },
+	{ "limits", "rate_limit_verify_refused", t_rate_limit_verify_refused, "verify refused before its challenge counts per address (limits run only)" },
+	{ "cache", "standin_ticket_everywhere", t_standin_ticket_everywhere, "after the stand-in took a ticket, no server has it" },
+	{ "cache", "ticket_single_use_shim", t_ticket_single_use_shim, "a ticket taken like the IdP shim does cannot be taken again" },
+	{ "cache", "consumed_keys_everywhere", t_consumed_keys_everywhere, "consumed challenges and flows gone from every memcached server" },
+	{ "main", "audit_log", t_audit_log, "one JSON event per line, no ticket/challenge/code/cookie values" },
+	{ "proxy", "proxy_client_from_header", t_proxy_client_from_header, "behind a trusted proxy: X-Forwarded-For client counted and logged" },
+	{ "proxy", "proxy_ipv6_prefix", t_proxy_ipv6_prefix, "an IPv6 client is counted by its /64" },
+	{ "proxy", "proxy_untrusted_peer", t_proxy_untrusted_peer, "X-Forwarded-For from an untrusted peer (127.0.0.2) ignored" },
+	{ "proxy", "proxy_connections", t_proxy_connections, "100 connections from a trusted proxy; max_connections_per_address for others" },
+	{ "limits", "proxy_header_ignored", t_proxy_header_ignored, "no trusted_proxies: X-Forwarded-For ignored, the client is the peer" },
+	{ "limits", "connection_limit_default", t_connection_limit_default, "no trusted_proxies: 64 connections per address" },
+};
+
+int
+main(int argc, char **argv)
+{
+	int rc;
+
+	if (argc == 2 && strcmp(argv[1], "--list") == 0)
+		return th_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
+	stack_init();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = th_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * The HTTP test cases, by the file that holds them; cases.c runs them from its
+ * table (name, group, what). Each case is a function without arguments that
+ * checks with harness.h and may end early with REQUIRE or th_skip.
+ */
+#ifndef HTTP_CASES_H
+#define HTTP_CASES_H
+
+/* t_ops.c */
+void t_ops(void);
+
+/* t_enrol.c */
+void t_enrol_with_link(void);
+
+/* t_signin.c */
+void t_signin_discoverable(void);
+void t_signin_username_first(void);
+
+/* t_passkeys.c */
+void t_my_passkeys(void);
+
+/* t_handoff.c */
+void t_start_bad_sig(void);
+void t_start_stale_ts(void);
+void t_start_foreign_return(void);
+void t_passive(void);
+void t_cancel(void);
+
+/* t_replays.c */
+void t_replayed_challenge(void);
+void t_replayed_ticket(void);
+
+/* t_reject_enrol.c */
+void t_reused_enrolment_code(void);
+void t_registration_rejections(void);
+void t_enrol_nickname_limits(void);
+
+/* t_reject_signin.c */
+void t_signature_from_other_key(void);
+void t_user_handle_of_other_user(void);
+void t_username_first_other_account(void);
+void t_unknown_credential(void);
+void t_assertion_fields(void);
+void t_challenge_from_other_flow(void);
+void t_disabled_account(void);
+
+/* t_reject_requests.c */
+void t_oversized_body(void);
+void t_malformed_bodies(void);
+void t_origin(void);
+void t_unknown_flow(void);
+
+/* t_limits.c */
+void t_rate_limit_account(void);
+void t_rate_limit_account_spelling(void);
+void t_rate_limit_verify_refused(void);
+void t_rate_limit_address(void);
+void t_proxy_connections(void);
+void t_connection_limit_default(void);
+
+/* t_single_use.c */
+void t_consumed_keys_everywhere(void);
+void t_ticket_single_use_shim(void);
+void t_standin_ticket_everywhere(void);
+
+/* t_audit.c */
+void t_audit_log(void);
+
+/* t_proxy.c */
+void t_proxy_client_from_header(void);
+void t_proxy_ipv6_prefix(void);
+void t_proxy_untrusted_peer(void);
+void t_proxy_header_ignored(void);
+
+#endif
