@@ -1012,25 +1012,6 @@ br_dir_find_user(br_directory *d, const char *username, br_user **out)
 	return r;
 }
 
-br_dir_rc
-br_dir_find_by_handle(br_directory *d, const unsigned char *handle, size_t len, br_user **out)
-{
-	struct find_arg a = { NULL, NULL, NULL };
-	br_dir_rc r;
-
-	if (out == NULL)
-		return BR_DIR_INVALID;
-	*out = NULL;
-	if (d == NULL || handle == NULL || len == 0 || len > BR_USER_HANDLE_MAX)
-		return BR_DIR_INVALID;
-	if ((a.filter = eq_filter(NULL, "fidoUserHandle", handle, len)) == NULL)
-		return BR_DIR_ERROR;
-	r = run(d, op_find, &a);
-	free((char *)a.filter);
-	*out = a.out;
-	return r;
-}
-
 /* dn in the LDAPv3 string form libldap writes, in a new string ("" for the root). */
 static char *
 dn_normal(const char *dn)
@@ -1068,75 +1049,6 @@ parent_dn(const char *dn)
 	return parent;
 }
 
-struct by_cred_arg {
-	const char *filter;
-	const unsigned char *id;
-	size_t len;
-	br_user *out;
-	size_t index;
-};
-
-static br_dir_rc
-op_find_by_cred(br_directory *d, LDAP *ld, void *p, int *lrc)
-{
-	struct by_cred_arg *a = p;
-	LDAPMessage *res = NULL, *e;
-	char *dn = NULL, *parent = NULL;
-	br_user *u = NULL;
-	br_dir_rc r = BR_DIR_ERROR;
-	size_t i, skipped = 0;
-	int rc, n;
-
-	a->out = NULL;
-	rc = search(d, ld, d->user_base, LDAP_SCOPE_SUBTREE, a->filter, no_attrs, 2, &res);
-	if (rc == LDAP_SIZELIMIT_EXCEEDED)
-		goto out;  /* the same id twice: ambiguous */
-	if (rc != LDAP_SUCCESS) {
-		*lrc = rc;
-		goto out;
-	}
-	if ((n = ldap_count_entries(ld, res)) != 1) {
-		r = n == 0 ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
-		goto out;
-	}
-	if ((dn = ldap_get_dn(ld, ldap_first_entry(ld, res))) == NULL || (parent = parent_dn(dn)) == NULL)
-		goto out;
-	ldap_msgfree(res);
-	res = NULL;
-	/* the credential's parent: the user, with all its credentials */
-	rc = search(d, ld, parent, LDAP_SCOPE_BASE, "(objectClass=*)", (const char *const *)d->user_attrs, 1, &res);
-	if (rc != LDAP_SUCCESS) {
-		*lrc = rc;
-		r = rc == LDAP_NO_SUCH_OBJECT ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
-		goto out;
-	}
-	if ((e = ldap_first_entry(ld, res)) == NULL) {
-		r = BR_DIR_NOT_FOUND;
-		goto out;
-	}
-	if ((r = load_user(d, ld, e, NULL, &u, &skipped, lrc)) != BR_DIR_OK)
-		goto out;
-	for (i = 0; i < u->n_creds; i++)
-		if (u->creds[i].id.len == a->len && memcmp(u->creds[i].id.ptr, a->id, a->len) == 0)
-			break;
-	if (i == u->n_creds) {
-		/* deleted meanwhile, or unreadable */
-		r = skipped > 0 ? BR_DIR_ERROR : BR_DIR_NOT_FOUND;
-		br_user_free(&u);
-		goto out;
-	}
-	a->index = i;
-	a->out = u;
-	r = BR_DIR_OK;
-out:
-	ldap_msgfree(res);
-	if (dn != NULL)
-		ldap_memfree(dn);
-	if (parent != NULL)
-		ldap_memfree(parent);
-	return r;
-}
-
 static int
 cred_id_ok(const unsigned char *id, size_t len)
 {
@@ -1154,29 +1066,6 @@ cred_filter(const unsigned char *id, size_t len)
 	f = eq_filter("fidoCredential", "fidoCredentialId", b64, strlen(b64));
 	free(b64);
 	return f;
-}
-
-br_dir_rc
-br_dir_find_by_credential(br_directory *d, const unsigned char *id, size_t len, br_user **out,
-    size_t *cred_index)
-{
-	struct by_cred_arg a = { NULL, id, len, NULL, 0 };
-	br_dir_rc r;
-
-	if (out == NULL || cred_index == NULL)
-		return BR_DIR_INVALID;
-	*out = NULL;
-	*cred_index = 0;
-	if (d == NULL || !cred_id_ok(id, len))
-		return BR_DIR_INVALID;
-	if ((a.filter = cred_filter(id, len)) == NULL)
-		return BR_DIR_ERROR;
-	r = run(d, op_find_by_cred, &a);
-	free((char *)a.filter);
-	*out = a.out;
-	if (r == BR_DIR_OK)
-		*cred_index = a.index;
-	return r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1245,7 +1134,7 @@ search_both(br_directory *d, LDAP *ld, const char *filter, LDAPMessage **res, in
 	return BR_DIR_OK;
 }
 
-/* The credential alone, with its attributes: op_find_by_cred's first search. */
+/* The credential alone, with its attributes. */
 static br_dir_rc
 search_cred(br_directory *d, LDAP *ld, const char *filter, LDAPMessage **res, int *lrc)
 {
@@ -1261,9 +1150,9 @@ search_cred(br_directory *d, LDAP *ld, const char *filter, LDAPMessage **res, in
 }
 
 /*
- * The credential entry e into c if it is the one asked for, byte for byte,
- * as op_find_by_cred checks after its listing: a malformed entry is an error
- * there too (skipped, then not found among the rest).
+ * The credential entry e into c if it is the one asked for, byte for byte
+ * (the filter asked for it already; this is the belt to those braces): a
+ * malformed entry is an error.
  */
 static br_dir_rc
 take_cred(LDAP *ld, LDAPMessage *e, const unsigned char *id, size_t len, br_credential_record *c)
@@ -1304,7 +1193,7 @@ user_named(LDAP *ld, LDAPMessage *res, const char *parent)
 	return NULL;
 }
 
-/* The entry at dn as a user, without credentials: op_find_by_cred's second search. */
+/* The entry at dn as a user, without credentials. */
 static br_dir_rc
 read_user_at(br_directory *d, LDAP *ld, const char *dn, br_user **out, int *lrc)
 {
