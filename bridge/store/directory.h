@@ -1,8 +1,11 @@
 /*
  * The directory: users, their attributes and their FIDO credentials in LDAP.
- * directory_ldap.c is the only file that includes ldap.h. Schema:
- * ldap-schema/fido-bridge.schema (fidoUser on the user entry, fidoCredential
- * entries as its children, RDN fidoCredentialId=<base64url id>).
+ * directory.c checks the arguments and hands each call to a backend
+ * (directory_backend.h): LDAP in bridge/store/ldap/, the only files that
+ * include ldap.h. Schema: ldap-schema/fido-bridge.schema (fidoUser on the
+ * user entry, fidoCredential entries as its children, RDN
+ * fidoCredentialId=<base64url id>). A call that returns BR_DIR_ERROR leaves
+ * its reason in br_store_error_get() (store_error.h).
  */
 #ifndef BR_DIRECTORY_H
 #define BR_DIRECTORY_H

@@ -1,4 +1,4 @@
-# The directory module (bridge/store/directory_ldap.c) against a private slapd
+# The directory (bridge/store/directory.c, ldap/) against a private slapd
 # started by with-services.sh; the test also starts a --bare slapd of its own
 # for the schema check and restarts the first one mid-test.
 # Include from tests/integration/CMakeLists.txt:  include(directory.cmake)
