@@ -261,27 +261,45 @@ failed(memcached_return_t rc)
 	    rc != MEMCACHED_DATA_EXISTS;
 }
 
+/* The reason for the audit line: what failed and libmemcached's word for it. */
+static br_cache_rc
+mc_failed(const char *op, memcached_return_t rc)
+{
+	br_store_error_set(op, memcached_strerror(NULL, rc));
+	return BR_CACHE_ERROR;
+}
+
+/* conn() made no handle: out of memory, or a server libmemcached would not take */
+#define NO_HANDLE MEMCACHED_MEMORY_ALLOCATION_FAILURE
+
 static br_cache_rc
 store(struct mcache *c, int add, const char *key, const void *val, size_t len, unsigned ttl)
 {
+	const char *op = add ? "memcached add" : "memcached set";
 	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1];
 	unsigned order[MAX_SERVERS], i, stored = 0, placed = 0;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = MEMCACHED_FAILURE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
+		br_store_error_set(op, "key too long");
 		return BR_CACHE_ERROR;
+	}
 	server_order(c, k, kl, order);
 	/* the first `copies` reachable servers in preference order get the value */
 	for (i = 0; i < c->n && placed < c->copies; i++) {
-		if ((mc = conn(c, order[i])) == NULL)
+		if ((mc = conn(c, order[i])) == NULL) {
+			last = NO_HANDLE;
 			continue;
+		}
 		/* add decides on the first reachable server; the copies follow it */
 		if (add && placed == 0)
 			rc = memcached_add(mc, k, kl, val, len, (time_t)ttl, 0);
 		else
 			rc = memcached_set(mc, k, kl, val, len, (time_t)ttl, 0);
+		if (rc != MEMCACHED_SUCCESS)
+			last = rc;
 		if (failed(rc))
 			continue;
 		placed++;
@@ -290,7 +308,7 @@ store(struct mcache *c, int add, const char *key, const void *val, size_t len, u
 		else if (add)
 			return BR_CACHE_EXISTS;
 	}
-	return stored > 0 ? BR_CACHE_OK : BR_CACHE_ERROR;
+	return stored > 0 ? BR_CACHE_OK : mc_failed(op, last);
 }
 
 static br_cache_rc
@@ -327,10 +345,12 @@ mcache_get(void *backend, const char *key, char **val, size_t *len)
 	memcached_return_t rc;
 	uint32_t flags;
 
-	*val = NULL;
-	*len = 0;
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	memcached_return_t last = NO_HANDLE;
+
+	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
+		br_store_error_set("memcached get", "key too long");
 		return BR_CACHE_ERROR;
+	}
 	server_order(c, k, kl, order);
 	/* the copies first, then the rest: a key written while a server was away sits further down */
 	for (i = 0; i < c->n; i++) {
@@ -342,8 +362,10 @@ mcache_get(void *backend, const char *key, char **val, size_t *len)
 		drop_value(val, len);
 		if (!failed(rc))
 			answered++;
+		else
+			last = rc;
 	}
-	return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached get", last);
 }
 
 static br_cache_rc
@@ -354,13 +376,13 @@ mcache_take(void *backend, const char *key, char **val, size_t *len)
 	unsigned i, answered = 0, found[MAX_SERVERS], nfound = 0, deleted = 0, lost = 0;
 	size_t kl, vl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 	uint32_t flags;
 
-	*val = NULL;
-	*len = 0;
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
+		br_store_error_set("memcached get", "key too long");
 		return BR_CACHE_ERROR;
+	}
 	/* every server, as the shim does: a copy anywhere is a copy to consume */
 	for (i = 0; i < c->n; i++) {
 		if ((mc = conn(c, i)) == NULL)
@@ -380,9 +402,11 @@ mcache_take(void *backend, const char *key, char **val, size_t *len)
 		}
 		if (!failed(rc))
 			answered++;
+		else
+			last = rc;
 	}
 	if (nfound == 0)
-		return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
+		return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached get", last);
 	/*
 	 * Ours only when every copy we saw was deleted by us, so of two racers at
 	 * most one wins. Copies go in server order and a lost delete stops us:
@@ -392,16 +416,18 @@ mcache_take(void *backend, const char *key, char **val, size_t *len)
 	 * both win. It needs a fault during the race; replicas = 0 avoids it.
 	 */
 	for (i = 0; i < nfound && !lost; i++) {
-		rc = (mc = conn(c, found[i])) != NULL ? memcached_delete(mc, k, kl, 0) : MEMCACHED_FAILURE;
+		rc = (mc = conn(c, found[i])) != NULL ? memcached_delete(mc, k, kl, 0) : NO_HANDLE;
 		if (rc == MEMCACHED_SUCCESS)
 			deleted++;
 		else if (rc == MEMCACHED_NOTFOUND)
 			lost = 1;
+		else
+			last = rc;
 	}
 	if (deleted == nfound)
 		return BR_CACHE_OK;
 	drop_value(val, len);
-	return lost ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	return lost ? BR_CACHE_MISS : mc_failed("memcached delete", last);
 }
 
 static br_cache_rc
@@ -412,20 +438,24 @@ mcache_del(void *backend, const char *key)
 	unsigned i, answered = 0, deleted = 0;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
+		br_store_error_set("memcached delete", "key too long");
 		return BR_CACHE_ERROR;
+	}
 	for (i = 0; i < c->n; i++) {
 		if ((mc = conn(c, i)) == NULL)
 			continue;
 		rc = memcached_delete(mc, k, kl, 0);
 		deleted += rc == MEMCACHED_SUCCESS;
 		answered += !failed(rc);
+		if (failed(rc))
+			last = rc;
 	}
 	if (deleted > 0)
 		return BR_CACHE_OK;
-	return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached delete", last);
 }
 
 static br_cache_rc
@@ -436,10 +466,12 @@ mcache_incr(void *backend, const char *key, unsigned ttl, uint64_t *value)
 	unsigned order[MAX_SERVERS], i;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
+		br_store_error_set("memcached incr", "key too long");
 		return BR_CACHE_ERROR;
+	}
 	server_order(c, k, kl, order);
 	/* counters live on one server: the first that answers */
 	for (i = 0; i < c->n; i++) {
@@ -449,8 +481,9 @@ mcache_incr(void *backend, const char *key, unsigned ttl, uint64_t *value)
 		rc = memcached_increment_with_initial(mc, k, kl, 1, 1, (time_t)ttl, value);
 		if (rc == MEMCACHED_SUCCESS)
 			return BR_CACHE_OK;
+		last = rc;
 	}
-	return BR_CACHE_ERROR;
+	return mc_failed("memcached incr", last);
 }
 
 static int

@@ -4,7 +4,8 @@
  * Covers every operation of directory.h: lookups (and filter injection),
  * user handles, credentials (add/find/rename/delete, atomic add), record_use,
  * enrolment codes (one use under concurrency), disabled accounts, the schema
- * check on the full server and on a --bare one, and slapd restarted mid-test.
+ * check on the full server and on a --bare one, slapd restarted mid-test, and
+ * the reason a failure leaves for the audit line (br_store_error_get).
  * An admin connection of its own checks what really landed in the directory.
  */
 #include <errno.h>
@@ -28,6 +29,7 @@
 
 #include "../../bridge/core/transport.h"
 #include "../../bridge/store/directory.h"
+#include "../../bridge/store/store_error.h"
 #include "check.h"
 
 #ifndef BR_TEST_SERVICES_DIR
@@ -237,6 +239,24 @@ dn_of(const char *uid)
 	return b;
 }
 
+/*
+ * After a failed call: the reason starts with "op: " and holds none of what
+ * the call was given (up to two strings to look for; NULL for none).
+ */
+static void
+reason_is(const char *op, const char *given, const char *given2)
+{
+	const char *t = br_store_error_get();
+	size_t n = strlen(op);
+
+	if (strncmp(t, op, n) != 0 || strncmp(t + n, ": ", 2) != 0)
+		fprintf(stderr, "store error \"%s\", expected \"%s: ...\"\n", t, op);
+	CHECK(strncmp(t, op, n) == 0 && strncmp(t + n, ": ", 2) == 0 && t[n + 2] != '\0');
+	CHECK(given == NULL || strstr(t, given) == NULL);
+	CHECK(given2 == NULL || strstr(t, given2) == NULL);
+	br_store_error_clear();
+}
+
 /* ---- helpers on br_user ---- */
 
 static const char *
@@ -356,6 +376,7 @@ find_users(br_directory *d)
 	    S("uid"), S("carol"), S("cn"), S("Carol Clone"), S("sn"), S("Clone"), (char *)NULL);
 	u = (br_user *)1;
 	CHECK(br_dir_find_user(d, "carol", &u) == BR_DIR_ERROR && u == NULL);
+	reason_is("ldap search", "carol", "people");
 	admin_delete("uid=carol,ou=extra,ou=people,dc=example,dc=edu");
 	admin_delete("ou=extra,ou=people,dc=example,dc=edu");
 	u = must_find(d, "carol");
@@ -602,6 +623,7 @@ credentials(br_directory *d)
 		    S("0"), S("fidoCreated"), S("20240101000000Z"), (char *)NULL);
 		u = (br_user *)1;
 		CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_ERROR && u == NULL);
+		reason_is("ldap search", "AAH7", "people");
 		u = (br_user *)1;
 		CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), &u) ==
 		    BR_DIR_ERROR && u == NULL);
@@ -628,6 +650,7 @@ credentials(br_directory *d)
 	memset(&fake, 0, sizeof(fake));
 	fake.dn = (char *)"ou=services,dc=example,dc=edu";
 	CHECK(br_dir_add_credential(d, &fake, &x) == BR_DIR_ERROR);
+	reason_is("ldap add", "services", "eHh4");
 	CHECK(admin_count(base, LDAP_SCOPE_SUBTREE, "(fidoCredentialId=eHh4eHh4eHh4)") == 0);
 	/* under a user that does not exist */
 	fake.dn = dn_of("ghost");
@@ -1355,6 +1378,7 @@ check_full_server(br_directory *d)
 	CHECK(report != NULL && strstr(report, "ERROR") != NULL && strstr(report, "4711") == NULL);
 	free(report);
 	CHECK(br_dir_find_user(ext, "alice", &u) == BR_DIR_ERROR && u == NULL);
+	reason_is("ldap bind", "4711", "fido-bridge");
 	br_directory_close(&ext);
 }
 
@@ -1522,6 +1546,7 @@ starttls(void)
 	/* a server certificate from another CA, or for another name: no connection */
 	o.ca_file = other;
 	CHECK(find_with(&o, "alice") == BR_DIR_ERROR);
+	reason_is("ldap starttls", "alice", NULL);
 	o.ca_file = ca;
 	o.uri = localhost_uri;
 	CHECK(find_with(&o, "alice") == BR_DIR_ERROR);
@@ -1655,16 +1680,25 @@ restart(br_directory *d)
 	u = must_find(d, "alice");
 	br_user_free(&u);
 
-	/* down: clean errors, bounded in time */
+	/* down: clean errors, bounded in time, each with its reason for the audit line */
 	stop_slapd();
 	t = now_s();
+	br_store_error_clear();
 	CHECK(br_dir_find_user(d, "alice", &u) == BR_DIR_ERROR && u == NULL);
+	fprintf(stderr, "slapd down: \"%s\"\n", br_store_error_get());
+	CHECK(strstr(br_store_error_get(), ldap_err2string(LDAP_SERVER_DOWN)) != NULL);
+	reason_is("ldap bind", "alice", bridge_pw);
 	u = (br_user *)1;
 	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), &u) == BR_DIR_ERROR &&
 	    u == NULL);
+	reason_is("ldap bind", "AAH7", NULL);
 	u = (br_user *)1;
 	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_ERROR && u == NULL);
+	reason_is("ldap bind", NULL, NULL);
 	CHECK(br_dir_remove_enrolment_code(d, &carol, CODE_A) == BR_DIR_ERROR);
+	reason_is("ldap bind", "v1$", "carol");
+	CHECK(br_dir_check_password(d, &carol, "pw-never-shown") == BR_DIR_ERROR);
+	reason_is("ldap bind", "pw-never-shown", "carol");
 	CHECK(now_s() - t < 10);
 	/* back: the next call works, same br_directory */
 	start_slapd();

@@ -332,6 +332,32 @@ resources:
 }
 
 /* ------------------------------------------------------------------------ */
+/* failures                                                                 */
+/* ------------------------------------------------------------------------ */
+
+br_dir_rc
+ldir_failed(const char *op, int rc, int *lrc)
+{
+	br_store_error_set(op, ldap_err2string(rc));
+	if (lrc != NULL)
+		*lrc = rc;
+	return BR_DIR_ERROR;
+}
+
+br_dir_rc
+ldir_fail(const char *op, const char *why)
+{
+	br_store_error_set(op, why);
+	return BR_DIR_ERROR;
+}
+
+br_dir_rc
+ldir_oom(void)
+{
+	return ldir_fail("ldap", "out of memory");
+}
+
+/* ------------------------------------------------------------------------ */
 /* connections                                                              */
 /* ------------------------------------------------------------------------ */
 
@@ -404,8 +430,10 @@ ldir_connect(ldir *d, LDAP **out)
 	if (rc == LDAP_SUCCESS)
 		rc = setup_handle(d, ld);
 	pthread_mutex_unlock(&d->setup_lock);
-	if (rc == LDAP_SUCCESS && d->starttls)
-		rc = ldap_start_tls_s(ld, NULL, NULL);
+	if (rc != LDAP_SUCCESS)
+		ldir_failed("ldap connect", rc, NULL);
+	else if (d->starttls && (rc = ldap_start_tls_s(ld, NULL, NULL)) != LDAP_SUCCESS)
+		ldir_failed("ldap starttls", rc, NULL);
 	if (rc != LDAP_SUCCESS) {
 		if (ld != NULL)
 			ldap_unbind_ext_s(ld, NULL, NULL);
@@ -423,6 +451,7 @@ connect_bind(ldir *d, LDAP **out)
 	if ((rc = ldir_connect(d, out)) != LDAP_SUCCESS)
 		return rc;
 	if ((rc = bind_handle(d, *out)) != LDAP_SUCCESS) {
+		ldir_failed("ldap bind", rc, NULL);
 		ldap_unbind_ext_s(*out, NULL, NULL);
 		*out = NULL;
 	}
@@ -442,6 +471,7 @@ ldir_conn_get(ldir *d, int *rc)
 	if (pthread_setspecific(d->tls_key, ld) != 0) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
 		*rc = LDAP_NO_MEMORY;
+		ldir_oom();
 		return NULL;
 	}
 	return ld;

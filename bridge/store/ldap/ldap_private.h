@@ -41,6 +41,14 @@ typedef struct ldir {
 /* The attributes of a credential entry, NULL-terminated (read.c). */
 extern const char *const ldir_cred_attrs[];
 
+/* ---- failures (conn.c): the reason for the audit line, never a DN, filter or value ---- */
+
+/* An LDAP result that failed op ("ldap search"): its text, and *lrc (may be NULL) for ldir_run. */
+br_dir_rc ldir_failed(const char *op, int rc, int *lrc);
+/* A failure of ours, not the library's: a plain reason. */
+br_dir_rc ldir_fail(const char *op, const char *why);
+br_dir_rc ldir_oom(void);
+
 /* ---- connections (conn.c) ---- */
 
 /*
@@ -54,10 +62,10 @@ typedef br_dir_rc (*ldir_op)(ldir *d, LDAP *ld, void *arg, int *lrc);
 br_dir_rc ldir_run(ldir *d, ldir_op fn, void *arg);
 /* Results after which the connection is suspect. */
 int ldir_transient(int rc);
-/* This thread's connection, opened and bound when there is none; NULL with the reason in *rc. */
+/* This thread's connection, opened and bound when there is none; NULL with the reason in *rc (and br_store_error). */
 LDAP *ldir_conn_get(ldir *d, int *rc);
 void ldir_conn_drop(ldir *d);
-/* A new handle with our options (and StartTLS when asked), not bound. */
+/* A new handle with our options (and StartTLS when asked), not bound; the reason in br_store_error when not. */
 int ldir_connect(ldir *d, LDAP **out);
 
 /* ---- searches, filters, DNs, values (conn.c) ---- */

@@ -147,13 +147,12 @@ load_creds(ldir *d, LDAP *ld, br_user *u, int *lrc)
 	    CREDS_MAX, &res);
 	if (rc != LDAP_SUCCESS) {
 		ldap_msgfree(res);
-		*lrc = rc;
-		return BR_DIR_ERROR;  /* including more than CREDS_MAX */
+		return ldir_failed("ldap search", rc, lrc);  /* including more than CREDS_MAX */
 	}
 	if ((n = ldap_count_entries(ld, res)) > 0) {
 		if ((u->creds = calloc((size_t)n, sizeof(*u->creds))) == NULL) {
 			ldap_msgfree(res);
-			return BR_DIR_ERROR;
+			return ldir_oom();
 		}
 		for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
 			if (u->n_creds < (size_t)n && ldir_parse_cred(ld, e, &u->creds[u->n_creds]) == 0)
@@ -209,6 +208,7 @@ ldir_user_from_entry(ldir *d, LDAP *ld, LDAPMessage *e, const char *want_name, b
 {
 	br_user *u = calloc(1, sizeof(*u));
 	struct berval **all = NULL, *pick = NULL, *v;
+	const char *why = "out of memory";
 	br_dir_rc r = BR_DIR_ERROR;
 	size_t i, n;
 
@@ -227,14 +227,22 @@ ldir_user_from_entry(ldir *d, LDAP *ld, LDAPMessage *e, const char *want_name, b
 			break;
 		}
 	}
-	if (pick == NULL || (u->username = ldir_bv_strdup(pick)) == NULL)
-		goto out;  /* not a user entry for us */
+	if (pick == NULL) {
+		why = "user entry without a usable username";  /* not a user entry for us */
+		goto out;
+	}
+	if ((u->username = ldir_bv_strdup(pick)) == NULL)
+		goto out;
 	ldap_value_free_len(all);
 	all = NULL;
-	if ((v = ldir_first_value(ld, e, "fidoUserHandle", &all)) != NULL &&
-	    (v->bv_len > BR_USER_HANDLE_MAX ||
-		br_blob_set(&u->user_handle, (const unsigned char *)v->bv_val, v->bv_len) < 0))
-		goto out;
+	if ((v = ldir_first_value(ld, e, "fidoUserHandle", &all)) != NULL) {
+		if (v->bv_len > BR_USER_HANDLE_MAX) {
+			why = "user handle over 64 bytes";
+			goto out;
+		}
+		if (br_blob_set(&u->user_handle, (const unsigned char *)v->bv_val, v->bv_len) < 0)
+			goto out;
+	}
 	ldap_value_free_len(all);
 	all = NULL;
 	if (d->disabled_attribute != NULL) {
@@ -264,6 +272,8 @@ ldir_user_from_entry(ldir *d, LDAP *ld, LDAPMessage *e, const char *want_name, b
 	u = NULL;
 	r = BR_DIR_OK;
 out:
+	if (r != BR_DIR_OK)
+		ldir_fail("ldap", why);
 	ldap_value_free_len(all);
 	br_user_free(&u);
 	return r;
@@ -283,19 +293,21 @@ op_find(ldir *d, LDAP *ld, void *p, int *lrc)
 	LDAPMessage *res = NULL;
 	br_user *u = NULL;
 	br_dir_rc r = BR_DIR_ERROR;
-	int rc, n;
+	int rc, n = 0;
 
 	a->out = NULL;
 	rc = ldir_search(d, ld, d->user_base, LDAP_SCOPE_SUBTREE, a->filter, (const char *const *)d->user_attrs, 2,
 	    &res);
-	if (rc == LDAP_SIZELIMIT_EXCEEDED)
-		goto out;  /* ambiguous: never pick one */
-	if (rc != LDAP_SUCCESS) {
-		*lrc = rc;
-		goto out;  /* no user base counts as a broken setup */
+	if (rc == LDAP_SIZELIMIT_EXCEEDED || (rc == LDAP_SUCCESS && (n = ldap_count_entries(ld, res)) > 1)) {
+		r = ldir_fail("ldap search", "several entries for one username");  /* never pick one */
+		goto out;
 	}
-	if ((n = ldap_count_entries(ld, res)) != 1) {
-		r = n == 0 ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
+	if (rc != LDAP_SUCCESS) {
+		r = ldir_failed("ldap search", rc, lrc);  /* no user base counts as a broken setup */
+		goto out;
+	}
+	if (n != 1) {
+		r = n == 0 ? BR_DIR_NOT_FOUND : ldir_fail("ldap search", "unreadable answer");
 		goto out;
 	}
 	if ((r = ldir_user_from_entry(d, ld, ldap_first_entry(ld, res), a->want_name, &u)) != BR_DIR_OK)
@@ -318,7 +330,7 @@ ldir_find_user(void *backend, const char *username, br_user **out)
 	br_dir_rc r;
 
 	if ((a.filter = ldir_eq_filter(NULL, d->username_attribute, username, strlen(username))) == NULL)
-		return BR_DIR_ERROR;
+		return ldir_oom();
 	r = ldir_run(d, op_find, &a);
 	free((char *)a.filter);
 	*out = a.out;

@@ -78,10 +78,8 @@ search_both(ldir *d, LDAP *ld, const char *filter, LDAPMessage **res, int *plain
 		*plain = 1;
 		return BR_DIR_OK;
 	}
-	if (rc != LDAP_SUCCESS) {
-		*lrc = rc;
-		return BR_DIR_ERROR;
-	}
+	if (rc != LDAP_SUCCESS)
+		return ldir_failed("ldap search", rc, lrc);
 	for (e = ldap_first_entry(ld, *res); e != NULL; e = ldap_next_entry(ld, e))
 		if ((role = entry_role(ld, e)) == ROLE_NEITHER || role == ROLE_BOTH)
 			*plain = 1;
@@ -95,11 +93,9 @@ search_cred(ldir *d, LDAP *ld, const char *filter, LDAPMessage **res, int *lrc)
 	int rc = ldir_search(d, ld, d->user_base, LDAP_SCOPE_SUBTREE, filter, ldir_cred_attrs, 2, res);
 
 	if (rc == LDAP_SIZELIMIT_EXCEEDED)
-		return BR_DIR_ERROR;  /* the same id three times: ambiguous */
-	if (rc != LDAP_SUCCESS) {
-		*lrc = rc;
-		return BR_DIR_ERROR;
-	}
+		return ldir_fail("ldap search", "one credential id under several entries");  /* ambiguous */
+	if (rc != LDAP_SUCCESS)
+		return ldir_failed("ldap search", rc, lrc);
 	return BR_DIR_OK;
 }
 
@@ -112,7 +108,7 @@ static br_dir_rc
 take_cred(LDAP *ld, LDAPMessage *e, const unsigned char *id, size_t len, br_credential_record *c)
 {
 	if (ldir_parse_cred(ld, e, c) < 0)
-		return BR_DIR_ERROR;
+		return ldir_fail("ldap search", "malformed credential entry");
 	if (c->id.len != len || memcmp(c->id.ptr, id, len) != 0) {
 		br_credential_clear(c);
 		return BR_DIR_NOT_FOUND;
@@ -159,8 +155,7 @@ read_user_at(ldir *d, LDAP *ld, const char *dn, br_user **out, int *lrc)
 	rc = ldir_search(d, ld, dn, LDAP_SCOPE_BASE, "(objectClass=*)", (const char *const *)d->user_attrs, 1, &res);
 	if (rc != LDAP_SUCCESS) {
 		ldap_msgfree(res);
-		*lrc = rc;
-		return rc == LDAP_NO_SUCH_OBJECT ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
+		return rc == LDAP_NO_SUCH_OBJECT ? BR_DIR_NOT_FOUND : ldir_failed("ldap search", rc, lrc);
 	}
 	e = ldap_first_entry(ld, res);
 	r = e != NULL ? ldir_user_from_entry(d, ld, e, NULL, out) : BR_DIR_NOT_FOUND;
@@ -173,7 +168,7 @@ static br_dir_rc
 attach_cred(br_user *u, br_credential_record *c)
 {
 	if ((u->creds = calloc(1, sizeof(*u->creds))) == NULL)
-		return BR_DIR_ERROR;
+		return ldir_oom();
 	u->creds[0] = *c;
 	u->n_creds = 1;
 	memset(c, 0, sizeof(*c));
@@ -198,12 +193,14 @@ owner_from(ldir *d, LDAP *ld, LDAPMessage *res, struct signin_arg *a, int *lrc)
 	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
 		if (entry_role(ld, e) != ROLE_USER && n++ == 0)
 			ce = e;
-	if (n != 1)
-		return n == 0 ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;  /* the same id twice: ambiguous */
+	if (n > 1)
+		return ldir_fail("ldap search", "one credential id under several entries");  /* ambiguous */
+	if (n == 0)
+		return BR_DIR_NOT_FOUND;
 	if ((r = take_cred(ld, ce, a->id, a->len, &c)) != BR_DIR_OK)
 		return r;
 	if ((parent = parent_dn(c.dn)) == NULL)
-		r = BR_DIR_ERROR;
+		r = ldir_fail("ldap", "credential entry without a parent");
 	else if ((ue = user_named(ld, res, parent)) != NULL)
 		r = ldir_user_from_entry(d, ld, ue, NULL, &u);
 	else
@@ -267,9 +264,11 @@ ldir_find_for_signin(void *backend, const unsigned char *id, size_t len, const u
 	br_dir_rc r = BR_DIR_ERROR;
 
 	if ((a.cred_filter = ldir_cred_filter(id, len)) == NULL)
-		return BR_DIR_ERROR;
-	if (user_handle != NULL && (a.both_filter = signin_filter(a.cred_filter, user_handle, handle_len)) == NULL)
+		return ldir_oom();
+	if (user_handle != NULL && (a.both_filter = signin_filter(a.cred_filter, user_handle, handle_len)) == NULL) {
+		r = ldir_oom();
 		goto out;
+	}
 	r = ldir_run(d, op_signin, &a);
 	*out = a.out;
 out:

@@ -124,8 +124,7 @@ op_add_user_value(ldir *d, LDAP *ld, void *p, int *lrc)
 	rc = ldir_search(d, ld, a->dn, LDAP_SCOPE_BASE, "(objectClass=fidoUser)", attrs, 1, &res);
 	if (rc != LDAP_SUCCESS) {
 		ldap_msgfree(res);
-		*lrc = rc;
-		return rc == LDAP_NO_SUCH_OBJECT ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
+		return rc == LDAP_NO_SUCH_OBJECT ? BR_DIR_NOT_FOUND : ldir_failed("ldap search", rc, lrc);
 	}
 	e = ldap_first_entry(ld, res);
 	need_class = e == NULL;
@@ -164,8 +163,7 @@ op_add_user_value(ldir *d, LDAP *ld, void *p, int *lrc)
 	case LDAP_NO_SUCH_OBJECT:
 		return BR_DIR_NOT_FOUND;
 	default:
-		*lrc = rc;
-		return BR_DIR_ERROR;
+		return ldir_failed("ldap modify", rc, lrc);
 	}
 }
 
@@ -217,8 +215,7 @@ op_remove_code(ldir *d, LDAP *ld, void *p, int *lrc)
 	case LDAP_NO_SUCH_OBJECT:
 		return BR_DIR_NOT_FOUND;
 	default:
-		*lrc = rc;
-		return BR_DIR_ERROR;
+		return ldir_failed("ldap modify", rc, lrc);
 	}
 }
 
@@ -255,10 +252,8 @@ op_add_cred(ldir *d, LDAP *ld, void *p, int *lrc)
 	ldap_msgfree(res);
 	if (rc == LDAP_SIZELIMIT_EXCEEDED || (rc == LDAP_SUCCESS && n > 0))
 		return BR_DIR_EXISTS;
-	if (rc != LDAP_SUCCESS) {
-		*lrc = rc;
-		return BR_DIR_ERROR;
-	}
+	if (rc != LDAP_SUCCESS)
+		return ldir_failed("ldap search", rc, lrc);
 	rc = ldap_add_ext_s(ld, a->dn, a->m->p, NULL, NULL);
 	switch (rc) {
 	case LDAP_SUCCESS:
@@ -268,8 +263,7 @@ op_add_cred(ldir *d, LDAP *ld, void *p, int *lrc)
 	case LDAP_NO_SUCH_OBJECT:
 		return BR_DIR_NOT_FOUND;  /* the user is gone */
 	default:
-		*lrc = rc;
-		return BR_DIR_ERROR;
+		return ldir_failed("ldap add", rc, lrc);
 	}
 }
 
@@ -290,8 +284,10 @@ ldir_add_credential(void *backend, const br_user *u, const br_credential_record 
 		return BR_DIR_INVALID;
 	if ((b64 = br_b64url_encode_alloc(c->id.ptr, c->id.len)) == NULL ||
 	    (a.dn = cred_dn(u->dn, c->id.ptr, c->id.len)) == NULL ||
-	    (a.filter = ldir_cred_filter(c->id.ptr, c->id.len)) == NULL || (m = calloc(1, sizeof(*m))) == NULL)
+	    (a.filter = ldir_cred_filter(c->id.ptr, c->id.len)) == NULL || (m = calloc(1, sizeof(*m))) == NULL) {
+		r = ldir_oom();
 		goto out;
+	}
 	snprintf(count, sizeof(count), "%" PRIu32, c->sign_count);
 	for (i = 0; i < BR_TRANSPORT_COUNT; i++)
 		if ((c->transports & br_transport_bit(i)) != 0)
@@ -319,8 +315,10 @@ ldir_add_credential(void *backend, const br_user *u, const br_credential_record 
 		mods_add_str(m, LDAP_MOD_ADD, "fidoNickname", c->nickname);
 	if (c->last_used != 0)
 		mods_add_str(m, LDAP_MOD_ADD, "fidoLastUsed", last_used);
-	if (m->overflow)
+	if (m->overflow) {
+		r = ldir_fail("ldap add", "too many values");
 		goto out;
+	}
 	a.m = m;
 	r = ldir_run(backend, op_add_cred, &a);
 out:
@@ -353,8 +351,7 @@ op_cred_mod(ldir *d, LDAP *ld, void *p, int *lrc)
 	case LDAP_NO_SUCH_OBJECT:
 		return BR_DIR_NOT_FOUND;
 	default:
-		*lrc = rc;
-		return BR_DIR_ERROR;
+		return ldir_failed(a->m != NULL ? "ldap modify" : "ldap delete", rc, lrc);
 	}
 }
 
@@ -372,7 +369,7 @@ ldir_rename_credential(void *backend, const br_user *u, const unsigned char *id,
 		mods_add(&m, LDAP_MOD_REPLACE, "fidoNickname", NULL, 0);  /* no value: removed */
 	/* named under this user's entry: another user's credential is not found */
 	if ((a.dn = cred_dn(u->dn, id, len)) == NULL)
-		return BR_DIR_ERROR;
+		return ldir_oom();
 	a.m = &m;
 	r = ldir_run(backend, op_cred_mod, &a);
 	free((char *)a.dn);
@@ -386,7 +383,7 @@ ldir_delete_credential(void *backend, const br_user *u, const unsigned char *id,
 	br_dir_rc r;
 
 	if ((a.dn = cred_dn(u->dn, id, len)) == NULL)
-		return BR_DIR_ERROR;
+		return ldir_oom();
 	r = ldir_run(backend, op_cred_mod, &a);
 	free((char *)a.dn);
 	return r;
@@ -433,13 +430,13 @@ ldir_check_password(void *backend, const br_user *u, const char *password)
 	int rc;
 
 	/* a connection of its own: the thread's stays bound as the service */
-	if ((rc = ldir_connect(backend, &ld)) == LDAP_SUCCESS) {
-		cred.bv_val = (char *)(uintptr_t)password;
-		cred.bv_len = strlen(password);
-		rc = ldap_sasl_bind_s(ld, u->dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-		ldap_unbind_ext_s(ld, NULL, NULL);
-	}
+	if ((rc = ldir_connect(backend, &ld)) != LDAP_SUCCESS)
+		return BR_DIR_ERROR;  /* its reason is set */
+	cred.bv_val = (char *)(uintptr_t)password;
+	cred.bv_len = strlen(password);
+	rc = ldap_sasl_bind_s(ld, u->dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	ldap_unbind_ext_s(ld, NULL, NULL);
 	if (rc == LDAP_SUCCESS)
 		return BR_DIR_OK;
-	return rc == LDAP_INVALID_CREDENTIALS ? BR_DIR_NOT_FOUND : BR_DIR_ERROR;
+	return rc == LDAP_INVALID_CREDENTIALS ? BR_DIR_NOT_FOUND : ldir_failed("ldap bind", rc, NULL);
 }
