@@ -334,6 +334,21 @@ drop_value(char **val, size_t *len)
 	*len = 0;
 }
 
+/*
+ * What memcached_get returned as a value of ours: libmemcached returns NULL
+ * for an empty one, which is still a value (a hit), so it becomes "".
+ */
+static int
+hit(char **v, size_t *len)
+{
+	if (*v == NULL) {
+		*len = 0;
+		if ((*v = calloc(1, 1)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 static br_cache_rc
 mcache_get(void *backend, const char *key, char **val, size_t *len)
 {
@@ -357,8 +372,12 @@ mcache_get(void *backend, const char *key, char **val, size_t *len)
 		if ((mc = conn(c, order[i])) == NULL)
 			continue;
 		*val = memcached_get(mc, k, kl, len, &flags, &rc);
-		if (rc == MEMCACHED_SUCCESS && *val != NULL)
+		if (rc == MEMCACHED_SUCCESS && hit(val, len) == 0)
 			return BR_CACHE_OK; /* libmemcached NUL-terminates what it returns */
+		if (rc == MEMCACHED_SUCCESS) {
+			br_store_error_set("memcached get", "out of memory");
+			return BR_CACHE_ERROR;
+		}
 		drop_value(val, len);
 		if (!failed(rc))
 			answered++;
@@ -388,9 +407,9 @@ mcache_take(void *backend, const char *key, char **val, size_t *len)
 		if ((mc = conn(c, i)) == NULL)
 			continue;
 		v = memcached_get(mc, k, kl, &vl, &flags, &rc);
-		if (rc == MEMCACHED_SUCCESS && v != NULL) {
+		if (rc == MEMCACHED_SUCCESS) {
 			found[nfound++] = i;
-			if (*val == NULL) {
+			if (nfound == 1) {
 				*val = v;
 				*len = vl;
 				v = NULL;
@@ -407,6 +426,10 @@ mcache_take(void *backend, const char *key, char **val, size_t *len)
 	}
 	if (nfound == 0)
 		return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached get", last);
+	if (hit(val, len) < 0) {
+		br_store_error_set("memcached get", "out of memory");
+		return BR_CACHE_ERROR;
+	}
 	/*
 	 * Ours only when every copy we saw was deleted by us, so of two racers at
 	 * most one wins. Copies go in server order and a lost delete stops us:
