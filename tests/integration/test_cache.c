@@ -14,6 +14,7 @@
 
 #include "../../bridge/store/cache.h"
 #include "../../bridge/store/store_error.h"
+#include "../stores/contract.h"
 #include "check.h"
 
 static const char *servers;
@@ -202,6 +203,24 @@ ttl_expiry(void)
 	br_cache_close(&c);
 }
 
+/* memcached counts whole seconds: a TTL of s is over within s + 1 s of real time */
+static void
+real_wait(void *arg, unsigned seconds)
+{
+	(void)arg;
+	sleep_ms(seconds * 1000L + 200);
+}
+
+/* What the in-memory stand-in is held to as well (tests/stores/contract.c). */
+static void
+contract(unsigned replicas)
+{
+	br_cache *c = open_cache(replicas ? "ct1:" : "ct0:", replicas);
+
+	contract_cache(c, real_wait, NULL);
+	br_cache_close(&c);
+}
+
 /* ---- take-once under concurrency ---- */
 
 struct race {
@@ -375,6 +394,7 @@ main(void)
 	take_once_race(0, 300);
 	take_once_race(1, 300);
 	ttl_expiry();
+	contract(1);
 	server_killed(last); /* last: it leaves one server dead */
 	server_gone(strrchr(servers, ',') + 1);
 	printf("test_cache: ok\n");

@@ -30,6 +30,7 @@
 #include "../../bridge/core/transport.h"
 #include "../../bridge/store/directory.h"
 #include "../../bridge/store/store_error.h"
+#include "../stores/contract.h"
 #include "check.h"
 
 #ifndef BR_TEST_SERVICES_DIR
@@ -1725,6 +1726,22 @@ restart(br_directory *d)
 	CHECK(signin_ok(d, id_a, sizeof(id_a), NULL, 0, "alice") == 2);
 }
 
+/* What the in-memory stand-in is held to as well (tests/stores/contract.c), on two fresh users. */
+static void
+contract(br_directory *d)
+{
+	struct contract_users cu = { "contract-a", "contract-b", need_env("LDAP_USER_PW"), 3600 };
+	const char *pw = cu.password;
+
+	admin_add(dn_of("contract-a"), S("objectClass"), S("inetOrgPerson"), S("uid"), S("contract-a"), S("cn"),
+	    S("Contract A"), S("sn"), S("A"), S("mail"), S("contract-a@example.edu"), S("userPassword"), S(pw),
+	    (char *)NULL);
+	admin_add(dn_of("contract-b"), S("objectClass"), S("inetOrgPerson"), S("uid"), S("contract-b"), S("cn"),
+	    S("Contract B"), S("sn"), S("B"), (char *)NULL);
+	contract_directory(d, &cu);
+	CHECK(children("contract-a") == 0 && children("contract-b") == 0);
+}
+
 int
 main(void)
 {
@@ -1766,6 +1783,7 @@ main(void)
 	check_bare_server();
 	starttls();
 	restart(d);
+	contract(d);
 	br_directory_close(&d);
 	CHECK(d == NULL);
 	printf("test_directory: ok (%.1f s)\n", now_s() - t0);
