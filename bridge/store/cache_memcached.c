@@ -239,14 +239,16 @@ server_order(const struct mcache *c, const char *k, size_t kl, unsigned order[MA
 		}
 }
 
-/* prefix + key into buf (the dispatcher checked the key); -1 if it does not fit. */
+/* prefix + key into buf (the dispatcher checked the key); -1 if it does not fit, said for op. */
 static int
-full_key(const struct mcache *c, const char *key, char *buf, size_t cap, size_t *len)
+full_key(const struct mcache *c, const char *op, const char *key, char *buf, size_t cap, size_t *len)
 {
 	size_t kl = strlen(key), pl = strlen(c->prefix);
 
-	if (pl + kl + 1 > cap)
+	if (pl + kl + 1 > cap) {
+		br_store_error_set(op, "key too long");
 		return -1;
+	}
 	memcpy(buf, c->prefix, pl);
 	memcpy(buf + pl, key, kl + 1);
 	*len = pl + kl;
@@ -282,10 +284,8 @@ store(struct mcache *c, int add, const char *key, const void *val, size_t len, u
 	memcached_st *mc;
 	memcached_return_t rc, last = MEMCACHED_FAILURE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
-		br_store_error_set(op, "key too long");
+	if (full_key(c, op, key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	}
 	server_order(c, k, kl, order);
 	/* the first `copies` reachable servers in preference order get the value */
 	for (i = 0; i < c->n && placed < c->copies; i++) {
@@ -357,26 +357,23 @@ mcache_get(void *backend, const char *key, char **val, size_t *len)
 	unsigned order[MAX_SERVERS], i, answered = 0;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 	uint32_t flags;
 
-	memcached_return_t last = NO_HANDLE;
-
-	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
-		br_store_error_set("memcached get", "key too long");
+	if (full_key(c, "memcached get", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	}
 	server_order(c, k, kl, order);
 	/* the copies first, then the rest: a key written while a server was away sits further down */
 	for (i = 0; i < c->n; i++) {
 		if ((mc = conn(c, order[i])) == NULL)
 			continue;
 		*val = memcached_get(mc, k, kl, len, &flags, &rc);
-		if (rc == MEMCACHED_SUCCESS && hit(val, len) == 0)
-			return BR_CACHE_OK; /* libmemcached NUL-terminates what it returns */
 		if (rc == MEMCACHED_SUCCESS) {
-			br_store_error_set("memcached get", "out of memory");
-			return BR_CACHE_ERROR;
+			if (hit(val, len) < 0) {
+				br_store_error_set("memcached get", "out of memory");
+				return BR_CACHE_ERROR;
+			}
+			return BR_CACHE_OK; /* libmemcached NUL-terminates what it returns */
 		}
 		drop_value(val, len);
 		if (!failed(rc))
@@ -398,10 +395,8 @@ mcache_take(void *backend, const char *key, char **val, size_t *len)
 	memcached_return_t rc, last = NO_HANDLE;
 	uint32_t flags;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
-		br_store_error_set("memcached get", "key too long");
+	if (full_key(c, "memcached get", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	}
 	/* every server, as the shim does: a copy anywhere is a copy to consume */
 	for (i = 0; i < c->n; i++) {
 		if ((mc = conn(c, i)) == NULL)
@@ -463,10 +458,8 @@ mcache_del(void *backend, const char *key)
 	memcached_st *mc;
 	memcached_return_t rc, last = NO_HANDLE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
-		br_store_error_set("memcached delete", "key too long");
+	if (full_key(c, "memcached delete", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	}
 	for (i = 0; i < c->n; i++) {
 		if ((mc = conn(c, i)) == NULL)
 			continue;
@@ -491,10 +484,8 @@ mcache_incr(void *backend, const char *key, unsigned ttl, uint64_t *value)
 	memcached_st *mc;
 	memcached_return_t rc, last = NO_HANDLE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0) {
-		br_store_error_set("memcached incr", "key too long");
+	if (full_key(c, "memcached incr", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	}
 	server_order(c, k, kl, order);
 	/* counters live on one server: the first that answers */
 	for (i = 0; i < c->n; i++) {
