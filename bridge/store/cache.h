@@ -1,7 +1,10 @@
 /*
  * The cache: challenges, login flows, one-time tickets and rate-limit
- * counters, shared by every bridge instance. memcached behind this interface
- * (cache_memcached.c is the only file that includes libmemcached).
+ * counters, shared by every bridge instance. cache.c checks the arguments
+ * and hands each call to a backend (cache_backend.h): memcached in
+ * cache_memcached.c, the only file that includes libmemcached. A call that
+ * returns BR_CACHE_ERROR leaves its reason in br_store_error_get()
+ * (store_error.h).
  */
 #ifndef BR_CACHE_H
 #define BR_CACHE_H

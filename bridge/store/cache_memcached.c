@@ -6,7 +6,7 @@
  * not used: it sends quiet writes and deletes whose replies it never reads,
  * which put connections out of step and let consumed keys come back.
  */
-#include "cache.h"
+#include "cache_backend.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,12 +16,9 @@
 
 #include <libmemcached/memcached.h>
 
-#include "../core/b64url.h"
 #include "../core/crypto.h"
 
-#define KEY_MAX 200      /* before the prefix; memcached allows 250 in all */
 #define PREFIX_MAX 40
-#define VALUE_MAX (512 * 1024)
 #define MAX_SERVERS 16
 #define RETRY_S 2        /* a failed server is tried again after this */
 
@@ -30,7 +27,7 @@ struct server {
 	in_port_t port;
 };
 
-struct br_cache {
+struct mcache {
 	struct server srv[MAX_SERVERS];
 	unsigned n;
 	unsigned copies;     /* 1 + replicas, at most n */
@@ -46,24 +43,6 @@ struct conns {
 	memcached_st *mc[MAX_SERVERS];
 };
 
-const char *
-br_cache_rc_name(br_cache_rc rc)
-{
-	switch (rc) {
-	case BR_CACHE_OK:
-		return "ok";
-	case BR_CACHE_MISS:
-		return "miss";
-	case BR_CACHE_EXISTS:
-		return "exists";
-	case BR_CACHE_INVALID:
-		return "invalid";
-	case BR_CACHE_ERROR:
-		return "error";
-	}
-	return "unknown";
-}
-
 static int
 key_chars_ok(const char *s, size_t len)
 {
@@ -77,7 +56,7 @@ key_chars_ok(const char *s, size_t len)
 
 /* "host:port,host:port" into c->srv. */
 static int
-parse_servers(br_cache *c, const char *list, char *err, size_t errlen)
+parse_servers(struct mcache *c, const char *list, char *err, size_t errlen)
 {
 	char *copy, *tok, *save = NULL;
 	int rc = -1;
@@ -133,10 +112,10 @@ free_conns(void *p)
 	free(cs);
 }
 
-br_cache *
-br_cache_open(const br_cache_options *o, char *err, size_t errlen)
+static struct mcache *
+mcache_open(const br_cache_options *o, char *err, size_t errlen)
 {
-	br_cache *c;
+	struct mcache *c;
 
 	if (o->prefix != NULL && (strlen(o->prefix) > PREFIX_MAX || !key_chars_ok(o->prefix, strlen(o->prefix)))) {
 		snprintf(err, errlen, "memcached prefix: at most %d printable characters, no spaces", PREFIX_MAX);
@@ -163,12 +142,12 @@ br_cache_open(const br_cache_options *o, char *err, size_t errlen)
 	return c;
 }
 
-void
-br_cache_close(br_cache **cp)
+static void
+mcache_close(void *backend)
 {
-	br_cache *c;
+	struct mcache *c = backend;
 
-	if (cp == NULL || (c = *cp) == NULL)
+	if (c == NULL)
 		return;
 	if (c->tls_ok) {
 		/* this thread's connections; other threads' go with their exit */
@@ -177,12 +156,11 @@ br_cache_close(br_cache **cp)
 		pthread_key_delete(c->tls);
 	}
 	free(c);
-	*cp = NULL;
 }
 
 /* This thread's handle for server i, made on first use; NULL on OOM. */
 static memcached_st *
-conn(br_cache *c, unsigned i)
+conn(struct mcache *c, unsigned i)
 {
 	struct conns *cs = pthread_getspecific(c->tls);
 	memcached_st *mc;
@@ -235,7 +213,7 @@ mix64(uint64_t h)
  * the keys for which it scores highest: consistent, without a ring.
  */
 static void
-server_order(const br_cache *c, const char *k, size_t kl, unsigned order[MAX_SERVERS])
+server_order(const struct mcache *c, const char *k, size_t kl, unsigned order[MAX_SERVERS])
 {
 	uint64_t score[MAX_SERVERS];
 	unsigned i, j;
@@ -261,14 +239,16 @@ server_order(const br_cache *c, const char *k, size_t kl, unsigned order[MAX_SER
 		}
 }
 
-/* prefix + key into buf; -1 for a key we refuse to send. */
+/* prefix + key into buf (the dispatcher checked the key); -1 if it does not fit, said for op. */
 static int
-full_key(const br_cache *c, const char *key, char *buf, size_t cap, size_t *len)
+full_key(const struct mcache *c, const char *op, const char *key, char *buf, size_t cap, size_t *len)
 {
-	size_t kl = key != NULL ? strlen(key) : 0, pl = strlen(c->prefix);
+	size_t kl = strlen(key), pl = strlen(c->prefix);
 
-	if (kl == 0 || kl > KEY_MAX || !key_chars_ok(key, kl) || pl + kl + 1 > cap)
+	if (pl + kl + 1 > cap) {
+		br_store_error_set(op, "key too long");
 		return -1;
+	}
 	memcpy(buf, c->prefix, pl);
 	memcpy(buf + pl, key, kl + 1);
 	*len = pl + kl;
@@ -283,27 +263,43 @@ failed(memcached_return_t rc)
 	    rc != MEMCACHED_DATA_EXISTS;
 }
 
+/* The reason for the audit line: what failed and libmemcached's word for it. */
 static br_cache_rc
-store(br_cache *c, int add, const char *key, const void *val, size_t len, unsigned ttl)
+mc_failed(const char *op, memcached_return_t rc)
 {
-	char k[PREFIX_MAX + KEY_MAX + 1];
+	br_store_error_set(op, memcached_strerror(NULL, rc));
+	return BR_CACHE_ERROR;
+}
+
+/* conn() made no handle: out of memory, or a server libmemcached would not take */
+#define NO_HANDLE MEMCACHED_MEMORY_ALLOCATION_FAILURE
+
+static br_cache_rc
+store(struct mcache *c, int add, const char *key, const void *val, size_t len, unsigned ttl)
+{
+	const char *op = add ? "memcached add" : "memcached set";
+	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1];
 	unsigned order[MAX_SERVERS], i, stored = 0, placed = 0;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = MEMCACHED_FAILURE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0 || len > VALUE_MAX || ttl == 0 || ttl > BR_CACHE_TTL_MAX)
+	if (full_key(c, op, key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
 	server_order(c, k, kl, order);
 	/* the first `copies` reachable servers in preference order get the value */
 	for (i = 0; i < c->n && placed < c->copies; i++) {
-		if ((mc = conn(c, order[i])) == NULL)
+		if ((mc = conn(c, order[i])) == NULL) {
+			last = NO_HANDLE;
 			continue;
+		}
 		/* add decides on the first reachable server; the copies follow it */
 		if (add && placed == 0)
 			rc = memcached_add(mc, k, kl, val, len, (time_t)ttl, 0);
 		else
 			rc = memcached_set(mc, k, kl, val, len, (time_t)ttl, 0);
+		if (rc != MEMCACHED_SUCCESS)
+			last = rc;
 		if (failed(rc))
 			continue;
 		placed++;
@@ -312,19 +308,19 @@ store(br_cache *c, int add, const char *key, const void *val, size_t len, unsign
 		else if (add)
 			return BR_CACHE_EXISTS;
 	}
-	return stored > 0 ? BR_CACHE_OK : BR_CACHE_ERROR;
+	return stored > 0 ? BR_CACHE_OK : mc_failed(op, last);
 }
 
-br_cache_rc
-br_cache_set(br_cache *c, const char *key, const void *val, size_t len, unsigned ttl)
+static br_cache_rc
+mcache_set(void *backend, const char *key, const void *val, size_t len, unsigned ttl)
 {
-	return store(c, 0, key, val, len, ttl);
+	return store(backend, 0, key, val, len, ttl);
 }
 
-br_cache_rc
-br_cache_add(br_cache *c, const char *key, const void *val, size_t len, unsigned ttl)
+static br_cache_rc
+mcache_add(void *backend, const char *key, const void *val, size_t len, unsigned ttl)
 {
-	return store(c, 1, key, val, len, ttl);
+	return store(backend, 1, key, val, len, ttl);
 }
 
 static void
@@ -338,19 +334,33 @@ drop_value(char **val, size_t *len)
 	*len = 0;
 }
 
-br_cache_rc
-br_cache_get(br_cache *c, const char *key, char **val, size_t *len)
+/*
+ * What memcached_get returned as a value of ours: libmemcached returns NULL
+ * for an empty one, which is still a value (a hit), so it becomes "".
+ */
+static int
+hit(char **v, size_t *len)
 {
-	char k[PREFIX_MAX + KEY_MAX + 1];
+	if (*v == NULL) {
+		*len = 0;
+		if ((*v = calloc(1, 1)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static br_cache_rc
+mcache_get(void *backend, const char *key, char **val, size_t *len)
+{
+	struct mcache *c = backend;
+	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1];
 	unsigned order[MAX_SERVERS], i, answered = 0;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 	uint32_t flags;
 
-	*val = NULL;
-	*len = 0;
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	if (full_key(c, "memcached get", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
 	server_order(c, k, kl, order);
 	/* the copies first, then the rest: a key written while a server was away sits further down */
@@ -358,37 +368,43 @@ br_cache_get(br_cache *c, const char *key, char **val, size_t *len)
 		if ((mc = conn(c, order[i])) == NULL)
 			continue;
 		*val = memcached_get(mc, k, kl, len, &flags, &rc);
-		if (rc == MEMCACHED_SUCCESS && *val != NULL)
+		if (rc == MEMCACHED_SUCCESS) {
+			if (hit(val, len) < 0) {
+				br_store_error_set("memcached get", "out of memory");
+				return BR_CACHE_ERROR;
+			}
 			return BR_CACHE_OK; /* libmemcached NUL-terminates what it returns */
+		}
 		drop_value(val, len);
 		if (!failed(rc))
 			answered++;
+		else
+			last = rc;
 	}
-	return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached get", last);
 }
 
-br_cache_rc
-br_cache_take(br_cache *c, const char *key, char **val, size_t *len)
+static br_cache_rc
+mcache_take(void *backend, const char *key, char **val, size_t *len)
 {
-	char k[PREFIX_MAX + KEY_MAX + 1], *v;
+	struct mcache *c = backend;
+	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1], *v;
 	unsigned i, answered = 0, found[MAX_SERVERS], nfound = 0, deleted = 0, lost = 0;
 	size_t kl, vl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 	uint32_t flags;
 
-	*val = NULL;
-	*len = 0;
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	if (full_key(c, "memcached get", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
 	/* every server, as the shim does: a copy anywhere is a copy to consume */
 	for (i = 0; i < c->n; i++) {
 		if ((mc = conn(c, i)) == NULL)
 			continue;
 		v = memcached_get(mc, k, kl, &vl, &flags, &rc);
-		if (rc == MEMCACHED_SUCCESS && v != NULL) {
+		if (rc == MEMCACHED_SUCCESS) {
 			found[nfound++] = i;
-			if (*val == NULL) {
+			if (nfound == 1) {
 				*val = v;
 				*len = vl;
 				v = NULL;
@@ -400,9 +416,15 @@ br_cache_take(br_cache *c, const char *key, char **val, size_t *len)
 		}
 		if (!failed(rc))
 			answered++;
+		else
+			last = rc;
 	}
 	if (nfound == 0)
-		return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
+		return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached get", last);
+	if (hit(val, len) < 0) {
+		br_store_error_set("memcached get", "out of memory");
+		return BR_CACHE_ERROR;
+	}
 	/*
 	 * Ours only when every copy we saw was deleted by us, so of two racers at
 	 * most one wins. Copies go in server order and a lost delete stops us:
@@ -412,28 +434,31 @@ br_cache_take(br_cache *c, const char *key, char **val, size_t *len)
 	 * both win. It needs a fault during the race; replicas = 0 avoids it.
 	 */
 	for (i = 0; i < nfound && !lost; i++) {
-		rc = (mc = conn(c, found[i])) != NULL ? memcached_delete(mc, k, kl, 0) : MEMCACHED_FAILURE;
+		rc = (mc = conn(c, found[i])) != NULL ? memcached_delete(mc, k, kl, 0) : NO_HANDLE;
 		if (rc == MEMCACHED_SUCCESS)
 			deleted++;
 		else if (rc == MEMCACHED_NOTFOUND)
 			lost = 1;
+		else
+			last = rc;
 	}
 	if (deleted == nfound)
 		return BR_CACHE_OK;
 	drop_value(val, len);
-	return lost ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	return lost ? BR_CACHE_MISS : mc_failed("memcached delete", last);
 }
 
-br_cache_rc
-br_cache_delete(br_cache *c, const char *key)
+static br_cache_rc
+mcache_del(void *backend, const char *key)
 {
-	char k[PREFIX_MAX + KEY_MAX + 1];
+	struct mcache *c = backend;
+	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1];
 	unsigned i, answered = 0, deleted = 0;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0)
+	if (full_key(c, "memcached delete", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
 	for (i = 0; i < c->n; i++) {
 		if ((mc = conn(c, i)) == NULL)
@@ -441,22 +466,25 @@ br_cache_delete(br_cache *c, const char *key)
 		rc = memcached_delete(mc, k, kl, 0);
 		deleted += rc == MEMCACHED_SUCCESS;
 		answered += !failed(rc);
+		if (failed(rc))
+			last = rc;
 	}
 	if (deleted > 0)
 		return BR_CACHE_OK;
-	return answered > 0 ? BR_CACHE_MISS : BR_CACHE_ERROR;
+	return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached delete", last);
 }
 
-br_cache_rc
-br_cache_incr(br_cache *c, const char *key, unsigned ttl, uint64_t *value)
+static br_cache_rc
+mcache_incr(void *backend, const char *key, unsigned ttl, uint64_t *value)
 {
-	char k[PREFIX_MAX + KEY_MAX + 1];
+	struct mcache *c = backend;
+	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1];
 	unsigned order[MAX_SERVERS], i;
 	size_t kl;
 	memcached_st *mc;
-	memcached_return_t rc;
+	memcached_return_t rc, last = NO_HANDLE;
 
-	if (full_key(c, key, k, sizeof(k), &kl) < 0 || ttl == 0 || ttl > BR_CACHE_TTL_MAX)
+	if (full_key(c, "memcached incr", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
 	server_order(c, k, kl, order);
 	/* counters live on one server: the first that answers */
@@ -467,84 +495,15 @@ br_cache_incr(br_cache *c, const char *key, unsigned ttl, uint64_t *value)
 		rc = memcached_increment_with_initial(mc, k, kl, 1, 1, (time_t)ttl, value);
 		if (rc == MEMCACHED_SUCCESS)
 			return BR_CACHE_OK;
+		last = rc;
 	}
-	return BR_CACHE_ERROR;
+	return mc_failed("memcached incr", last);
 }
 
-br_cache_rc
-br_cache_set_json(br_cache *c, const char *key, json_t *obj, unsigned ttl)
+static int
+mcache_check(void *backend, char *err, size_t errlen)
 {
-	char *text;
-	br_cache_rc r;
-
-	if (!json_is_object(obj) || json_object_set_new(obj, "v", json_integer(BR_CACHE_VALUE_VERSION)) != 0)
-		return BR_CACHE_ERROR;
-	if ((text = json_dumps(obj, JSON_COMPACT)) == NULL)
-		return BR_CACHE_ERROR;
-	r = br_cache_set(c, key, text, strlen(text), ttl);
-	br_wipe(text, strlen(text));
-	free(text);
-	return r;
-}
-
-static br_cache_rc
-decode_json(br_cache_rc r, char *text, size_t len, json_t **obj)
-{
-	json_error_t e;
-	json_t *v;
-
-	*obj = NULL;
-	if (r != BR_CACHE_OK)
-		return r;
-	*obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
-	br_wipe(text, len);
-	free(text);
-	v = json_object_get(*obj, "v");
-	if (!json_is_object(*obj) || !json_is_integer(v) || json_integer_value(v) != BR_CACHE_VALUE_VERSION) {
-		json_decref(*obj);
-		*obj = NULL;
-		return BR_CACHE_INVALID;
-	}
-	return BR_CACHE_OK;
-}
-
-br_cache_rc
-br_cache_get_json(br_cache *c, const char *key, json_t **obj)
-{
-	char *text = NULL;
-	size_t len = 0;
-	br_cache_rc r = br_cache_get(c, key, &text, &len);
-
-	return decode_json(r, text, len, obj);
-}
-
-br_cache_rc
-br_cache_take_json(br_cache *c, const char *key, json_t **obj)
-{
-	char *text = NULL;
-	size_t len = 0;
-	br_cache_rc r = br_cache_take(c, key, &text, &len);
-
-	return decode_json(r, text, len, obj);
-}
-
-int
-br_cache_key_hash(const char *tag, const void *data, size_t len, char *out, size_t cap)
-{
-	unsigned char h[BR_SHA256_LEN];
-	size_t tl = strlen(tag);
-
-	if (tl + 1 + br_b64url_encoded_size(sizeof(h)) > cap || br_sha256(data, len, h) < 0)
-		return -1;
-	memcpy(out, tag, tl);
-	out[tl] = ':';
-	br_b64url_encode(h, sizeof(h), out + tl + 1);
-	return 0;
-}
-
-int
-br_cache_check(br_cache *c, char *err, size_t errlen)
-{
+	struct mcache *c = backend;
 	unsigned i;
 
 	for (i = 0; i < c->n; i++) {
@@ -560,4 +519,29 @@ br_cache_check(br_cache *c, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+static const br_cache_ops memcached_ops = {
+	.name = "memcached",
+	.set = mcache_set,
+	.add = mcache_add,
+	.get = mcache_get,
+	.take = mcache_take,
+	.del = mcache_del,
+	.incr = mcache_incr,
+	.check = mcache_check,
+	.close = mcache_close,
+};
+
+br_cache *
+br_cache_open(const br_cache_options *o, char *err, size_t errlen)
+{
+	struct mcache *c;
+	br_cache *cache;
+
+	if ((c = mcache_open(o, err, errlen)) == NULL)
+		return NULL;
+	if ((cache = br_cache_new(&memcached_ops, c)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	return cache;
 }

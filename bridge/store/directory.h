@@ -1,8 +1,11 @@
 /*
  * The directory: users, their attributes and their FIDO credentials in LDAP.
- * directory_ldap.c is the only file that includes ldap.h. Schema:
- * ldap-schema/fido-bridge.schema (fidoUser on the user entry, fidoCredential
- * entries as its children, RDN fidoCredentialId=<base64url id>).
+ * directory.c checks the arguments and hands each call to a backend
+ * (directory_backend.h): LDAP in bridge/store/ldap/, the only files that
+ * include ldap.h. Schema: ldap-schema/fido-bridge.schema (fidoUser on the
+ * user entry, fidoCredential entries as its children, RDN
+ * fidoCredentialId=<base64url id>). A call that returns BR_DIR_ERROR leaves
+ * its reason in br_store_error_get() (store_error.h).
  */
 #ifndef BR_DIRECTORY_H
 #define BR_DIRECTORY_H
@@ -80,9 +83,6 @@ void br_directory_close(br_directory **d);
 
 /* Lookups fill *out (free with br_user_free), credentials included. */
 br_dir_rc br_dir_find_user(br_directory *d, const char *username, br_user **out);
-br_dir_rc br_dir_find_by_credential(br_directory *d, const unsigned char *id, size_t len,
-    br_user **out, size_t *cred_index);
-br_dir_rc br_dir_find_by_handle(br_directory *d, const unsigned char *handle, size_t len, br_user **out);
 
 /*
  * Sign-in lookup: the user owning credential `id`, with only that credential
@@ -97,8 +97,9 @@ br_dir_rc br_dir_find_by_handle(br_directory *d, const unsigned char *handle, si
  * A handle longer than BR_USER_HANDLE_MAX, which no user can have, counts as
  * none. An answer the one search cannot settle (more than a few entries, or
  * one that is both or neither a credential and a user) is asked again as
- * without a handle. Return codes, argument checks, duplicate ids (ERROR) and
- * the reconnect-once rule are br_dir_find_by_credential's.
+ * without a handle. NOT_FOUND: no such credential (or its owner is gone);
+ * INVALID: no id, or one over 1023 bytes (the schema's bound); ERROR: the id
+ * under several entries (never one of them), a malformed entry, the server.
  */
 br_dir_rc br_dir_find_for_signin(br_directory *d, const unsigned char *id, size_t len,
     const unsigned char *user_handle, size_t handle_len, br_user **out);

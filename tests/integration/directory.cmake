@@ -1,10 +1,11 @@
-# The directory module (bridge/store/directory_ldap.c) against a private slapd
+# The directory (bridge/store/directory.c, ldap/) against a private slapd
 # started by with-services.sh; the test also starts a --bare slapd of its own
 # for the schema check and restarts the first one mid-test.
 # Include from tests/integration/CMakeLists.txt:  include(directory.cmake)
 add_executable(test_directory ${CMAKE_CURRENT_LIST_DIR}/test_directory.c)
-# libldap directly as well: the test checks what landed, as the rootdn
-target_link_libraries(test_directory PRIVATE bridge_stores PkgConfig::LDAP Threads::Threads)
+# libldap directly as well: the test checks what landed, as the rootdn;
+# test_stores for the contract the in-memory directory passes too
+target_link_libraries(test_directory PRIVATE bridge_stores test_stores PkgConfig::LDAP Threads::Threads)
 target_compile_definitions(test_directory PRIVATE
   BR_TEST_SERVICES_DIR="${PROJECT_SOURCE_DIR}/tests/services")
 add_test(NAME integration_directory

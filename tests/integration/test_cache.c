@@ -1,7 +1,8 @@
 /*
  * The cache module against two real memcached servers (with-services.sh).
  * Covers store/take, take-once under concurrency, TTL expiry, versioned JSON,
- * key hygiene, and a server killed mid-test with and without replicas.
+ * key hygiene, a server killed mid-test with and without replicas, and the
+ * reason each failure leaves for the audit line (br_store_error_get).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include "../../bridge/store/cache.h"
+#include "../../bridge/store/store_error.h"
+#include "../stores/contract.h"
 #include "check.h"
 
 static const char *servers;
@@ -23,6 +26,19 @@ sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts) != 0)
 		;
+}
+
+/* After a failed call: the reason starts with op and never holds what the call was given. */
+static void
+reason_is(const char *op, const char *given)
+{
+	const char *t = br_store_error_get();
+
+	if (strncmp(t, op, strlen(op)) != 0 || strncmp(t + strlen(op), ": ", 2) != 0)
+		fprintf(stderr, "store error \"%s\", expected \"%s: ...\"\n", t, op);
+	CHECK(strncmp(t, op, strlen(op)) == 0 && strncmp(t + strlen(op), ": ", 2) == 0 && t[strlen(op) + 2] != '\0');
+	CHECK(given == NULL || strstr(t, given) == NULL);
+	br_store_error_clear();
 }
 
 static br_cache *
@@ -109,13 +125,19 @@ bad_keys_and_values(void)
 	memset(longkey, 'k', sizeof(longkey) - 1);
 	longkey[sizeof(longkey) - 1] = '\0';
 	CHECK(br_cache_set(c, "has space", "x", 1, 60) == BR_CACHE_ERROR);
+	reason_is("memcached set", "space");
 	CHECK(br_cache_set(c, "new\nline", "x", 1, 60) == BR_CACHE_ERROR);
 	CHECK(br_cache_set(c, longkey, "x", 1, 60) == BR_CACHE_ERROR);
+	reason_is("memcached set", "kkk");
 	CHECK(br_cache_set(c, "", "x", 1, 60) == BR_CACHE_ERROR);
 	CHECK(br_cache_get(c, "has space", &v, &n) == BR_CACHE_ERROR);
+	reason_is("memcached get", "space");
 	/* a TTL that memcached would read as an absolute date */
 	CHECK(br_cache_set(c, "k", "x", 1, BR_CACHE_TTL_MAX + 1) == BR_CACHE_ERROR);
+	reason_is("memcached set", NULL);
 	CHECK(br_cache_set(c, "k", "x", 1, 0) == BR_CACHE_ERROR);
+	CHECK(br_cache_incr(c, "k", 0, NULL) == BR_CACHE_ERROR);
+	reason_is("memcached incr", NULL);
 	br_cache_close(&c);
 }
 
@@ -178,6 +200,24 @@ ttl_expiry(void)
 	/* memcached counts whole seconds: 1 s TTL is gone within 2.2 s */
 	sleep_ms(2200);
 	CHECK(br_cache_take(c, "challenge:e", &v, &n) == BR_CACHE_MISS);
+	br_cache_close(&c);
+}
+
+/* memcached counts whole seconds: a TTL of s is over within s + 1 s of real time */
+static void
+real_wait(void *arg, unsigned seconds)
+{
+	(void)arg;
+	sleep_ms(seconds * 1000L + 200);
+}
+
+/* What the in-memory stand-in is held to as well (tests/stores/contract.c). */
+static void
+contract(unsigned replicas)
+{
+	br_cache *c = open_cache(replicas ? "ct1:" : "ct0:", replicas);
+
+	contract_cache(c, real_wait, NULL);
 	br_cache_close(&c);
 }
 
@@ -258,9 +298,12 @@ server_killed(pid_t victim)
 		br_cache_rc r;
 		snprintf(key, sizeof(key), "ticket:%d", i);
 		v = NULL;
+		br_store_error_clear();
 		r = br_cache_get(plain, key, &v, &n);
 		/* keys on the dead server fail cleanly; the others are still there */
 		CHECK(r == BR_CACHE_OK || r == BR_CACHE_ERROR || r == BR_CACHE_MISS);
+		if (r == BR_CACHE_ERROR)
+			reason_is("memcached get", key);
 		ok_plain += r == BR_CACHE_OK;
 		err_plain += r != BR_CACHE_OK;
 		free(v);
@@ -300,6 +343,34 @@ server_killed(pid_t victim)
 	br_cache_close(&repl);
 }
 
+/* Only the dead server: every call fails, and says which operation and why. */
+static void
+server_gone(const char *dead)
+{
+	br_cache_options o = { dead, "gone:", 0, 300 };
+	char err[256], *v = NULL;
+	size_t n;
+	uint64_t count;
+	br_cache *c = br_cache_open(&o, err, sizeof(err));
+
+	CHECK(c != NULL);
+	br_store_error_clear();
+	CHECK(br_cache_set(c, "ticket:secret-1", "value-1", 7, 60) == BR_CACHE_ERROR);
+	reason_is("memcached set", "secret-1");
+	CHECK(br_cache_add(c, "ticket:secret-1", "value-1", 7, 60) == BR_CACHE_ERROR);
+	reason_is("memcached add", "value-1");
+	CHECK(br_cache_get(c, "ticket:secret-1", &v, &n) == BR_CACHE_ERROR && v == NULL);
+	reason_is("memcached get", "secret-1");
+	CHECK(br_cache_take(c, "ticket:secret-1", &v, &n) == BR_CACHE_ERROR && v == NULL);
+	reason_is("memcached get", "secret-1");
+	CHECK(br_cache_delete(c, "ticket:secret-1") == BR_CACHE_ERROR);
+	reason_is("memcached delete", "secret-1");
+	CHECK(br_cache_incr(c, "rl:secret-1", 60, &count) == BR_CACHE_ERROR);
+	fprintf(stderr, "memcached down: \"%s\"\n", br_store_error_get());
+	reason_is("memcached incr", "secret-1");
+	br_cache_close(&c);
+}
+
 int
 main(void)
 {
@@ -323,7 +394,9 @@ main(void)
 	take_once_race(0, 300);
 	take_once_race(1, 300);
 	ttl_expiry();
+	contract(1);
 	server_killed(last); /* last: it leaves one server dead */
+	server_gone(strrchr(servers, ',') + 1);
 	printf("test_cache: ok\n");
 	return 0;
 }

@@ -4,7 +4,8 @@
  * Covers every operation of directory.h: lookups (and filter injection),
  * user handles, credentials (add/find/rename/delete, atomic add), record_use,
  * enrolment codes (one use under concurrency), disabled accounts, the schema
- * check on the full server and on a --bare one, and slapd restarted mid-test.
+ * check on the full server and on a --bare one, slapd restarted mid-test, and
+ * the reason a failure leaves for the audit line (br_store_error_get).
  * An admin connection of its own checks what really landed in the directory.
  */
 #include <errno.h>
@@ -28,6 +29,8 @@
 
 #include "../../bridge/core/transport.h"
 #include "../../bridge/store/directory.h"
+#include "../../bridge/store/store_error.h"
+#include "../stores/contract.h"
 #include "check.h"
 
 #ifndef BR_TEST_SERVICES_DIR
@@ -237,6 +240,24 @@ dn_of(const char *uid)
 	return b;
 }
 
+/*
+ * After a failed call: the reason starts with "op: " and holds none of what
+ * the call was given (up to two strings to look for; NULL for none).
+ */
+static void
+reason_is(const char *op, const char *given, const char *given2)
+{
+	const char *t = br_store_error_get();
+	size_t n = strlen(op);
+
+	if (strncmp(t, op, n) != 0 || strncmp(t + n, ": ", 2) != 0)
+		fprintf(stderr, "store error \"%s\", expected \"%s: ...\"\n", t, op);
+	CHECK(strncmp(t, op, n) == 0 && strncmp(t + n, ": ", 2) == 0 && t[n + 2] != '\0');
+	CHECK(given == NULL || strstr(t, given) == NULL);
+	CHECK(given2 == NULL || strstr(t, given2) == NULL);
+	br_store_error_clear();
+}
+
 /* ---- helpers on br_user ---- */
 
 static const char *
@@ -356,6 +377,7 @@ find_users(br_directory *d)
 	    S("uid"), S("carol"), S("cn"), S("Carol Clone"), S("sn"), S("Clone"), (char *)NULL);
 	u = (br_user *)1;
 	CHECK(br_dir_find_user(d, "carol", &u) == BR_DIR_ERROR && u == NULL);
+	reason_is("ldap search", "carol", "people");
 	admin_delete("uid=carol,ou=extra,ou=people,dc=example,dc=edu");
 	admin_delete("ou=extra,ou=people,dc=example,dc=edu");
 	u = must_find(d, "carol");
@@ -416,10 +438,25 @@ static const unsigned char handle_alice[] = { 0x00, 0x2a, 0x28, 0x5c, 0x29, 0xff
 static const unsigned char handle_bob[] = { 0x2a };
 static const unsigned char handle_hanako[64] = { 0x5c, 0x30, 0x30 };
 
+/* The handle as find_user reads it back: the same bytes. */
+static void
+handle_is(br_directory *d, const char *name, const unsigned char *h, size_t len)
+{
+	br_user *u = must_find(d, name);
+
+	CHECK(u->user_handle.len == len && memcmp(u->user_handle.ptr, h, len) == 0);
+	br_user_free(&u);
+}
+
+/*
+ * Setting handles. That a handle finds its user, exactly and escaped in the
+ * filter, is proved by the sign-in lookup (signin_lookup), which searches
+ * for it next to the credential.
+ */
 static void
 user_handles(br_directory *d)
 {
-	br_user *u = NULL, *v = NULL;
+	br_user *u = NULL;
 	br_directory *d2;
 	br_directory_options o = bridge_options();
 	const char *with_handle[] = { "mail", "fidoUserHandle" };
@@ -428,7 +465,7 @@ user_handles(br_directory *d)
 	/* alice has no fidoUser class: it is added along with the handle */
 	CHECK(admin_count(dn_of("alice"), LDAP_SCOPE_BASE, "(objectClass=fidoUser)") == 0);
 	u = must_find(d, "alice");
-	CHECK(br_dir_find_by_handle(d, handle_alice, sizeof(handle_alice), &v) == BR_DIR_NOT_FOUND && v == NULL);
+	CHECK(u->user_handle.len == 0);
 	CHECK(br_dir_set_user_handle(d, u, handle_alice, sizeof(handle_alice)) == BR_DIR_OK);
 	CHECK(u->user_handle.len == sizeof(handle_alice) &&
 	    memcmp(u->user_handle.ptr, handle_alice, sizeof(handle_alice)) == 0);
@@ -437,36 +474,26 @@ user_handles(br_directory *d)
 	CHECK(br_dir_set_user_handle(d, u, handle_bob, sizeof(handle_bob)) == BR_DIR_EXISTS);
 	CHECK(br_dir_set_user_handle(d, u, handle_alice, sizeof(handle_alice)) == BR_DIR_EXISTS);
 	br_user_free(&u);
-
-	CHECK(br_dir_find_by_handle(d, handle_alice, sizeof(handle_alice), &v) == BR_DIR_OK);
-	CHECK(strcmp(v->username, "alice") == 0);
-	CHECK(v->user_handle.len == sizeof(handle_alice) &&
-	    memcmp(v->user_handle.ptr, handle_alice, sizeof(handle_alice)) == 0);
-	br_user_free(&v);
+	/* NUL, '*', '(', '\\' and ')' stored as they are */
+	handle_is(d, "alice", handle_alice, sizeof(handle_alice));
+	CHECK(admin_count(people, LDAP_SCOPE_SUBTREE,
+	    "(fidoUserHandle=\\00\\2a\\28\\5c\\29\\ff\\01\\80\\2a\\00\\5c\\32\\61\\28\\29\\7e)") == 1);
 
 	/* bob already is a fidoUser (codes): handle "*", which unescaped would match every handle */
 	u = must_find(d, "bob");
 	CHECK(br_dir_set_user_handle(d, u, handle_bob, sizeof(handle_bob)) == BR_DIR_OK);
 	br_user_free(&u);
-	CHECK(br_dir_find_by_handle(d, handle_bob, sizeof(handle_bob), &v) == BR_DIR_OK);
-	CHECK(strcmp(v->username, "bob") == 0 && v->n_enrolment_codes == 2);
-	br_user_free(&v);
+	u = must_find(d, "bob");
+	CHECK(u->n_enrolment_codes == 2);
+	br_user_free(&u);
+	handle_is(d, "bob", handle_bob, sizeof(handle_bob));
 	/* the longest handle */
 	u = must_find(d, "hanako");
 	CHECK(br_dir_set_user_handle(d, u, handle_hanako, sizeof(handle_hanako)) == BR_DIR_OK);
 	br_user_free(&u);
-	CHECK(br_dir_find_by_handle(d, handle_hanako, sizeof(handle_hanako), &v) == BR_DIR_OK);
-	CHECK(strcmp(v->username, "hanako") == 0 && v->user_handle.len == 64);
-	br_user_free(&v);
+	handle_is(d, "hanako", handle_hanako, sizeof(handle_hanako));
 
-	/* prefixes and neighbours find nobody */
-	CHECK(br_dir_find_by_handle(d, handle_alice, 1, &v) == BR_DIR_NOT_FOUND && v == NULL);
-	CHECK(br_dir_find_by_handle(d, handle_alice, sizeof(handle_alice) - 1, &v) == BR_DIR_NOT_FOUND);
-	CHECK(br_dir_find_by_handle(d, handle_hanako, 3, &v) == BR_DIR_NOT_FOUND);
-	CHECK(br_dir_find_by_handle(d, (const unsigned char *)"\\2a", 3, &v) == BR_DIR_NOT_FOUND);
-	CHECK(br_dir_find_by_handle(d, handle_alice, 0, &v) == BR_DIR_INVALID);
 	memset(big, 1, sizeof(big));
-	CHECK(br_dir_find_by_handle(d, big, sizeof(big), &v) == BR_DIR_INVALID);
 	u = must_find(d, "carol");
 	CHECK(br_dir_set_user_handle(d, u, big, sizeof(big)) == BR_DIR_INVALID);
 	CHECK(br_dir_set_user_handle(d, u, big, 0) == BR_DIR_INVALID);
@@ -531,7 +558,6 @@ credentials(br_directory *d)
 	br_credential_record b = record(id_b, sizeof(id_b), cose_b, sizeof(cose_b), T_CREATED_B), x;
 	const br_credential_record *got;
 	char *s;
-	size_t idx = 99;
 
 	a.sign_count = 5;
 	strcpy(a.aaguid, "ee882879-721c-4913-9775-3dfcce97072a");
@@ -542,13 +568,14 @@ credentials(br_directory *d)
 	a.user_verified = 1;
 	a.nickname = (char *)"YubiKey \xe9\x8d\xb5";  /* 鍵 */
 	CHECK(children("alice") == 0);
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_NOT_FOUND && u == NULL);
+	u = (br_user *)1;
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_NOT_FOUND && u == NULL);
 	CHECK(br_dir_add_credential(d, alice, &a) == BR_DIR_OK);
 	CHECK(children("alice") == 1);
 
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_OK);
-	CHECK(strcmp(u->username, "alice") == 0 && u->n_creds == 1 && idx == 0);
-	got = &u->creds[idx];
+	u = must_find(d, "alice");
+	CHECK(u->n_creds == 1);
+	got = &u->creds[0];
 	CHECK(strncmp(got->dn, "fidoCredentialId=", 17) == 0 && strstr(got->dn, dn_of("alice")) != NULL);
 	CHECK(got->id.len == sizeof(id_a) && memcmp(got->id.ptr, id_a, sizeof(id_a)) == 0);
 	CHECK(got->public_key.len == sizeof(cose_a) && memcmp(got->public_key.ptr, cose_a, sizeof(cose_a)) == 0);
@@ -579,9 +606,12 @@ credentials(br_directory *d)
 	CHECK(u->creds[0].transports == 0 && u->creds[0].nickname == NULL && u->creds[0].aaguid[0] == '\0' &&
 	    u->creds[0].fmt[0] == '\0' && u->creds[0].user_verified == 0);
 	br_user_free(&u);
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_OK && idx == 1);
+	/* each id finds its owner with that credential alone */
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_OK);
+	CHECK(strcmp(u->username, "alice") == 0 && u->n_creds == 1 && u->creds[0].created == T_CREATED_A);
 	br_user_free(&u);
-	CHECK(br_dir_find_by_credential(d, id_b, sizeof(id_b), &u, &idx) == BR_DIR_OK && idx == 0);
+	CHECK(br_dir_find_for_signin(d, id_b, sizeof(id_b), NULL, 0, &u) == BR_DIR_OK);
+	CHECK(strcmp(u->username, "alice") == 0 && u->n_creds == 1 && u->creds[0].created == T_CREATED_B);
 	br_user_free(&u);
 
 	/* the same id planted under bob too (bypassing the module): lookups refuse to choose */
@@ -593,9 +623,13 @@ credentials(br_directory *d)
 		    S("AAH7_z4_KigpXAAQIDBAUA"), S("fidoPublicKey"), (const char *)cose_b, sizeof(cose_b), S("fidoSignCount"),
 		    S("0"), S("fidoCreated"), S("20240101000000Z"), (char *)NULL);
 		u = (br_user *)1;
-		CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_ERROR && u == NULL);
+		CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_ERROR && u == NULL);
+		reason_is("ldap search", "AAH7", "people");
+		u = (br_user *)1;
+		CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), &u) ==
+		    BR_DIR_ERROR && u == NULL);
 		admin_delete(dn);
-		CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_OK);
+		CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_OK);
 		CHECK(strcmp(u->username, "alice") == 0);
 		br_user_free(&u);
 	}
@@ -606,9 +640,10 @@ credentials(br_directory *d)
 	CHECK(children("alice") == 2 && children("bob") == 0);
 
 	/* ids that are prefixes or neighbours of known ones */
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a) - 1, &u, &idx) == BR_DIR_NOT_FOUND && u == NULL);
-	CHECK(br_dir_find_by_credential(d, id_c, sizeof(id_c), &u, &idx) == BR_DIR_NOT_FOUND);
-	CHECK(br_dir_find_by_credential(d, id_c, 0, &u, &idx) == BR_DIR_INVALID);
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a) - 1, NULL, 0, &u) == BR_DIR_NOT_FOUND && u == NULL);
+	CHECK(br_dir_find_for_signin(d, id_a + 1, sizeof(id_a) - 1, NULL, 0, &u) == BR_DIR_NOT_FOUND && u == NULL);
+	CHECK(br_dir_find_for_signin(d, id_c, sizeof(id_c), NULL, 0, &u) == BR_DIR_NOT_FOUND);
+	CHECK(br_dir_find_for_signin(d, id_c, 0, NULL, 0, &u) == BR_DIR_INVALID);
 
 	/* the server refuses the add (the ACL, under an entry that is not a person's): no entry at all */
 	x = record(id_x, sizeof(id_x), cose_b, sizeof(cose_b), T_CREATED_A);
@@ -616,6 +651,7 @@ credentials(br_directory *d)
 	memset(&fake, 0, sizeof(fake));
 	fake.dn = (char *)"ou=services,dc=example,dc=edu";
 	CHECK(br_dir_add_credential(d, &fake, &x) == BR_DIR_ERROR);
+	reason_is("ldap add", "services", "eHh4");
 	CHECK(admin_count(base, LDAP_SCOPE_SUBTREE, "(fidoCredentialId=eHh4eHh4eHh4)") == 0);
 	/* under a user that does not exist */
 	fake.dn = dn_of("ghost");
@@ -704,23 +740,23 @@ rename_and_delete(br_directory *d)
 	br_user *alice = must_find(d, "alice"), *bob = must_find(d, "bob"), *u = NULL;
 	br_credential_record c = record(id_c, sizeof(id_c), cose_b, sizeof(cose_b), T_CREATED_A + 5);
 	char name64[64 * 3 + 1], name65[65 + 1];
-	size_t i, idx;
+	size_t i;
 
 	/* bob gets a credential of his own */
 	CHECK(br_dir_add_credential(d, bob, &c) == BR_DIR_OK);
 	CHECK(children("bob") == 1);
 
 	CHECK(br_dir_rename_credential(d, alice, id_a, sizeof(id_a), "Work key") == BR_DIR_OK);
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_OK);
-	CHECK(strcmp(u->creds[idx].nickname, "Work key") == 0);
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_OK);
+	CHECK(strcmp(u->creds[0].nickname, "Work key") == 0);
 	br_user_free(&u);
 	/* 64 characters of three bytes each are fine; 65 are not */
 	for (i = 0; i < 64; i++)
 		memcpy(name64 + 3 * i, "\xe3\x81\x82", 3);  /* あ */
 	name64[192] = '\0';
 	CHECK(br_dir_rename_credential(d, alice, id_a, sizeof(id_a), name64) == BR_DIR_OK);
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_OK);
-	CHECK(strcmp(u->creds[idx].nickname, name64) == 0);
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_OK);
+	CHECK(strcmp(u->creds[0].nickname, name64) == 0);
 	br_user_free(&u);
 	memset(name65, 'n', 65);
 	name65[65] = '\0';
@@ -730,13 +766,13 @@ rename_and_delete(br_directory *d)
 	CHECK(br_dir_rename_credential(d, alice, id_a, sizeof(id_a), "\xc0\xaf overlong") == BR_DIR_INVALID);
 	/* another user's credential, through alice: not found, unchanged */
 	CHECK(br_dir_rename_credential(d, alice, id_c, sizeof(id_c), "mine now") == BR_DIR_NOT_FOUND);
-	CHECK(br_dir_find_by_credential(d, id_c, sizeof(id_c), &u, &idx) == BR_DIR_OK);
-	CHECK(strcmp(u->username, "bob") == 0 && u->creds[idx].nickname == NULL);
+	CHECK(br_dir_find_for_signin(d, id_c, sizeof(id_c), NULL, 0, &u) == BR_DIR_OK);
+	CHECK(strcmp(u->username, "bob") == 0 && u->creds[0].nickname == NULL);
 	br_user_free(&u);
 	/* no nickname: the attribute goes */
 	CHECK(br_dir_rename_credential(d, alice, id_a, sizeof(id_a), NULL) == BR_DIR_OK);
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_OK);
-	CHECK(u->creds[idx].nickname == NULL);
+	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_OK);
+	CHECK(u->creds[0].nickname == NULL);
 	br_user_free(&u);
 	CHECK(br_dir_rename_credential(d, alice, id_a, sizeof(id_a), "Work key") == BR_DIR_OK);
 
@@ -747,7 +783,7 @@ rename_and_delete(br_directory *d)
 	CHECK(br_dir_delete_credential(d, bob, id_c, sizeof(id_c)) == BR_DIR_OK);
 	CHECK(children("bob") == 0);
 	CHECK(br_dir_delete_credential(d, bob, id_c, sizeof(id_c)) == BR_DIR_NOT_FOUND);
-	CHECK(br_dir_find_by_credential(d, id_c, sizeof(id_c), &u, &idx) == BR_DIR_NOT_FOUND);
+	CHECK(br_dir_find_for_signin(d, id_c, sizeof(id_c), NULL, 0, &u) == BR_DIR_NOT_FOUND && u == NULL);
 	CHECK(br_dir_delete_credential(d, alice, id_b, sizeof(id_b)) == BR_DIR_OK);
 	CHECK(children("alice") == 1);
 	CHECK(br_dir_delete_credential(d, alice, id_b, 0) == BR_DIR_INVALID);
@@ -824,17 +860,29 @@ same_user(const br_user *a, const br_user *b)
 		CHECK(strcmp(a->enrolment_codes[i], b->enrolment_codes[i]) == 0);
 }
 
+/* The index of credential id among u's, which must have it. */
+static size_t
+cred_index(const br_user *u, const unsigned char *id, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < u->n_creds; i++)
+		if (u->creds[i].id.len == len && memcmp(u->creds[i].id.ptr, id, len) == 0)
+			return i;
+	CHECK(!"credential in its owner's list");
+	return 0;
+}
+
 /*
  * br_dir_find_for_signin must find owner with the one credential, equal
- * field for field to what br_dir_find_by_credential returns for it. The
- * number of searches slapd saw goes back.
+ * field for field to the user and that credential as br_dir_find_user reads
+ * them. The number of searches slapd saw goes back.
  */
 static int
 signin_ok(br_directory *d, const unsigned char *id, size_t len, const unsigned char *h, size_t hlen,
     const char *owner)
 {
 	br_user *s = NULL, *u = NULL;
-	size_t idx = 99;
 	long mark = log_size();
 	br_dir_rc r = br_dir_find_for_signin(d, id, len, h, hlen, &s);
 	int n = searches_since(mark, NULL, 0);
@@ -842,11 +890,11 @@ signin_ok(br_directory *d, const unsigned char *id, size_t len, const unsigned c
 	if (r != BR_DIR_OK)
 		fprintf(stderr, "find_for_signin (owner %s): %s\n", owner, br_dir_rc_name(r));
 	CHECK(r == BR_DIR_OK && s != NULL);
-	CHECK(br_dir_find_by_credential(d, id, len, &u, &idx) == BR_DIR_OK);
 	CHECK(strcmp(s->username, owner) == 0);
+	u = must_find(d, owner);
 	same_user(s, u);
 	CHECK(s->n_creds == 1 && s->creds != NULL);
-	same_cred(&s->creds[0], &u->creds[idx]);
+	same_cred(&s->creds[0], &u->creds[cred_index(u, id, len)]);
 	br_user_free(&s);
 	br_user_free(&u);
 	return n;
@@ -869,6 +917,7 @@ signin_fails(br_directory *d, const unsigned char *id, size_t len, const unsigne
 
 static unsigned char id_s[] = { 0x53, 0x00, 0x2a, 0x28, 0x29, 0x5c, 0x00, 0x53, 0xfe, 0x01 };
 static unsigned char id_d[] = { 0x64, 0x61, 0x76, 0x65, 0x2d, 0x6b, 0x65, 0x79 };
+static unsigned char id_h[] = { 0x68, 0x61, 0x6e, 0x61, 0x6b, 0x6f, 0x00, 0x2a };
 /* raw bytes a filter would misread; the id goes in base64url, the handle escaped */
 static unsigned char id_inj[] = { 0x2a, 0x28, 0x5c, 0x00, 0x29, 0x2a };
 static const unsigned char handle_dave[] = { 0x00, 0x00, 0x29, 0x28, 0x7c };
@@ -916,7 +965,7 @@ signin_crowds(br_directory *d)
 	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_twin, sizeof(handle_twin), "alice") == 3);
 	CHECK(signin_fails(d, id_c, sizeof(id_c), handle_twin, sizeof(handle_twin), BR_DIR_NOT_FOUND) == 2);
 
-	/* id_s under bob as well: ERROR whatever the handle, as br_dir_find_by_credential */
+	/* id_s under bob as well: ERROR whatever the handle, never one of the two */
 	plant_cred(dn_of("bob"), "UwAqKClcAFP-AQ", cred_dn[1], sizeof(cred_dn[1]));
 	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), BR_DIR_ERROR) == 1);
 	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_bob, sizeof(handle_bob), BR_DIR_ERROR) == 1);
@@ -938,9 +987,11 @@ signin_crowds(br_directory *d)
 static void
 signin_lookup(br_directory *d)
 {
-	br_user *alice = must_find(d, "alice"), *bob = must_find(d, "bob"), *dave = must_find(d, "dave"), *u;
+	br_user *alice = must_find(d, "alice"), *bob = must_find(d, "bob"), *dave = must_find(d, "dave");
+	br_user *hanako = must_find(d, "hanako"), *u;
 	br_credential_record s = record(id_s, sizeof(id_s), cose_a, sizeof(cose_a), T_CREATED_A + 60);
 	br_credential_record c = record(id_d, sizeof(id_d), cose_b, sizeof(cose_b), T_CREATED_B);
+	br_credential_record h = record(id_h, sizeof(id_h), cose_b, sizeof(cose_b), T_CREATED_B);
 	br_credential_record inj = record(id_inj, sizeof(id_inj), cose_b, sizeof(cose_b), T_CREATED_B);
 	unsigned char long_handle[BR_USER_HANDLE_MAX + 1], long_id[1024];
 	static const unsigned char *const odd_ids[] = { (const unsigned char *)"*", (const unsigned char *)"(",
@@ -964,8 +1015,11 @@ signin_lookup(br_directory *d)
 	s.nickname = (char *)"Phone \xe9\x8d\xb5";
 	CHECK(br_dir_add_credential(d, alice, &s) == BR_DIR_OK);
 	CHECK(br_dir_add_credential(d, bob, &inj) == BR_DIR_OK);
-	CHECK(br_dir_set_user_handle(d, dave, handle_dave, sizeof(handle_dave)) == BR_DIR_OK);
+	CHECK(br_dir_add_credential(d, hanako, &h) == BR_DIR_OK);
+	/* a handle nobody has yet does not find dave's entry in the first search; once his, it does */
 	CHECK(br_dir_add_credential(d, dave, &c) == BR_DIR_OK);
+	CHECK(signin_ok(d, id_d, sizeof(id_d), handle_dave, sizeof(handle_dave), "dave") == 2);
+	CHECK(br_dir_set_user_handle(d, dave, handle_dave, sizeof(handle_dave)) == BR_DIR_OK);
 	u = must_find(d, "alice");
 	CHECK(u->n_creds == 2);
 	br_user_free(&u);
@@ -973,12 +1027,16 @@ signin_lookup(br_directory *d)
 	/* the right handle: one search, only the credential asked for */
 	mark = log_size();
 	CHECK(signin_ok(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), "alice") == 1);
-	CHECK(searches_since(mark, line, sizeof(line)) == 1 + 3);  /* and br_dir_find_by_credential's 3 */
+	CHECK(searches_since(mark, line, sizeof(line)) == 1 + 2);  /* and br_dir_find_user's 2 */
 	CHECK(strstr(line, "filter=\"(|(&(objectClass=fidoCredential)(fidoCredentialId=UwAqKClcAFP-AQ))"
 			   "(&(objectClass=fidoUser)(fidoUserHandle=") != NULL);
 	CHECK(signin_ok(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), "alice") == 1);
 	/* NUL, '*', '(' and '\\' in the handle and the id: found exactly, in one search */
 	CHECK(signin_ok(d, id_inj, sizeof(id_inj), handle_bob, sizeof(handle_bob), "bob") == 1);
+	/* the longest handle; its first three bytes spell an escaped NUL, and match nobody */
+	CHECK(signin_ok(d, id_h, sizeof(id_h), handle_hanako, sizeof(handle_hanako), "hanako") == 1);
+	CHECK(signin_ok(d, id_h, sizeof(id_h), handle_hanako, 3, "hanako") == 2);
+	CHECK(signin_ok(d, id_h, sizeof(id_h), handle_hanako, sizeof(handle_hanako) - 1, "hanako") == 2);
 	/* a disabled user is found, flagged */
 	CHECK(signin_ok(d, id_d, sizeof(id_d), handle_dave, sizeof(handle_dave), "dave") == 1);
 	CHECK(br_dir_find_for_signin(d, id_d, sizeof(id_d), handle_dave, sizeof(handle_dave), &u) == BR_DIR_OK);
@@ -993,7 +1051,7 @@ signin_lookup(br_directory *d)
 	for (i = 0; i < sizeof(odd_handles) / sizeof(odd_handles[0]); i++) {
 		mark = log_size();
 		CHECK(signin_ok(d, id_s, sizeof(id_s), (const unsigned char *)odd_handles[i], odd_handle_lens[i], "alice") == 2);
-		CHECK(searches_since(mark, line, sizeof(line)) == 2 + 3);
+		CHECK(searches_since(mark, line, sizeof(line)) == 2 + 2);
 		CHECK(strstr(line, "(fidoUserHandle=*") == NULL && strstr(line, "objectClass=*") == NULL);
 	}
 	/* prefixes of a real handle are other handles */
@@ -1017,7 +1075,7 @@ signin_lookup(br_directory *d)
 		CHECK(signin_fails(d, odd_ids[i], odd_id_lens[i], NULL, 0, BR_DIR_NOT_FOUND) == 1);
 	}
 
-	/* refused before anything is sent, as br_dir_find_by_credential */
+	/* refused before anything is sent */
 	CHECK(br_dir_find_for_signin(d, id_s, sizeof(id_s), NULL, 0, NULL) == BR_DIR_INVALID);
 	CHECK(signin_fails(NULL, id_s, sizeof(id_s), NULL, 0, BR_DIR_INVALID) == 0);
 	CHECK(signin_fails(d, NULL, 5, handle_alice, sizeof(handle_alice), BR_DIR_INVALID) == 0);
@@ -1025,34 +1083,28 @@ signin_lookup(br_directory *d)
 	memset(long_id, 0x41, sizeof(long_id));
 	CHECK(signin_fails(d, long_id, sizeof(long_id), handle_alice, sizeof(handle_alice), BR_DIR_INVALID) == 0);
 	CHECK(signin_fails(d, long_id, sizeof(long_id) - 1, handle_alice, sizeof(handle_alice), BR_DIR_NOT_FOUND) == 1);
-	{
-		br_user *v = NULL;
-		size_t idx;
-
-		CHECK(br_dir_find_by_credential(d, long_id, sizeof(long_id), &v, &idx) == BR_DIR_INVALID);
-		CHECK(br_dir_find_by_credential(d, long_id, sizeof(long_id) - 1, &v, &idx) == BR_DIR_NOT_FOUND);
-	}
+	CHECK(signin_fails(d, long_id, sizeof(long_id) - 1, NULL, 0, BR_DIR_NOT_FOUND) == 1);
 
 	signin_crowds(d);
 
 	CHECK(br_dir_delete_credential(d, alice, id_s, sizeof(id_s)) == BR_DIR_OK);
 	CHECK(br_dir_delete_credential(d, bob, id_inj, sizeof(id_inj)) == BR_DIR_OK);
 	CHECK(br_dir_delete_credential(d, dave, id_d, sizeof(id_d)) == BR_DIR_OK);
+	CHECK(br_dir_delete_credential(d, hanako, id_h, sizeof(id_h)) == BR_DIR_OK);
 	CHECK(signin_fails(d, id_s, sizeof(id_s), handle_alice, sizeof(handle_alice), BR_DIR_NOT_FOUND) == 1);
 	br_user_free(&alice);
 	br_user_free(&bob);
 	br_user_free(&dave);
+	br_user_free(&hanako);
 }
 
 /* The credential id_a as stored now. */
 static br_user *
 load_a(br_directory *d, br_credential_record **c)
 {
-	br_user *u = NULL;
-	size_t idx;
+	br_user *u = must_find(d, "alice");
 
-	CHECK(br_dir_find_by_credential(d, id_a, sizeof(id_a), &u, &idx) == BR_DIR_OK);
-	*c = &u->creds[idx];
+	*c = &u->creds[cred_index(u, id_a, sizeof(id_a))];
 	return u;
 }
 
@@ -1327,6 +1379,7 @@ check_full_server(br_directory *d)
 	CHECK(report != NULL && strstr(report, "ERROR") != NULL && strstr(report, "4711") == NULL);
 	free(report);
 	CHECK(br_dir_find_user(ext, "alice", &u) == BR_DIR_ERROR && u == NULL);
+	reason_is("ldap bind", "4711", "fido-bridge");
 	br_directory_close(&ext);
 }
 
@@ -1494,6 +1547,7 @@ starttls(void)
 	/* a server certificate from another CA, or for another name: no connection */
 	o.ca_file = other;
 	CHECK(find_with(&o, "alice") == BR_DIR_ERROR);
+	reason_is("ldap starttls", "alice", NULL);
 	o.ca_file = ca;
 	o.uri = localhost_uri;
 	CHECK(find_with(&o, "alice") == BR_DIR_ERROR);
@@ -1627,17 +1681,25 @@ restart(br_directory *d)
 	u = must_find(d, "alice");
 	br_user_free(&u);
 
-	/* down: clean errors, bounded in time */
+	/* down: clean errors, bounded in time, each with its reason for the audit line */
 	stop_slapd();
 	t = now_s();
+	br_store_error_clear();
 	CHECK(br_dir_find_user(d, "alice", &u) == BR_DIR_ERROR && u == NULL);
-	CHECK(br_dir_find_by_handle(d, handle_alice, sizeof(handle_alice), &u) == BR_DIR_ERROR && u == NULL);
+	fprintf(stderr, "slapd down: \"%s\"\n", br_store_error_get());
+	CHECK(strstr(br_store_error_get(), ldap_err2string(LDAP_SERVER_DOWN)) != NULL);
+	reason_is("ldap bind", "alice", bridge_pw);
 	u = (br_user *)1;
 	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), handle_alice, sizeof(handle_alice), &u) == BR_DIR_ERROR &&
 	    u == NULL);
+	reason_is("ldap bind", "AAH7", NULL);
 	u = (br_user *)1;
 	CHECK(br_dir_find_for_signin(d, id_a, sizeof(id_a), NULL, 0, &u) == BR_DIR_ERROR && u == NULL);
+	reason_is("ldap bind", NULL, NULL);
 	CHECK(br_dir_remove_enrolment_code(d, &carol, CODE_A) == BR_DIR_ERROR);
+	reason_is("ldap bind", "v1$", "carol");
+	CHECK(br_dir_check_password(d, &carol, "pw-never-shown") == BR_DIR_ERROR);
+	reason_is("ldap bind", "pw-never-shown", "carol");
 	CHECK(now_s() - t < 10);
 	/* back: the next call works, same br_directory */
 	start_slapd();
@@ -1662,6 +1724,22 @@ restart(br_directory *d)
 	stop_slapd();
 	start_slapd();
 	CHECK(signin_ok(d, id_a, sizeof(id_a), NULL, 0, "alice") == 2);
+}
+
+/* What the in-memory stand-in is held to as well (tests/stores/contract.c), on two fresh users. */
+static void
+contract(br_directory *d)
+{
+	struct contract_users cu = { "contract-a", "contract-b", need_env("LDAP_USER_PW"), 3600 };
+	const char *pw = cu.password;
+
+	admin_add(dn_of("contract-a"), S("objectClass"), S("inetOrgPerson"), S("uid"), S("contract-a"), S("cn"),
+	    S("Contract A"), S("sn"), S("A"), S("mail"), S("contract-a@example.edu"), S("userPassword"), S(pw),
+	    (char *)NULL);
+	admin_add(dn_of("contract-b"), S("objectClass"), S("inetOrgPerson"), S("uid"), S("contract-b"), S("cn"),
+	    S("Contract B"), S("sn"), S("B"), (char *)NULL);
+	contract_directory(d, &cu);
+	CHECK(children("contract-a") == 0 && children("contract-b") == 0);
 }
 
 int
@@ -1705,6 +1783,7 @@ main(void)
 	check_bare_server();
 	starttls();
 	restart(d);
+	contract(d);
 	br_directory_close(&d);
 	CHECK(d == NULL);
 	printf("test_directory: ok (%.1f s)\n", now_s() - t0);
