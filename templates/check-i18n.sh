@@ -3,9 +3,10 @@
 #  1. i18n/en.json and i18n/ja.json are flat objects of strings with exactly the same
 #     keys, and each key uses the same {var} substitutions in both languages;
 #  2. every {{t.key}} in a template and every "prefix.key" string literal in
-#     static/bridge.js exists in en.json;
+#     static/js/*.js exists in en.json;
 #  3. every other {{name}} is allowed for that page by docs/http-api.md;
-#  4. nothing the CSP would block: no inline <script>, <style>, style= or on*= handlers.
+#  4. nothing the CSP would block: no inline <script>, <style>, style= or on*= handlers;
+#     each page loads /static/js/common.js and at most its own js/<page>.js.
 # Exit status 0 when all is well, 1 otherwise (each problem on stderr).
 set -euo pipefail
 
@@ -103,6 +104,15 @@ for page in "${pages[@]}"; do
 		problem "$page: inline style or event handler (blocked by the CSP)"
 	fi
 	grep -q '<html lang="{{lang}}">' "$page" || problem "$page: <html lang=\"{{lang}}\"> missing"
+	# the shared script first, then this page's own (if it has one), nothing else
+	scripts=$(grep -oE '<script [^>]*src="[^"]+"' "$page" | sed -E 's/.*src="([^"]*)"/\1/' | paste -sd' ' -)
+	case "$scripts" in
+	"/static/js/common.js" | "/static/js/common.js /static/js/${page%.html}.js") ;;
+	*) problem "$page: loads \"$scripts\" (want /static/js/common.js, then at most /static/js/${page%.html}.js)" ;;
+	esac
+	for ref in $(grep -oE '(src|href)="/static/[^"]*"' "$page" | sed -E 's/^[a-z]+="\/(.*)"$/\1/'); do
+		[ -f "$ref" ] || problem "$page: /$ref does not exist"
+	done
 	[ "$(grep -c '<h1[ >]' "$page")" -eq 1 ] || problem "$page: needs exactly one <h1>"
 	if grep -nE 'tabindex="[1-9]' "$page" >/dev/null; then
 		problem "$page: positive tabindex"
@@ -113,21 +123,20 @@ for page in "${pages[@]}"; do
 	fi
 done
 
-# 2 (script). Strings the script asks for: every "prefix.key" literal with a known prefix.
-if [ -f static/bridge.js ]; then
-	prefixes=$(sed 's/\..*//' "$tmp/en.keys" | sort -u | paste -sd'|' -)
+# 2 (scripts). Strings the scripts ask for: every "prefix.key" literal with a known prefix.
+[ -f static/js/common.js ] || problem "static/js/common.js is missing"
+prefixes=$(sed 's/\..*//' "$tmp/en.keys" | sort -u | paste -sd'|' -)
+for js in static/js/*.js; do
 	if [ -n "$prefixes" ]; then
-		grep -oE "\"($prefixes)\.[a-z0-9_.]+\"" static/bridge.js | tr -d '"' | LC_ALL=C sort -u >"$tmp/js.keys" || true
+		grep -oE "\"($prefixes)\.[a-z0-9_.]+\"" "$js" | tr -d '"' | LC_ALL=C sort -u >"$tmp/js.keys" || true
 		while IFS= read -r key; do
-			grep -qxF "$key" "$tmp/en.keys" || problem "static/bridge.js: string \"$key\" has no key in i18n/en.json"
+			grep -qxF "$key" "$tmp/en.keys" || problem "$js: string \"$key\" has no key in i18n/en.json"
 		done <"$tmp/js.keys"
 	fi
-	if grep -nE '\beval\(|new Function\(|innerHTML|outerHTML|insertAdjacentHTML|document\.write' static/bridge.js >/dev/null; then
-		problem "static/bridge.js: eval, Function or HTML injection sink"
+	if grep -nE '\beval\(|new Function\(|innerHTML|outerHTML|insertAdjacentHTML|document\.write' "$js" >/dev/null; then
+		problem "$js: eval, Function or HTML injection sink"
 	fi
-else
-	problem "static/bridge.js is missing"
-fi
+done
 [ -f static/bridge.css ] || problem "static/bridge.css is missing"
 
 if [ "$fail" -ne 0 ]; then

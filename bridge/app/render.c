@@ -28,7 +28,7 @@ struct static_file {
 
 struct br_templates {
 	struct page pages[6];
-	struct static_file files[4];
+	struct static_file files[8];
 	json_t *strings[2];  /* en, ja */
 };
 
@@ -123,8 +123,12 @@ br_templates_load(const char *dir, char *err, size_t errlen)
 		{ "enroll-password", " username ", NULL },
 	};
 	static const struct static_file files[] = {
-		{ "/static/bridge.js", "static/bridge.js", "text/javascript; charset=utf-8", NULL, 0 },
 		{ "/static/bridge.css", "static/bridge.css", "text/css; charset=utf-8", NULL, 0 },
+		{ "/static/js/common.js", "static/js/common.js", "text/javascript; charset=utf-8", NULL, 0 },
+		{ "/static/js/login.js", "static/js/login.js", "text/javascript; charset=utf-8", NULL, 0 },
+		{ "/static/js/enroll.js", "static/js/enroll.js", "text/javascript; charset=utf-8", NULL, 0 },
+		{ "/static/js/enroll-password.js", "static/js/enroll-password.js", "text/javascript; charset=utf-8", NULL, 0 },
+		{ "/static/js/passkeys.js", "static/js/passkeys.js", "text/javascript; charset=utf-8", NULL, 0 },
 		{ "/i18n/en.json", "i18n/en.json", "application/json", NULL, 0 },
 		{ "/i18n/ja.json", "i18n/ja.json", "application/json", NULL, 0 },
 	};
@@ -143,7 +147,7 @@ br_templates_load(const char *dir, char *err, size_t errlen)
 		if ((t->files[i].text = slurp(dir, files[i].file, &t->files[i].len, err, errlen)) == NULL)
 			goto fail;
 	for (l = 0; l < 2; l++) {
-		t->strings[l] = json_loadb(t->files[2 + l].text, t->files[2 + l].len, JSON_REJECT_DUPLICATES, &je);
+		t->strings[l] = json_loadb(t->files[6 + l].text, t->files[6 + l].len, JSON_REJECT_DUPLICATES, &je);
 		if (!json_is_object(t->strings[l])) {
 			snprintf(err, errlen, "%s/i18n/%s.json:%d: %s", dir, langs[l], je.line, je.text);
 			goto fail;

@@ -1,7 +1,7 @@
 /*
  * Pages from templates/: {{name}} placeholders, always HTML-escaped, checked
  * against each page's allowed names when the templates load; t.<key> strings
- * from templates/i18n/<lang>.json. Also the static script, style and string
+ * from templates/i18n/<lang>.json. Also the static scripts, style and string
  * files, read once at startup.
  */
 #ifndef BR_RENDER_H
@@ -23,7 +23,7 @@ void br_templates_free(br_templates **t);
 char *br_render(const br_templates *t, const char *page, const char *lang, const br_var *vars, size_t n);
 /* A translated string ("" when the key is unknown). */
 const char *br_t(const br_templates *t, const char *lang, const char *key);
-/* A static file by its URL path ("/static/bridge.js", "/i18n/en.json"), or NULL. */
+/* A static file by its URL path ("/static/js/common.js", "/i18n/en.json"), or NULL. */
 const char *br_static_file(const br_templates *t, const char *path, size_t *len, const char **ctype);
 
 /* Language from ?lang=, then the fb_lang cookie, then Accept-Language; "en" by default. */
