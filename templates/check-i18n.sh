@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks of templates/ (run as a test; needs bash, jq, grep, sed, sort, comm):
-#  1. i18n/en.json and i18n/ja.json are flat objects of strings with exactly the same
-#     keys, and each key uses the same {var} substitutions in both languages;
+#  1. every i18n/<lang>.json is a flat object of strings with exactly the keys of
+#     en.json, each key using the same {var} substitutions as in en.json;
 #  2. every {{t.key}} in a template and every "prefix.key" string literal in
 #     static/js/*.js exists in en.json;
 #  3. every other {{name}} is allowed for that page by docs/http-api.md;
@@ -37,13 +37,13 @@ allowed_for() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# 1. The two string files.
-for lang in en ja; do
-	f="i18n/$lang.json"
-	if [ ! -f "$f" ]; then
-		problem "$f is missing"
-		continue
-	fi
+# 1. The string files: en.json is the reference (render.c's default language).
+shopt -s nullglob
+[ -f i18n/en.json ] || problem "i18n/en.json is missing"
+langs=()
+for f in i18n/*.json; do
+	lang=$(basename "$f" .json)
+	langs+=("$lang")
 	if ! jq -e 'type == "object" and all(.[]; type == "string")' "$f" >/dev/null 2>&1; then
 		problem "$f is not a flat JSON object of strings"
 		continue
@@ -56,41 +56,42 @@ for lang in en ja; do
 	n=$(grep -o '^ *"[^"]*":' "$f" | LC_ALL=C sort | uniq -d | tr -d ' :"' | tr '\n' ' ')
 	[ -z "$n" ] || problem "$f: duplicate keys: $n"
 done
-if [ -s "$tmp/en.keys" ] && [ -s "$tmp/ja.keys" ]; then
-	only_en=$(LC_ALL=C comm -23 "$tmp/en.keys" "$tmp/ja.keys" | tr '\n' ' ')
-	only_ja=$(LC_ALL=C comm -13 "$tmp/en.keys" "$tmp/ja.keys" | tr '\n' ' ')
-	[ -z "$only_en" ] || problem "keys only in en.json: $only_en"
-	[ -z "$only_ja" ] || problem "keys only in ja.json: $only_ja"
+for lang in "${langs[@]}"; do
+	[ "$lang" != en ] && [ -s "$tmp/en.keys" ] && [ -s "$tmp/$lang.keys" ] || continue
+	only_en=$(LC_ALL=C comm -23 "$tmp/en.keys" "$tmp/$lang.keys" | tr '\n' ' ')
+	only_other=$(LC_ALL=C comm -13 "$tmp/en.keys" "$tmp/$lang.keys" | tr '\n' ' ')
+	[ -z "$only_en" ] || problem "keys missing from $lang.json: $only_en"
+	[ -z "$only_other" ] || problem "keys only in $lang.json: $only_other"
 	vars='with_entries(.value |= ([scan("\\{[a-z_]+\\}")] | unique | join(",")))'
-	mismatch=$(jq -rn --slurpfile en i18n/en.json --slurpfile ja i18n/ja.json "
-		(\$en[0] | $vars) as \$e | (\$ja[0] | $vars) as \$j
-		| [\$e | keys[] | select(\$j[.] != null and \$e[.] != \$j[.])] | join(\" \")")
-	[ -z "$mismatch" ] || problem "keys whose {var} substitutions differ between en and ja: $mismatch"
-fi
+	mismatch=$(jq -rn --slurpfile en i18n/en.json --slurpfile other "i18n/$lang.json" "
+		(\$en[0] | $vars) as \$e | (\$other[0] | $vars) as \$o
+		| [\$e | keys[] | select(\$o[.] != null and \$e[.] != \$o[.])] | join(\" \")")
+	[ -z "$mismatch" ] || problem "keys whose {var} substitutions differ between en and $lang: $mismatch"
+done
 touch "$tmp/en.keys"
 
 # 2 and 3. Placeholders in the templates.
-shopt -s nullglob
 pages=(*.html)
 [ ${#pages[@]} -gt 0 ] || problem "no templates found in $dir"
-for page in "${pages[@]}"; do
-	if ! allowed=$(allowed_for "$page"); then
-		problem "$page: not a page of docs/http-api.md"
+for name in "${pages[@]}"; do
+	if ! allowed=$(allowed_for "$name"); then
+		problem "$name: not a page of docs/http-api.md"
 		continue
 	fi
+	page="$name"
 	# Anything that opens {{ must be a well-formed {{name}}.
 	broken=$(sed -E 's/\{\{[a-z_]+\}\}|\{\{t\.[a-z0-9_.]+\}\}//g' "$page" | grep -nE '\{\{|\}\}' || true)
-	[ -z "$broken" ] || problem "$page: malformed placeholder: $broken"
+	[ -z "$broken" ] || problem "$name: malformed placeholder: $broken"
 	grep -oE '\{\{[a-z0-9_.]+\}\}' "$page" | sed -E 's/^\{\{//; s/\}\}$//' | LC_ALL=C sort -u >"$tmp/names"
-	while IFS= read -r name; do
-		case "$name" in
+	while IFS= read -r ph; do
+		case "$ph" in
 		t.*)
-			grep -qxF "${name#t.}" "$tmp/en.keys" || problem "$page: {{$name}} has no key in i18n/en.json"
+			grep -qxF "${ph#t.}" "$tmp/en.keys" || problem "$name: {{$ph}} has no key in i18n/en.json"
 			;;
 		*)
 			case " $common $allowed " in
-			*" $name "*) ;;
-			*) problem "$page: {{$name}} is not a placeholder of this page (docs/http-api.md)" ;;
+			*" $ph "*) ;;
+			*) problem "$name: {{$ph}} is not a placeholder of this page (docs/http-api.md)" ;;
 			esac
 			;;
 		esac
@@ -98,28 +99,28 @@ for page in "${pages[@]}"; do
 
 	# 4. The CSP: script-src 'self', style-src 'self', no inline anything.
 	if grep -nE '<script([^>]*)>' "$page" | grep -vE '<script [^>]*src="/static/[^"]+"[^>]*></script>' >/dev/null; then
-		problem "$page: inline <script> (only <script src=\"/static/…\"></script>)"
+		problem "$name: inline <script> (only <script src=\"/static/…\"></script>)"
 	fi
 	if grep -niE '<style|[[:space:]]style=|[[:space:]]on[a-z]+=|javascript:' "$page" >/dev/null; then
-		problem "$page: inline style or event handler (blocked by the CSP)"
+		problem "$name: inline style or event handler (blocked by the CSP)"
 	fi
-	grep -q '<html lang="{{lang}}">' "$page" || problem "$page: <html lang=\"{{lang}}\"> missing"
+	grep -q '<html lang="{{lang}}">' "$page" || problem "$name: <html lang=\"{{lang}}\"> missing"
 	# the shared script first, then this page's own (if it has one), nothing else
 	scripts=$(grep -oE '<script [^>]*src="[^"]+"' "$page" | sed -E 's/.*src="([^"]*)"/\1/' | paste -sd' ' -)
 	case "$scripts" in
-	"/static/js/common.js" | "/static/js/common.js /static/js/${page%.html}.js") ;;
-	*) problem "$page: loads \"$scripts\" (want /static/js/common.js, then at most /static/js/${page%.html}.js)" ;;
+	"/static/js/common.js" | "/static/js/common.js /static/js/${name%.html}.js") ;;
+	*) problem "$name: loads \"$scripts\" (want /static/js/common.js, then at most /static/js/${name%.html}.js)" ;;
 	esac
 	for ref in $(grep -oE '(src|href)="/static/[^"]*"' "$page" | sed -E 's/^[a-z]+="\/(.*)"$/\1/'); do
-		[ -f "$ref" ] || problem "$page: /$ref does not exist"
+		[ -f "$ref" ] || problem "$name: /$ref does not exist"
 	done
-	[ "$(grep -c '<h1[ >]' "$page")" -eq 1 ] || problem "$page: needs exactly one <h1>"
+	[ "$(grep -c '<h1[ >]' "$page")" -eq 1 ] || problem "$name: needs exactly one <h1>"
 	if grep -nE 'tabindex="[1-9]' "$page" >/dev/null; then
-		problem "$page: positive tabindex"
+		problem "$name: positive tabindex"
 	fi
 	# a button must say what it is: type="button", or type="submit" for a form's own button
 	if grep -oE '<button[^>]*>' "$page" | grep -vE 'type="(button|submit)"' >/dev/null; then
-		problem "$page: <button> without type=\"button\" (or \"submit\")"
+		problem "$name: <button> without type=\"button\" (or \"submit\")"
 	fi
 done
 
@@ -142,4 +143,4 @@ done
 if [ "$fail" -ne 0 ]; then
 	exit 1
 fi
-echo "check-i18n: ok ($(wc -l <"$tmp/en.keys" | tr -d ' ') keys, ${#pages[@]} templates)"
+echo "check-i18n: ok ($(wc -l <"$tmp/en.keys" | tr -d ' ') keys in ${#langs[@]} languages, ${#pages[@]} templates)"
