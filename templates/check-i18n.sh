@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Static checks of templates/ (run as a test; needs bash, jq, grep, sed, sort, comm):
+# Static checks of templates/ (run as a test; needs bash, jq, grep, sed, sort, comm, awk):
 #  1. every i18n/<lang>.json is a flat object of strings with exactly the keys of
 #     en.json, each key using the same {var} substitutions as in en.json;
 #  2. every {{t.key}} in a template and every "prefix.key" string literal in
 #     static/js/*.js exists in en.json;
-#  3. every other {{name}} is allowed for that page by docs/http-api.md;
+#  3. every other {{name}} is allowed for that page by docs/http-api.md; the pages are
+#     checked with their {{> partial …}} includes resolved as the server does;
 #  4. nothing the CSP would block: no inline <script>, <style>, style= or on*= handlers;
 #     each page loads /static/js/common.js and at most its own js/<page>.js.
 # Exit status 0 when all is well, 1 otherwise (each problem on stderr).
@@ -70,15 +71,75 @@ for lang in "${langs[@]}"; do
 done
 touch "$tmp/en.keys"
 
-# 2 and 3. Placeholders in the templates.
+# A page with its {{> name key=placeholder key="text"}} includes replaced by
+# partials/name.html, {{$key}} there becoming {{placeholder}} or the text: the
+# same rules as render.c's loader (no nested includes, every slot given, every
+# parameter used, "text" without <>&'{}). Problems go to stderr.
+resolve() { # resolve PAGE > expanded; the partials it used are added to $tmp/included
+	awk -v page="$1" -v list="$tmp/included" '
+	function bad(msg) { printf "check-i18n: %s: %s\n", page, msg > "/dev/stderr"; failed = 1 }
+	function include(d,    name, file, text, l, n, k, v, lit, used, out, key, i, np) {
+		if (!match(d, /^ *[a-z0-9-]+/)) { bad("{{> needs a partial name"); return "" }
+		name = substr(d, RSTART, RLENGTH); sub(/^ */, "", name)
+		d = substr(d, RSTART + RLENGTH)
+		np = 0
+		while (match(d, /^ +[a-z_]+=("[^"]*"|[a-z0-9_.]+)/)) {
+			l = substr(d, RSTART, RLENGTH); sub(/^ +/, "", l)
+			d = substr(d, RSTART + RLENGTH)
+			k = substr(l, 1, index(l, "=") - 1); v = substr(l, index(l, "=") + 1)
+			np++; key[np] = k; used[np] = 0; lit[np] = (v ~ /^"/)
+			if (lit[np]) {
+				v = substr(v, 2, length(v) - 2)
+				if (v ~ /[<>&\047{}]/) bad("{{> " name "}}: " k "=\"" v "\" holds one of <>&\047{}")
+			}
+			val[np] = v
+		}
+		if (d !~ /^ *$/) bad("{{> " name "}}: cannot read \"" d "\"")
+		file = "partials/" name ".html"
+		text = ""; n = 0
+		while ((i = (getline l < file)) > 0)
+			text = text (n++ ? "\n" : "") l
+		close(file)
+		if (i < 0 || n == 0) { bad(file " is missing or empty"); return "" }
+		if (index(text, "{{>")) bad(file ": a partial cannot include another")
+		out = ""
+		while (match(text, /\{\{\$[a-z_]+\}\}/)) {
+			k = substr(text, RSTART + 3, RLENGTH - 5)
+			out = out substr(text, 1, RSTART - 1)
+			text = substr(text, RSTART + RLENGTH)
+			for (i = 1; i <= np && key[i] != k; i++) ;
+			if (i > np) { bad(file ": {{$" k "}} is not given"); continue }
+			used[i] = 1
+			out = out (lit[i] ? val[i] : "{{" val[i] "}}")
+		}
+		for (i = 1; i <= np; i++)
+			if (!used[i]) bad(file " has no {{$" key[i] "}}")
+		print file >> list
+		return out text
+	}
+	{
+		line = $0; out = ""
+		while (match(line, /\{\{>[^}]*\}\}/)) {
+			s = RSTART; n = RLENGTH # include() matches too
+			out = out substr(line, 1, s - 1) include(substr(line, s + 3, n - 5))
+			line = substr(line, s + n)
+		}
+		print out line
+	}
+	END { exit failed }' "$1"
+}
+
+# 2 and 3. Placeholders in the templates (with their partials in place).
 pages=(*.html)
 [ ${#pages[@]} -gt 0 ] || problem "no templates found in $dir"
+: >"$tmp/included"
 for name in "${pages[@]}"; do
 	if ! allowed=$(allowed_for "$name"); then
 		problem "$name: not a page of docs/http-api.md"
 		continue
 	fi
-	page="$name"
+	page="$tmp/$name"
+	resolve "$name" >"$page" || fail=1
 	# Anything that opens {{ must be a well-formed {{name}}.
 	broken=$(sed -E 's/\{\{[a-z_]+\}\}|\{\{t\.[a-z0-9_.]+\}\}//g' "$page" | grep -nE '\{\{|\}\}' || true)
 	[ -z "$broken" ] || problem "$name: malformed placeholder: $broken"
@@ -122,6 +183,10 @@ for name in "${pages[@]}"; do
 	if grep -oE '<button[^>]*>' "$page" | grep -vE 'type="(button|submit)"' >/dev/null; then
 		problem "$name: <button> without type=\"button\" (or \"submit\")"
 	fi
+done
+
+for f in partials/*.html; do
+	grep -qxF "$f" "$tmp/included" || problem "$f: no page includes it"
 done
 
 # 2 (scripts). Strings the scripts ask for: every "prefix.key" literal with a known prefix.

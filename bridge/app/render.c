@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #define MAX_FILE (512 * 1024)
+#define MAX_PARAMS 8
 
 /*
  * The supported languages. The first row is the default. Adding a language is a
@@ -51,7 +52,7 @@ static const char *const static_files[] = {
 
 struct page {
 	const struct page_def *def;
-	char *text;
+	char *text; /* partials already in place */
 };
 
 struct static_file {
@@ -207,7 +208,8 @@ allowed(const struct page_def *p, const char *name, size_t len)
 
 /*
  * Every {{name}} in text must be known: a typo is a startup error, not an empty
- * hole on a page. where names the file for the message.
+ * hole on a page. where names the file for the message ("login.html", or
+ * "login.html via partials/head.html").
  */
 static int
 validate(const br_templates *t, const struct page_def *p, const char *text, const char *where,
@@ -273,6 +275,185 @@ check_refs(const br_templates *t, const char *text, const char *where, char *err
 	return 0;
 }
 
+struct param {
+	char key[32];
+	const char *value; /* into the page's text */
+	size_t len;
+	int literal;       /* "text" rather than a placeholder name */
+	int used;
+};
+
+/* {{> name key=placeholder key="text" …}} at s (just after "{{>"); *end just after its "}}". */
+static int
+parse_include(const char *s, const char *page, char *name, size_t namelen, struct param *pv, size_t *np,
+    const char **end, char *err, size_t errlen)
+{
+	size_t n;
+
+	*np = 0;
+	while (*s == ' ')
+		s++;
+	for (n = 0; (islower((unsigned char)s[n]) || isdigit((unsigned char)s[n]) || s[n] == '-') && n + 1 < namelen; n++)
+		name[n] = s[n];
+	name[n] = '\0';
+	if (n == 0) {
+		snprintf(err, errlen, "%s.html: {{> needs a partial's name (partials/NAME.html)", page);
+		return -1;
+	}
+	s += n;
+	for (;;) {
+		struct param *p = &pv[*np];
+		while (*s == ' ')
+			s++;
+		if (strncmp(s, "}}", 2) == 0)
+			break;
+		if (*np == MAX_PARAMS) {
+			snprintf(err, errlen, "%s.html: {{> %s}} has more than %d parameters", page, name, MAX_PARAMS);
+			return -1;
+		}
+		for (n = 0; (islower((unsigned char)s[n]) || s[n] == '_') && n + 1 < sizeof(p->key); n++)
+			p->key[n] = s[n];
+		p->key[n] = '\0';
+		if (n == 0 || s[n] != '=') {
+			snprintf(err, errlen, "%s.html: {{> %s}}: expected key=value or }} at \"%.20s\"", page, name, s);
+			return -1;
+		}
+		s += n + 1;
+		p->literal = *s == '"';
+		if (p->literal) {
+			/* plain text only: it goes into the page unescaped, and must not make a {{ */
+			for (p->value = ++s; *s && *s != '"'; s++)
+				if (strchr("<>&'{}", *s) != NULL || (unsigned char)*s < 0x20) {
+					snprintf(err, errlen, "%s.html: {{> %s}}: %s=\"…\" may not hold <>&'{} or control characters",
+					    page, name, p->key);
+					return -1;
+				}
+			if (*s != '"') {
+				snprintf(err, errlen, "%s.html: {{> %s}}: unclosed \"", page, name);
+				return -1;
+			}
+			p->len = (size_t)(s - p->value);
+			s++;
+		} else {
+			for (p->value = s; islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' || *s == '.'; s++)
+				;
+			p->len = (size_t)(s - p->value);
+			if (p->len == 0) {
+				snprintf(err, errlen, "%s.html: {{> %s}}: %s= needs a placeholder name or \"text\"", page, name, p->key);
+				return -1;
+			}
+		}
+		p->used = 0;
+		(*np)++;
+	}
+	*end = s + 2;
+	return 0;
+}
+
+/*
+ * The partial with its {{$key}} slots filled: a placeholder parameter becomes
+ * {{value}} (so it is checked and escaped like any other), a "text" one the text.
+ */
+static int
+fill_partial(const char *page, const char *file, const char *text, struct param *pv, size_t np,
+    struct buf *out, char *err, size_t errlen)
+{
+	const char *s = text, *open, *close;
+	size_t n = strlen(text), i;
+
+	/* the file's last newline belongs to the directive's line */
+	if (n > 0 && text[n - 1] == '\n')
+		n--;
+	while ((open = strstr(s, "{{")) != NULL && open < text + n) {
+		if (open[2] == '>') {
+			snprintf(err, errlen, "%s: a partial cannot include another", file);
+			return -1;
+		}
+		if (open[2] != '$') {
+			buf_add(out, s, (size_t)(open + 2 - s));
+			s = open + 2;
+			continue;
+		}
+		if ((close = strstr(open, "}}")) == NULL) {
+			snprintf(err, errlen, "%s: unclosed {{$", file);
+			return -1;
+		}
+		for (i = 0; i < np; i++)
+			if (strlen(pv[i].key) == (size_t)(close - open - 3) && strncmp(pv[i].key, open + 3, strlen(pv[i].key)) == 0)
+				break;
+		if (i == np) {
+			snprintf(err, errlen, "%s: {{%.*s}} is not given by %s.html", file, (int)(close - open - 2 > 40 ? 40 : close - open - 2),
+			    open + 2, page);
+			return -1;
+		}
+		buf_add(out, s, (size_t)(open - s));
+		if (!pv[i].literal)
+			buf_add(out, "{{", 2);
+		buf_add(out, pv[i].value, pv[i].len);
+		if (!pv[i].literal)
+			buf_add(out, "}}", 2);
+		pv[i].used = 1;
+		s = close + 2;
+	}
+	buf_add(out, s, (size_t)(text + n - s));
+	for (i = 0; i < np; i++)
+		if (!pv[i].used) {
+			snprintf(err, errlen, "%s.html: %s has no {{$%s}}", page, file, pv[i].key);
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * The page's text with every {{> name …}} replaced by templates/partials/name.html,
+ * once, at load time: what is left is an ordinary page for validate().
+ */
+static char *
+resolve_partials(const br_templates *t, const char *dir, const struct page_def *p, const char *text,
+    char *err, size_t errlen)
+{
+	struct buf out = { NULL, 0, 0, 1 };
+	const char *s = text, *open, *end;
+
+	buf_add(&out, "", 0);
+	while ((open = strstr(s, "{{>")) != NULL) {
+		struct param pv[MAX_PARAMS];
+		struct buf piece = { NULL, 0, 0, 1 };
+		char name[33], file[64], where[128], *ptext;
+		size_t np;
+		int rc;
+
+		buf_add(&out, s, (size_t)(open - s));
+		if (parse_include(open + 3, p->name, name, sizeof(name), pv, &np, &end, err, errlen) < 0)
+			goto fail;
+		snprintf(file, sizeof(file), "partials/%s.html", name);
+		if ((ptext = slurp(dir, file, NULL, err, errlen)) == NULL)
+			goto fail;
+		buf_add(&piece, "", 0);
+		rc = fill_partial(p->name, file, ptext, pv, np, &piece, err, errlen);
+		free(ptext);
+		snprintf(where, sizeof(where), "%s.html via %s", p->name, file);
+		if (rc == 0 && !piece.ok)
+			snprintf(err, errlen, "out of memory");
+		if (rc < 0 || !piece.ok || validate(t, p, piece.s, where, err, errlen) < 0) {
+			free(piece.s);
+			goto fail;
+		}
+		buf_add(&out, piece.s, piece.len);
+		free(piece.s);
+		s = end;
+	}
+	buf_add(&out, s, strlen(s));
+	if (!out.ok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return out.s;
+fail:
+	free(out.s);
+	return NULL;
+}
+
 static const char *
 content_type(const char *file)
 {
@@ -331,11 +512,15 @@ br_templates_load(const char *dir, char *err, size_t errlen)
 				goto fail;
 			}
 	for (i = 0; i < NPAGE; i++) {
-		char name[64];
+		char name[64], *raw;
 
 		t->pages[i].def = &page_defs[i];
 		snprintf(name, sizeof(name), "%s.html", page_defs[i].name);
-		if ((t->pages[i].text = slurp(dir, name, NULL, err, errlen)) == NULL ||
+		if ((raw = slurp(dir, name, NULL, err, errlen)) == NULL)
+			goto fail;
+		t->pages[i].text = resolve_partials(t, dir, &page_defs[i], raw, err, errlen);
+		free(raw);
+		if (t->pages[i].text == NULL ||
 		    validate(t, &page_defs[i], t->pages[i].text, name, err, errlen) < 0 ||
 		    check_refs(t, t->pages[i].text, name, err, errlen) < 0)
 			goto fail;

@@ -1,8 +1,9 @@
 /*
  * Pages from templates/: {{name}} placeholders, always HTML-escaped, checked
  * against each page's allowed names when the templates load; t.<key> strings
- * from templates/i18n/<lang>.json. Also the static scripts, style and string
- * files, read once at startup.
+ * from templates/i18n/<lang>.json; {{> name …}} includes templates/partials/
+ * name.html, resolved at load time (templates/README.md). Also the static
+ * scripts, style and string files, read once at startup.
  */
 #ifndef BR_RENDER_H
 #define BR_RENDER_H
