@@ -40,7 +40,7 @@ async function withSession(opts, fn) {
 	const s = await openSession(opts);
 	try {
 		const r = await fn(s);
-		assert.deepEqual(s.problems, [], 'no uncaught exceptions or CSP violations in the pages');
+		assert.deepEqual(s.problems, [], 'no uncaught exceptions, CSP violations or missing files in the pages');
 		return r;
 	} finally {
 		await s.close();
