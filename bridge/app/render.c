@@ -9,30 +9,93 @@
 #include <jansson.h>
 
 #define MAX_FILE (512 * 1024)
+#define MAX_PARAMS 8
 
-struct page {
+/*
+ * The supported languages. The first row is the default. Adding a language is a
+ * row here and templates/i18n/<code>.json with every key of the default's file.
+ */
+static const struct lang {
+	const char *code; /* BCP 47, as in <html lang>, ?lang= and fb_lang */
+	const char *name; /* in itself, for the language switch */
+} langs[] = {
+	{ "en", "English" },
+	{ "ja", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" }, /* 日本語 */
+};
+#define NLANG (sizeof(langs) / sizeof(langs[0]))
+
+static const struct page_def {
 	const char *name;
 	const char *allowed; /* space-separated placeholder names besides t.* and the common ones */
-	char *text;
+} page_defs[] = {
+	{ "login", " has_flow entity cancel_url enroll_help_url username message " },
+	{ "enroll", " username display_name code expires " },
+	{ "enrolled", " display_name passkeys_url " },
+	{ "passkeys", " username display_name " },
+	{ "error", " title message " },
+	{ "enroll-password", " username " },
 };
+#define NPAGE (sizeof(page_defs) / sizeof(page_defs[0]))
 
 static const char common[] = " lang other_lang other_lang_name ";
 
+/* Served as "/" + the path under the templates dir; the i18n files come from langs[]. */
+static const char *const static_files[] = {
+	"static/bridge.css",
+	"static/js/common.js",
+	"static/js/login.js",
+	"static/js/enroll.js",
+	"static/js/enroll-password.js",
+	"static/js/passkeys.js",
+};
+#define NSTATIC (sizeof(static_files) / sizeof(static_files[0]))
+
+struct page {
+	const struct page_def *def;
+	char *text; /* partials already in place */
+};
+
 struct static_file {
-	const char *path;    /* URL path */
-	const char *file;    /* under the templates dir */
+	char path[64]; /* URL path */
 	const char *ctype;
 	char *text;
 	size_t len;
 };
 
 struct br_templates {
-	struct page pages[6];
-	struct static_file files[4];
-	json_t *strings[2];  /* en, ja */
+	struct page pages[NPAGE];
+	struct static_file files[NSTATIC + NLANG];
+	json_t *strings[NLANG];
 };
 
-static const char *const langs[] = { "en", "ja" };
+/* A growing string; on allocation failure ok drops to 0 and the text is freed. */
+struct buf {
+	char *s;
+	size_t len, cap;
+	int ok;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (!b->ok)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = (b->len + n + 1) * 2;
+		char *ns = realloc(b->s, nc);
+		if (ns == NULL) {
+			free(b->s);
+			b->s = NULL;
+			b->ok = 0;
+			return;
+		}
+		b->s = ns;
+		b->cap = nc;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
 
 static char *
 slurp(const char *dir, const char *name, size_t *len, char *err, size_t errlen)
@@ -64,8 +127,76 @@ slurp(const char *dir, const char *name, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
+/* ---- languages ---------------------------------------------------------- */
+
+size_t
+br_lang_count(void)
+{
+	return NLANG;
+}
+
+const char *
+br_lang_code(size_t i)
+{
+	return i < NLANG ? langs[i].code : NULL;
+}
+
+const char *
+br_lang_name(size_t i)
+{
+	return i < NLANG ? langs[i].name : NULL;
+}
+
+const char *
+br_lang_find(const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && i < NLANG; i++)
+		if (strcmp(code, langs[i].code) == 0)
+			return langs[i].code;
+	return NULL;
+}
+
+/* Unknown languages get the default's strings. */
+static size_t
+lang_index(const char *lang)
+{
+	size_t i;
+
+	for (i = 0; lang != NULL && i < NLANG; i++)
+		if (strcmp(lang, langs[i].code) == 0)
+			return i;
+	return 0;
+}
+
+const char *
+br_lang_pick(const char *query, const char *cookie, const char *accept_language)
+{
+	const char *p, *c;
+	size_t i, n;
+
+	if ((c = br_lang_find(query)) != NULL || (c = br_lang_find(cookie)) != NULL)
+		return c;
+	/* the first supported language named in Accept-Language wins (q-values are rarely ordered otherwise) */
+	for (p = accept_language; p != NULL && *p; ) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		for (i = 0; i < NLANG; i++) {
+			n = strlen(langs[i].code);
+			if (strncasecmp(p, langs[i].code, n) == 0 &&
+			    (p[n] == '\0' || p[n] == '-' || p[n] == ',' || p[n] == ';' || p[n] == ' '))
+				return langs[i].code;
+		}
+		p = strchr(p, ',');
+	}
+	return langs[0].code;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
 static int
-allowed(const struct page *p, const char *name, size_t len)
+allowed(const struct page_def *p, const char *name, size_t len)
 {
 	char key[80];
 
@@ -75,16 +206,21 @@ allowed(const struct page *p, const char *name, size_t len)
 	return strstr(common, key) != NULL || strstr(p->allowed, key) != NULL;
 }
 
-/* Every {{name}} must be known: a typo is a startup error, not an empty hole on a page. */
+/*
+ * Every {{name}} in text must be known: a typo is a startup error, not an empty
+ * hole on a page. where names the file for the message ("login.html", or
+ * "login.html via partials/head.html").
+ */
 static int
-validate(const br_templates *t, const struct page *p, char *err, size_t errlen)
+validate(const br_templates *t, const struct page_def *p, const char *text, const char *where,
+    char *err, size_t errlen)
 {
-	const char *s = p->text, *open, *close;
-	int l;
+	const char *s = text, *open, *close;
+	size_t l;
 
 	while ((open = strstr(s, "{{")) != NULL) {
 		if ((close = strstr(open + 2, "}}")) == NULL) {
-			snprintf(err, errlen, "%s.html: unclosed {{", p->name);
+			snprintf(err, errlen, "%s: unclosed {{", where);
 			return -1;
 		}
 		const char *name = open + 2;
@@ -92,18 +228,18 @@ validate(const br_templates *t, const struct page *p, char *err, size_t errlen)
 		if (len > 2 && strncmp(name, "t.", 2) == 0) {
 			char key[128];
 			if (len - 2 >= sizeof(key)) {
-				snprintf(err, errlen, "%s.html: placeholder too long", p->name);
+				snprintf(err, errlen, "%s: placeholder too long", where);
 				return -1;
 			}
 			memcpy(key, name + 2, len - 2);
 			key[len - 2] = '\0';
-			for (l = 0; l < 2; l++)
+			for (l = 0; l < NLANG; l++)
 				if (!json_is_string(json_object_get(t->strings[l], key))) {
-					snprintf(err, errlen, "%s.html: string \"%s\" missing from i18n/%s.json", p->name, key, langs[l]);
+					snprintf(err, errlen, "%s: string \"%s\" missing from i18n/%s.json", where, key, langs[l].code);
 					return -1;
 				}
 		} else if (!allowed(p, name, len)) {
-			snprintf(err, errlen, "%s.html: unknown placeholder {{%.*s}}", p->name, (int)(len > 60 ? 60 : len), name);
+			snprintf(err, errlen, "%s: unknown placeholder {{%.*s}}", where, (int)(len > 60 ? 60 : len), name);
 			return -1;
 		}
 		s = close + 2;
@@ -111,50 +247,282 @@ validate(const br_templates *t, const struct page *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* Every src="/static/…" and href="/i18n/…" must be one the server serves: a page never asks for a 404. */
+static int
+check_refs(const br_templates *t, const char *text, const char *where, char *err, size_t errlen)
+{
+	static const char *const attrs[] = { "src=\"", "href=\"" };
+	const char *s, *v, *end;
+	size_t a, i, n;
+
+	for (a = 0; a < 2; a++)
+		for (s = text; (s = strstr(s, attrs[a])) != NULL; s = end) {
+			v = s + strlen(attrs[a]);
+			if ((end = strchr(v, '"')) == NULL)
+				break;
+			if (strncmp(v, "/static/", 8) != 0 && strncmp(v, "/i18n/", 6) != 0)
+				continue;
+			n = (size_t)(end - v);
+			for (i = 0; i < NSTATIC + NLANG; i++)
+				if (strlen(t->files[i].path) == n && strncmp(t->files[i].path, v, n) == 0)
+					break;
+			if (i == NSTATIC + NLANG) {
+				snprintf(err, errlen, "%s: %.*s is not a file the server serves (render.c static_files)",
+				    where, (int)(n > 80 ? 80 : n), v);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+struct param {
+	char key[32];
+	const char *value; /* into the page's text */
+	size_t len;
+	int literal;       /* "text" rather than a placeholder name */
+	int used;
+};
+
+/* {{> name key=placeholder key="text" …}} at s (just after "{{>"); *end just after its "}}". */
+static int
+parse_include(const char *s, const char *page, char *name, size_t namelen, struct param *pv, size_t *np,
+    const char **end, char *err, size_t errlen)
+{
+	size_t n;
+
+	*np = 0;
+	while (*s == ' ')
+		s++;
+	for (n = 0; (islower((unsigned char)s[n]) || isdigit((unsigned char)s[n]) || s[n] == '-') && n + 1 < namelen; n++)
+		name[n] = s[n];
+	name[n] = '\0';
+	if (n == 0) {
+		snprintf(err, errlen, "%s.html: {{> needs a partial's name (partials/NAME.html)", page);
+		return -1;
+	}
+	s += n;
+	for (;;) {
+		struct param *p = &pv[*np];
+		while (*s == ' ')
+			s++;
+		if (strncmp(s, "}}", 2) == 0)
+			break;
+		if (*np == MAX_PARAMS) {
+			snprintf(err, errlen, "%s.html: {{> %s}} has more than %d parameters", page, name, MAX_PARAMS);
+			return -1;
+		}
+		for (n = 0; (islower((unsigned char)s[n]) || s[n] == '_') && n + 1 < sizeof(p->key); n++)
+			p->key[n] = s[n];
+		p->key[n] = '\0';
+		if (n == 0 || s[n] != '=') {
+			snprintf(err, errlen, "%s.html: {{> %s}}: expected key=value or }} at \"%.20s\"", page, name, s);
+			return -1;
+		}
+		s += n + 1;
+		p->literal = *s == '"';
+		if (p->literal) {
+			/* plain text only: it goes into the page unescaped, and must not make a {{ */
+			for (p->value = ++s; *s && *s != '"'; s++)
+				if (strchr("<>&'{}", *s) != NULL || (unsigned char)*s < 0x20) {
+					snprintf(err, errlen, "%s.html: {{> %s}}: %s=\"…\" may not hold <>&'{} or control characters",
+					    page, name, p->key);
+					return -1;
+				}
+			if (*s != '"') {
+				snprintf(err, errlen, "%s.html: {{> %s}}: unclosed \"", page, name);
+				return -1;
+			}
+			p->len = (size_t)(s - p->value);
+			s++;
+		} else {
+			for (p->value = s; islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' || *s == '.'; s++)
+				;
+			p->len = (size_t)(s - p->value);
+			if (p->len == 0) {
+				snprintf(err, errlen, "%s.html: {{> %s}}: %s= needs a placeholder name or \"text\"", page, name, p->key);
+				return -1;
+			}
+		}
+		p->used = 0;
+		(*np)++;
+	}
+	*end = s + 2;
+	return 0;
+}
+
+/*
+ * The partial with its {{$key}} slots filled: a placeholder parameter becomes
+ * {{value}} (so it is checked and escaped like any other), a "text" one the text.
+ */
+static int
+fill_partial(const char *page, const char *file, const char *text, struct param *pv, size_t np,
+    struct buf *out, char *err, size_t errlen)
+{
+	const char *s = text, *open, *close;
+	size_t n = strlen(text), i;
+
+	/* the file's last newline belongs to the directive's line */
+	if (n > 0 && text[n - 1] == '\n')
+		n--;
+	while ((open = strstr(s, "{{")) != NULL && open < text + n) {
+		if (open[2] == '>') {
+			snprintf(err, errlen, "%s: a partial cannot include another", file);
+			return -1;
+		}
+		if (open[2] != '$') {
+			buf_add(out, s, (size_t)(open + 2 - s));
+			s = open + 2;
+			continue;
+		}
+		if ((close = strstr(open, "}}")) == NULL) {
+			snprintf(err, errlen, "%s: unclosed {{$", file);
+			return -1;
+		}
+		for (i = 0; i < np; i++)
+			if (strlen(pv[i].key) == (size_t)(close - open - 3) && strncmp(pv[i].key, open + 3, strlen(pv[i].key)) == 0)
+				break;
+		if (i == np) {
+			snprintf(err, errlen, "%s: {{%.*s}} is not given by %s.html", file, (int)(close - open - 2 > 40 ? 40 : close - open - 2),
+			    open + 2, page);
+			return -1;
+		}
+		buf_add(out, s, (size_t)(open - s));
+		if (!pv[i].literal)
+			buf_add(out, "{{", 2);
+		buf_add(out, pv[i].value, pv[i].len);
+		if (!pv[i].literal)
+			buf_add(out, "}}", 2);
+		pv[i].used = 1;
+		s = close + 2;
+	}
+	buf_add(out, s, (size_t)(text + n - s));
+	for (i = 0; i < np; i++)
+		if (!pv[i].used) {
+			snprintf(err, errlen, "%s.html: %s has no {{$%s}}", page, file, pv[i].key);
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * The page's text with every {{> name …}} replaced by templates/partials/name.html,
+ * once, at load time: what is left is an ordinary page for validate().
+ */
+static char *
+resolve_partials(const br_templates *t, const char *dir, const struct page_def *p, const char *text,
+    char *err, size_t errlen)
+{
+	struct buf out = { NULL, 0, 0, 1 };
+	const char *s = text, *open, *end;
+
+	buf_add(&out, "", 0);
+	while ((open = strstr(s, "{{>")) != NULL) {
+		struct param pv[MAX_PARAMS];
+		struct buf piece = { NULL, 0, 0, 1 };
+		char name[33], file[64], where[128], *ptext;
+		size_t np;
+		int rc;
+
+		buf_add(&out, s, (size_t)(open - s));
+		if (parse_include(open + 3, p->name, name, sizeof(name), pv, &np, &end, err, errlen) < 0)
+			goto fail;
+		snprintf(file, sizeof(file), "partials/%s.html", name);
+		if ((ptext = slurp(dir, file, NULL, err, errlen)) == NULL)
+			goto fail;
+		buf_add(&piece, "", 0);
+		rc = fill_partial(p->name, file, ptext, pv, np, &piece, err, errlen);
+		free(ptext);
+		snprintf(where, sizeof(where), "%s.html via %s", p->name, file);
+		if (rc == 0 && !piece.ok)
+			snprintf(err, errlen, "out of memory");
+		if (rc < 0 || !piece.ok || validate(t, p, piece.s, where, err, errlen) < 0) {
+			free(piece.s);
+			goto fail;
+		}
+		buf_add(&out, piece.s, piece.len);
+		free(piece.s);
+		s = end;
+	}
+	buf_add(&out, s, strlen(s));
+	if (!out.ok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return out.s;
+fail:
+	free(out.s);
+	return NULL;
+}
+
+static const char *
+content_type(const char *file)
+{
+	const char *dot = strrchr(file, '.');
+
+	if (dot != NULL && strcmp(dot, ".js") == 0)
+		return "text/javascript; charset=utf-8";
+	if (dot != NULL && strcmp(dot, ".css") == 0)
+		return "text/css; charset=utf-8";
+	return "application/json";
+}
+
+static int
+load_file(const char *dir, struct static_file *f, const char *file, char *err, size_t errlen)
+{
+	snprintf(f->path, sizeof(f->path), "/%s", file);
+	f->ctype = content_type(file);
+	return (f->text = slurp(dir, file, &f->len, err, errlen)) != NULL ? 0 : -1;
+}
+
 br_templates *
 br_templates_load(const char *dir, char *err, size_t errlen)
 {
-	static const struct page pages[] = {
-		{ "login", " has_flow entity cancel_url enroll_help_url username message ", NULL },
-		{ "enroll", " username display_name code expires ", NULL },
-		{ "enrolled", " display_name passkeys_url ", NULL },
-		{ "passkeys", " username display_name ", NULL },
-		{ "error", " title message ", NULL },
-		{ "enroll-password", " username ", NULL },
-	};
-	static const struct static_file files[] = {
-		{ "/static/bridge.js", "static/bridge.js", "text/javascript; charset=utf-8", NULL, 0 },
-		{ "/static/bridge.css", "static/bridge.css", "text/css; charset=utf-8", NULL, 0 },
-		{ "/i18n/en.json", "i18n/en.json", "application/json", NULL, 0 },
-		{ "/i18n/ja.json", "i18n/ja.json", "application/json", NULL, 0 },
-	};
 	br_templates *t = calloc(1, sizeof(*t));
 	json_error_t je;
-	size_t i;
-	int l;
+	const char *key;
+	json_t *v;
+	size_t i, l;
 
 	if (t == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	memcpy(t->pages, pages, sizeof(pages));
-	memcpy(t->files, files, sizeof(files));
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if ((t->files[i].text = slurp(dir, files[i].file, &t->files[i].len, err, errlen)) == NULL)
+	for (i = 0; i < NSTATIC; i++)
+		if (load_file(dir, &t->files[i], static_files[i], err, errlen) < 0)
 			goto fail;
-	for (l = 0; l < 2; l++) {
-		t->strings[l] = json_loadb(t->files[2 + l].text, t->files[2 + l].len, JSON_REJECT_DUPLICATES, &je);
+	for (l = 0; l < NLANG; l++) {
+		struct static_file *f = &t->files[NSTATIC + l];
+		char file[32];
+
+		snprintf(file, sizeof(file), "i18n/%s.json", langs[l].code);
+		if (load_file(dir, f, file, err, errlen) < 0)
+			goto fail;
+		t->strings[l] = json_loadb(f->text, f->len, JSON_REJECT_DUPLICATES, &je);
 		if (!json_is_object(t->strings[l])) {
-			snprintf(err, errlen, "%s/i18n/%s.json:%d: %s", dir, langs[l], je.line, je.text);
+			snprintf(err, errlen, "%s/%s:%d: %s", dir, file, je.line, je.text);
 			goto fail;
 		}
 	}
-	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		char name[64];
-		snprintf(name, sizeof(name), "%s.html", pages[i].name);
-		if ((t->pages[i].text = slurp(dir, name, NULL, err, errlen)) == NULL)
+	/* a language without one of the default's strings would show the script's fallback text */
+	for (l = 1; l < NLANG; l++)
+		json_object_foreach(t->strings[0], key, v)
+			if (!json_is_string(json_object_get(t->strings[l], key))) {
+				snprintf(err, errlen, "%s/i18n/%s.json: string \"%s\" missing (it is in %s.json)", dir,
+				    langs[l].code, key, langs[0].code);
+				goto fail;
+			}
+	for (i = 0; i < NPAGE; i++) {
+		char name[64], *raw;
+
+		t->pages[i].def = &page_defs[i];
+		snprintf(name, sizeof(name), "%s.html", page_defs[i].name);
+		if ((raw = slurp(dir, name, NULL, err, errlen)) == NULL)
 			goto fail;
-		if (validate(t, &t->pages[i], err, errlen) < 0)
+		t->pages[i].text = resolve_partials(t, dir, &page_defs[i], raw, err, errlen);
+		free(raw);
+		if (t->pages[i].text == NULL ||
+		    validate(t, &page_defs[i], t->pages[i].text, name, err, errlen) < 0 ||
+		    check_refs(t, t->pages[i].text, name, err, errlen) < 0)
 			goto fail;
 	}
 	return t;
@@ -171,21 +539,17 @@ br_templates_free(br_templates **tp)
 
 	if (tp == NULL || (t = *tp) == NULL)
 		return;
-	for (i = 0; i < sizeof(t->pages) / sizeof(t->pages[0]); i++)
+	for (i = 0; i < NPAGE; i++)
 		free(t->pages[i].text);
-	for (i = 0; i < sizeof(t->files) / sizeof(t->files[0]); i++)
+	for (i = 0; i < NSTATIC + NLANG; i++)
 		free(t->files[i].text);
-	json_decref(t->strings[0]);
-	json_decref(t->strings[1]);
+	for (i = 0; i < NLANG; i++)
+		json_decref(t->strings[i]);
 	free(t);
 	*tp = NULL;
 }
 
-static int
-lang_index(const char *lang)
-{
-	return lang != NULL && strcmp(lang, "ja") == 0 ? 1 : 0;
-}
+/* ---- rendering ---------------------------------------------------------- */
 
 const char *
 br_t(const br_templates *t, const char *lang, const char *key)
@@ -225,9 +589,17 @@ br_html_escape(const char *s)
 	return out;
 }
 
+static int
+is_name(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && strncmp(name, want, len) == 0;
+}
+
 static const char *
 var_value(const br_templates *t, const char *lang, const br_var *vars, size_t n, const char *name, size_t len)
 {
+	/* with more than two languages the switch offers the next one in the table */
+	size_t li = lang_index(lang), other = (li + 1) % NLANG;
 	char key[128];
 	size_t i;
 
@@ -237,14 +609,14 @@ var_value(const br_templates *t, const char *lang, const br_var *vars, size_t n,
 		return br_t(t, lang, key);
 	}
 	for (i = 0; i < n; i++)
-		if (strlen(vars[i].name) == len && strncmp(vars[i].name, name, len) == 0)
+		if (is_name(name, len, vars[i].name))
 			return vars[i].value != NULL ? vars[i].value : "";
-	if (len == 4 && strncmp(name, "lang", 4) == 0)
-		return lang_index(lang) ? "ja" : "en";
-	if (len == 10 && strncmp(name, "other_lang", 10) == 0)
-		return lang_index(lang) ? "en" : "ja";
-	if (len == 15 && strncmp(name, "other_lang_name", 15) == 0)
-		return lang_index(lang) ? "English" : "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e";
+	if (is_name(name, len, "lang"))
+		return langs[li].code;
+	if (is_name(name, len, "other_lang"))
+		return langs[other].code;
+	if (is_name(name, len, "other_lang_name"))
+		return langs[other].name;
 	return "";
 }
 
@@ -252,53 +624,31 @@ char *
 br_render(const br_templates *t, const char *page, const char *lang, const br_var *vars, size_t n)
 {
 	const struct page *p = NULL;
-	const char *s, *open, *close = NULL;
-	char *out = NULL, *esc;
-	size_t len = 0, cap = 0, i;
+	const char *s, *open, *close;
+	struct buf out = { NULL, 0, 0, 1 };
+	size_t i;
 
-	for (i = 0; i < sizeof(t->pages) / sizeof(t->pages[0]); i++)
-		if (strcmp(t->pages[i].name, page) == 0)
+	for (i = 0; i < NPAGE; i++)
+		if (strcmp(t->pages[i].def->name, page) == 0)
 			p = &t->pages[i];
 	if (p == NULL)
 		return NULL;
-	s = p->text;
-	for (;;) {
-		size_t lit, vl;
-		open = strstr(s, "{{");
-		lit = open != NULL ? (size_t)(open - s) : strlen(s);
-		esc = NULL;
-		vl = 0;
-		if (open != NULL) {
-			close = strstr(open + 2, "}}");
-			esc = br_html_escape(var_value(t, lang, vars, n, open + 2, (size_t)(close - open - 2)));
-			if (esc == NULL)
-				goto fail;
-			vl = strlen(esc);
+	buf_add(&out, "", 0);
+	/* validate() saw every {{ close at load time */
+	for (s = p->text; (open = strstr(s, "{{")) != NULL; s = close + 2) {
+		char *esc;
+
+		close = strstr(open + 2, "}}");
+		buf_add(&out, s, (size_t)(open - s));
+		if ((esc = br_html_escape(var_value(t, lang, vars, n, open + 2, (size_t)(close - open - 2)))) == NULL) {
+			free(out.s);
+			return NULL;
 		}
-		if (len + lit + vl + 1 > cap) {
-			size_t nc = (cap + lit + vl + 1) * 2;
-			char *no = realloc(out, nc);
-			if (no == NULL) {
-				free(esc);
-				goto fail;
-			}
-			out = no;
-			cap = nc;
-		}
-		memcpy(out + len, s, lit);
-		len += lit;
-		if (open == NULL)
-			break;
-		memcpy(out + len, esc, vl);
-		len += vl;
+		buf_add(&out, esc, strlen(esc));
 		free(esc);
-		s = close + 2;
 	}
-	out[len] = '\0';
-	return out;
-fail:
-	free(out);
-	return NULL;
+	buf_add(&out, s, strlen(s));
+	return out.ok ? out.s : NULL;
 }
 
 const char *
@@ -306,33 +656,11 @@ br_static_file(const br_templates *t, const char *path, size_t *len, const char 
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(t->files) / sizeof(t->files[0]); i++)
+	for (i = 0; i < NSTATIC + NLANG; i++)
 		if (strcmp(t->files[i].path, path) == 0) {
 			*len = t->files[i].len;
 			*ctype = t->files[i].ctype;
 			return t->files[i].text;
 		}
 	return NULL;
-}
-
-const char *
-br_lang_pick(const char *query, const char *cookie, const char *accept_language)
-{
-	const char *p;
-
-	if (query != NULL && (strcmp(query, "ja") == 0 || strcmp(query, "en") == 0))
-		return strcmp(query, "ja") == 0 ? "ja" : "en";
-	if (cookie != NULL && (strcmp(cookie, "ja") == 0 || strcmp(cookie, "en") == 0))
-		return strcmp(cookie, "ja") == 0 ? "ja" : "en";
-	/* the first of ja / en named in Accept-Language wins (q-values are rarely ordered otherwise) */
-	for (p = accept_language; p != NULL && *p; ) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (strncasecmp(p, "ja", 2) == 0 && (p[2] == '\0' || p[2] == '-' || p[2] == ',' || p[2] == ';'))
-			return "ja";
-		if (strncasecmp(p, "en", 2) == 0 && (p[2] == '\0' || p[2] == '-' || p[2] == ',' || p[2] == ';'))
-			return "en";
-		p = strchr(p, ',');
-	}
-	return "en";
 }

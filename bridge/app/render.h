@@ -1,8 +1,9 @@
 /*
  * Pages from templates/: {{name}} placeholders, always HTML-escaped, checked
  * against each page's allowed names when the templates load; t.<key> strings
- * from templates/i18n/<lang>.json. Also the static script, style and string
- * files, read once at startup.
+ * from templates/i18n/<lang>.json; {{> name …}} includes templates/partials/
+ * name.html, resolved at load time (templates/README.md). Also the static
+ * scripts, style and string files, read once at startup.
  */
 #ifndef BR_RENDER_H
 #define BR_RENDER_H
@@ -19,14 +20,30 @@ typedef struct br_var {
 br_templates *br_templates_load(const char *dir, char *err, size_t errlen);
 void br_templates_free(br_templates **t);
 
-/* page is "login", "enroll", ...; lang "en" or "ja". malloc'd HTML, NULL on error. */
+/* page is "login", "enroll", ...; lang one of br_lang_code(). malloc'd HTML, NULL on error. */
 char *br_render(const br_templates *t, const char *page, const char *lang, const br_var *vars, size_t n);
 /* A translated string ("" when the key is unknown). */
 const char *br_t(const br_templates *t, const char *lang, const char *key);
-/* A static file by its URL path ("/static/bridge.js", "/i18n/en.json"), or NULL. */
+/* A static file by its URL path ("/static/js/common.js", "/i18n/en.json"), or NULL. */
 const char *br_static_file(const br_templates *t, const char *path, size_t *len, const char **ctype);
 
-/* Language from ?lang=, then the fb_lang cookie, then Accept-Language; "en" by default. */
+/*
+ * The supported languages, one table in render.c; index 0 is the default.
+ * Loop with: for (i = 0; i < br_lang_count(); i++) ... br_lang_code(i) ...
+ */
+size_t br_lang_count(void);
+/* The code of language i ("en", "ja"), or NULL when i >= br_lang_count(). */
+const char *br_lang_code(size_t i);
+/* Its name in itself ("English", "日本語"), or NULL when i >= br_lang_count(). */
+const char *br_lang_name(size_t i);
+/* The table's own string for code when it is supported (exact match), else NULL. */
+const char *br_lang_find(const char *code);
+
+/*
+ * Language from ?lang=, then the fb_lang cookie (exact codes), then the first
+ * supported one named in Accept-Language; br_lang_code(0) by default. Always
+ * one of the table's strings.
+ */
 const char *br_lang_pick(const char *query, const char *cookie, const char *accept_language);
 
 /* HTML-escape into a malloc'd string. */

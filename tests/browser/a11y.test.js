@@ -85,6 +85,13 @@ describe('accessibility and compatibility', () => {
 			try {
 				await everyPage(s, lang === 'en' ? 'kate' : 'leo', async (name) => {
 					assert.equal(await s.page.getAttribute('html', 'lang'), lang, `${name} is in ${lang}`);
+					/* each page runs the shared script and only its own (templates/README.md) */
+					const { page, scripts } = await s.page.evaluate(() => ({
+						page: document.getElementById('app').getAttribute('data-page'),
+						scripts: Array.from(document.scripts, (e) => e.src && new URL(e.src).pathname).filter(Boolean),
+					}));
+					assert.deepEqual(scripts, ['/static/js/common.js'].concat(
+						['login', 'enroll', 'passkeys'].includes(page) ? [`/static/js/${page}.js`] : []), `${name}: its scripts`);
 					await s.page.addScriptTag({ path: AXE });
 					for (const scheme of ['light', 'dark']) {
 						await s.page.emulateMedia({ colorScheme: scheme });
@@ -238,7 +245,7 @@ async function withSession(opts, fn) {
 	const s = await openSession(opts);
 	try {
 		const r = await fn(s);
-		assert.deepEqual(s.problems, [], 'no uncaught exceptions or CSP violations in the pages');
+		assert.deepEqual(s.problems, [], 'no uncaught exceptions, CSP violations or missing files in the pages');
 		return r;
 	} finally {
 		await s.close();

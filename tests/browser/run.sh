@@ -8,8 +8,9 @@
 # Installs what is missing (apt-get install chromium, npm ci here), expects the
 # build in $BUILD_DIR (default build/; built with cmake when the binaries are
 # missing), starts two stacks (user_verification preferred, and required for the
-# UV scenario), runs every *.test.js with node's test runner, stops the stacks and
-# removes its temp dirs on every path. Screenshots go to tests/out/browser/.
+# UV scenario, with password enrolment on), runs every *.test.js with node's test
+# runner, stops the stacks and removes its temp dirs on every path. Screenshots go
+# to tests/out/browser/.
 # Exit status: non-zero when a test fails; node's "# pass N" / "# fail N" lines end
 # the output.
 set -euo pipefail
@@ -88,7 +89,7 @@ start() { # start NAME [VAR=value...]: the stack in $work/NAME
 	fi
 }
 start main STACK_UV=preferred
-start uv STACK_UV=required
+start uv STACK_UV=required STACK_EXTRA_CONF='[enrolment]\nallow_password = true'
 export STACK_ENV="$work/main/env" STACK_UV_ENV="$work/uv/env"
 
 mkdir -p "$BROWSER_OUT_DIR" "$work/tmp"

@@ -40,7 +40,7 @@ async function withSession(opts, fn) {
 	const s = await openSession(opts);
 	try {
 		const r = await fn(s);
-		assert.deepEqual(s.problems, [], 'no uncaught exceptions or CSP violations in the pages');
+		assert.deepEqual(s.problems, [], 'no uncaught exceptions, CSP violations or missing files in the pages');
 		return r;
 	} finally {
 		await s.close();
@@ -552,4 +552,42 @@ describe('browser scenarios', () => {
 			});
 		});
 	}
+
+	/* the uv stack runs with [enrolment] allow_password = true (run.sh) */
+	test('9. password enrolment: the directory password opens an enrolment for a first passkey', TIMEOUT, async () => {
+		uvStack.addUser('pia', 'Pia Park', ['userPassword: pia-Passw0rd']);
+		await withSession({}, async (s) => {
+			await s.addAuthenticator(PLATFORM);
+			const api = await F.recordApi(s.page, uvStack);
+			await s.page.goto(`${uvStack.bridge}/enroll`);
+			assert.equal(await s.page.getAttribute('#app', 'data-page'), 'enroll-password');
+			assert.equal(await s.page.title(), `${T('en', 'enrollpw.title')} | ${T('en', 'common.site')}`);
+			assert.equal(await visibleText(s.page, 'h1'), T('en', 'enrollpw.heading'));
+
+			// nothing typed: the page says so and asks the bridge nothing
+			await s.page.click('#enrollpw-submit');
+			const st0 = await F.statusOf(s.page);
+			assert.equal(st0.kind, 'error');
+			assert.equal(st0.text, T('en', 'err.bad_request'));
+
+			await s.page.fill('#enrollpw-username', 'pia');
+			await s.page.fill('#enrollpw-password', 'not-the-password');
+			await s.page.click('#enrollpw-submit');
+			const st = await F.statusOf(s.page, { contains: T('en', 'err.failed') });
+			assert.equal(st.kind, 'error');
+			assert.equal(await s.page.inputValue('#enrollpw-password'), '', 'the password field is emptied');
+			await shot(s.page, '9-password-wrong');
+
+			await s.page.fill('#enrollpw-password', 'pia-Passw0rd');
+			await s.page.click('#enrollpw-submit');
+			await s.page.waitForURL(`${uvStack.bridge}/enroll`);
+			await s.page.locator('#enroll-create').waitFor();
+			assert.equal(await s.page.getAttribute('#app', 'data-page'), 'enroll');
+			await s.page.click('#enroll-create');
+			await s.page.waitForURL(`${uvStack.bridge}/enrolled`);
+			const checks = api.filter((c) => c.path === '/api/enrol/password');
+			assert.deepEqual(checks.map((c) => c.status), [403, 200]);
+			assert.equal(uvStack.userShow('pia').credentials.length, 1);
+		});
+	});
 });

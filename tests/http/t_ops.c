@@ -88,10 +88,10 @@ t_ops(void)
 	EXPECT_STATUS(&r, 405);
 	bget(b, "/api/authenticate/options", &r);
 	EXPECT_STATUS(&r, 405);
-	bget(b, "/static/bridge.js", &r);
+	bget(b, "/static/js/common.js", &r);
 	EXPECT_STATUS(&r, 200);
 	CHECKF(strstr(hc_header_get(&r, "Content-Type") != NULL ? hc_header_get(&r, "Content-Type") : "", "javascript") != NULL,
-	    "bridge.js Content-Type %s", hc_header_get(&r, "Content-Type"));
+	    "common.js Content-Type %s", hc_header_get(&r, "Content-Type"));
 	bget(b, "/static/../bridge.conf", &r);
 	CHECKF(r.status == 404 || r.status == 400, "/static/../ answered %ld", r.status);
 	hc_resp_reset(&r);

@@ -47,7 +47,7 @@ async function openSession(opts = {}) {
 	}
 	const page = context.pages()[0] || await context.newPage();
 	page.setDefaultTimeout(opts.timeout || 30000);
-	/* what must not happen on any page: uncaught exceptions, CSP violations */
+	/* what must not happen on any page: uncaught exceptions, CSP violations, missing files */
 	const problems = [];
 	page.on('console', (m) => {
 		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) {
@@ -55,6 +55,12 @@ async function openSession(opts = {}) {
 		}
 	});
 	page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught ${e}`));
+	/* nor a page asking for a script, style or string file the bridge does not serve */
+	page.on('response', (r) => {
+		if (r.status() >= 400 && /^\/(static|i18n)\//.test(new URL(r.url()).pathname)) {
+			problems.push(`${page.url()}: ${r.status()} for ${r.url()}`);
+		}
+	});
 	const cdp = await context.newCDPSession(page);
 	await cdp.send('WebAuthn.enable', { enableUI: !!opts.enableUI });
 	const s = {

@@ -14,7 +14,7 @@ function strings(lang) {
 	return cache[lang];
 }
 
-/* T('en', 'status.deleted', {name: 'x'}): the string with {name} filled in, like bridge.js does. */
+/* T('en', 'status.deleted', {name: 'x'}): the string with {name} filled in, like t() in templates/static/js/common.js does. */
 function T(lang, key, vars) {
 	const s = strings(lang)[key];
 	if (typeof s !== 'string') {

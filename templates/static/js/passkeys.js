@@ -1,0 +1,414 @@
+/*
+ * passkeys.html: My passkeys (list, rename, delete, add; the Signal API).
+ * Needs js/common.js first.
+ */
+(function () {
+	"use strict";
+
+	var B = window.FidoBridge;
+	if (!B) {
+		return; /* common.js did not run */
+	}
+	var canWebAuthn = B.canWebAuthn;
+	var fallbackText = B.fallbackText;
+	var noop = B.noop;
+	var byId = B.byId;
+	var setHidden = B.setHidden;
+	var el = B.el;
+	var makeButton = B.makeButton;
+	var trim = B.trim;
+	var isEnter = B.isEnter;
+	var unsupported = B.unsupported;
+	var t = B.t;
+	var getJSON = B.getJSON;
+	var postJSON = B.postJSON;
+	var showStatus = B.showStatus;
+	var clearStatus = B.clearStatus;
+	var showError = B.showError;
+	var setBusy = B.setBusy;
+	var onClick = B.onClick;
+	var register = B.register;
+	var validNickname = B.validNickname;
+	var nicknameOrDefault = B.nicknameOrDefault;
+	var formatDate = B.formatDate;
+
+	function timeElement(unix, withTime) {
+		var d = new Date(unix * 1000);
+		var node = el("time", null, formatDate(d, withTime));
+		if (isFinite(d.getTime())) {
+			node.setAttribute("datetime", d.toISOString());
+		}
+		return node;
+	}
+
+	function initPasskeys() {
+		var list = byId("passkey-list");
+		var loading = byId("list-loading");
+		var empty = byId("list-empty");
+		var addBtn = byId("passkey-add");
+		var retryAction = null;
+		var itemButtons = [];
+
+		function allButtons() {
+			return [addBtn, byId("status-retry")].concat(itemButtons);
+		}
+
+		function busyOn() {
+			setBusy(true, allButtons());
+		}
+
+		function busyOff() {
+			setBusy(false, allButtons());
+		}
+
+		/* Errors here: a lost session means "sign in again", not "reload". */
+		function fail(err, ceremony, retry) {
+			retryAction = retry || null;
+			showError(err, ceremony, false, function (d) {
+				if (err && err.isServer && (err.code === "forbidden" || err.code === "expired")) {
+					d.signin = true;
+					d.retry = false;
+					d.reload = false;
+					d.text = t("err.session");
+				}
+				if (!retryAction) {
+					d.retry = false;
+				}
+			});
+		}
+
+		function signalAll(data) {
+			var PKC = window.PublicKeyCredential;
+			if (!PKC || !data || typeof data.rp_id !== "string" || !data.user || typeof data.user.id !== "string") {
+				return;
+			}
+			var ids = [];
+			var items = Array.isArray(data.passkeys) ? data.passkeys : [];
+			for (var i = 0; i < items.length; i++) {
+				if (items[i] && typeof items[i].id === "string") {
+					ids.push(items[i].id);
+				}
+			}
+			try {
+				if (typeof PKC.signalAllAcceptedCredentials === "function") {
+					PKC.signalAllAcceptedCredentials({ rpId: data.rp_id, userId: data.user.id, allAcceptedCredentialIds: ids }).then(null, noop);
+				}
+				if (typeof PKC.signalCurrentUserDetails === "function" && typeof data.user.name === "string") {
+					PKC.signalCurrentUserDetails({
+						rpId: data.rp_id,
+						userId: data.user.id,
+						name: data.user.name,
+						displayName: typeof data.user.displayName === "string" ? data.user.displayName : data.user.name
+					}).then(null, noop);
+				}
+			} catch (e) {
+				/* best effort */
+			}
+		}
+
+		function load() {
+			setHidden(loading, false);
+			return getJSON("/api/passkeys").then(function (data) {
+				render(data);
+				signalAll(data);
+			}, function (err) {
+				setHidden(loading, true);
+				fail(err, "api", load);
+			});
+		}
+
+		function render(data) {
+			setHidden(loading, true);
+			while (list.firstChild) {
+				list.removeChild(list.firstChild);
+			}
+			itemButtons = [];
+			var items = Array.isArray(data.passkeys) ? data.passkeys : [];
+			setHidden(empty, items.length > 0);
+			for (var i = 0; i < items.length; i++) {
+				if (items[i] && typeof items[i].id === "string") {
+					list.appendChild(renderItem(items[i], i));
+				}
+			}
+		}
+
+		function nameOf(pk) {
+			return typeof pk.nickname === "string" && pk.nickname ? pk.nickname : t("passkeys.unnamed");
+		}
+
+		function addMeta(dl, label, value) {
+			var row = el("div", "pk-meta-row");
+			row.appendChild(el("dt", null, label));
+			var dd = el("dd");
+			if (typeof value === "string") {
+				dd.textContent = value;
+			} else {
+				dd.appendChild(value);
+			}
+			row.appendChild(dd);
+			dl.appendChild(row);
+		}
+
+		function closePanels() {
+			var panels = list.querySelectorAll(".pk-panel");
+			for (var i = 0; i < panels.length; i++) {
+				setHidden(panels[i], true);
+				while (panels[i].firstChild) {
+					panels[i].removeChild(panels[i].firstChild);
+				}
+			}
+			var toggles = list.querySelectorAll("button[aria-expanded]");
+			for (var j = 0; j < toggles.length; j++) {
+				toggles[j].setAttribute("aria-expanded", "false");
+			}
+		}
+
+		function renderItem(pk, i) {
+			var base = "pk-" + i;
+			var li = el("li", "pk");
+
+			var head = el("div", "pk-head");
+			var h = el("h3", "pk-name", nameOf(pk));
+			h.id = base + "-name";
+			head.appendChild(h);
+			if (pk.synced === true) {
+				head.appendChild(el("span", "badge", t("passkeys.synced")));
+			}
+			li.appendChild(head);
+
+			var dl = el("dl", "pk-meta");
+			addMeta(dl, t("passkeys.type"), typeof pk.authenticator === "string" && pk.authenticator ? pk.authenticator : t("passkeys.authenticator_unknown"));
+			addMeta(dl, t("passkeys.created"), typeof pk.created === "number" && pk.created > 0 ? timeElement(pk.created, false) : "–");
+			addMeta(dl, t("passkeys.last_used"), typeof pk.last_used === "number" && pk.last_used > 0 ? timeElement(pk.last_used, true) : t("passkeys.never_used"));
+			li.appendChild(dl);
+
+			var actions = el("div", "pk-actions");
+			var renameBtn = makeButton(t("passkeys.rename"), "btn btn-secondary btn-small");
+			renameBtn.id = base + "-rename";
+			renameBtn.setAttribute("aria-labelledby", renameBtn.id + " " + h.id);
+			renameBtn.setAttribute("aria-expanded", "false");
+			var deleteBtn = makeButton(t("passkeys.delete"), "btn btn-danger btn-small");
+			deleteBtn.id = base + "-delete";
+			deleteBtn.setAttribute("aria-labelledby", deleteBtn.id + " " + h.id);
+			deleteBtn.setAttribute("aria-expanded", "false");
+			actions.appendChild(renameBtn);
+			actions.appendChild(deleteBtn);
+			li.appendChild(actions);
+
+			var panel = el("div", "pk-panel");
+			panel.id = base + "-panel";
+			setHidden(panel, true);
+			renameBtn.setAttribute("aria-controls", panel.id);
+			deleteBtn.setAttribute("aria-controls", panel.id);
+			li.appendChild(panel);
+			itemButtons.push(renameBtn, deleteBtn);
+
+			function closePanel(focusTo) {
+				setHidden(panel, true);
+				while (panel.firstChild) {
+					panel.removeChild(panel.firstChild);
+				}
+				renameBtn.setAttribute("aria-expanded", "false");
+				deleteBtn.setAttribute("aria-expanded", "false");
+				if (focusTo) {
+					focusTo.focus();
+				}
+			}
+
+			function openRename() {
+				if (B.isBusy()) {
+					return;
+				}
+				closePanels();
+				clearStatus();
+				var field = el("div", "field");
+				var label = el("label", null, t("passkeys.rename_label"));
+				var input = el("input");
+				input.id = base + "-nickname";
+				label.setAttribute("for", input.id);
+				input.setAttribute("type", "text");
+				input.setAttribute("maxlength", "64");
+				input.setAttribute("autocomplete", "off");
+				input.setAttribute("spellcheck", "false");
+				input.value = typeof pk.nickname === "string" ? pk.nickname : "";
+				var problem = el("p", "field-error");
+				problem.id = base + "-nickname-error";
+				setHidden(problem, true);
+				field.appendChild(label);
+				field.appendChild(input);
+				field.appendChild(problem);
+
+				var row = el("div", "panel-actions");
+				var save = makeButton(t("passkeys.save"), "btn btn-primary btn-small");
+				var cancel = makeButton(t("passkeys.cancel"), "btn btn-secondary btn-small");
+				row.appendChild(save);
+				row.appendChild(cancel);
+				panel.appendChild(field);
+				panel.appendChild(row);
+				setHidden(panel, false);
+				renameBtn.setAttribute("aria-expanded", "true");
+				itemButtons.push(save, cancel);
+
+				function submit() {
+					if (B.isBusy()) {
+						return;
+					}
+					var value = trim(input.value);
+					if (!validNickname(value)) {
+						problem.textContent = t("err.nickname_invalid");
+						setHidden(problem, false);
+						input.setAttribute("aria-invalid", "true");
+						input.setAttribute("aria-describedby", problem.id);
+						input.focus();
+						return;
+					}
+					busyOn();
+					postJSON("/api/passkeys/rename", { id: pk.id, nickname: value }).then(function () {
+						busyOff();
+						pk.nickname = value;
+						h.textContent = value;
+						closePanel(renameBtn);
+						showStatus("success", t("status.renamed", { name: value }));
+					}, function (err) {
+						busyOff();
+						fail(err, "api", submit);
+					});
+				}
+
+				onClick(save, submit);
+				onClick(cancel, function () {
+					closePanel(renameBtn);
+				});
+				input.addEventListener("keydown", function (e) {
+					if (isEnter(e)) {
+						e.preventDefault();
+						submit();
+					} else if (e.key === "Escape" || e.key === "Esc") {
+						e.preventDefault();
+						closePanel(renameBtn);
+					}
+				});
+				input.focus();
+				input.select();
+			}
+
+			function openDelete() {
+				if (B.isBusy()) {
+					return;
+				}
+				closePanels();
+				clearStatus();
+				var confirmAll = false;
+				var question = el("p", "confirm-text", t("passkeys.delete_confirm", { name: nameOf(pk) }));
+				question.id = base + "-confirm";
+				question.setAttribute("tabindex", "-1");
+				var row = el("div", "panel-actions");
+				var yes = makeButton(t("passkeys.delete_yes"), "btn btn-danger btn-small");
+				var keep = makeButton(t("passkeys.keep"), "btn btn-secondary btn-small");
+				row.appendChild(yes);
+				row.appendChild(keep);
+				panel.appendChild(question);
+				panel.appendChild(row);
+				panel.className = "pk-panel pk-panel-danger";
+				setHidden(panel, false);
+				deleteBtn.setAttribute("aria-expanded", "true");
+				itemButtons.push(yes, keep);
+
+				function submit() {
+					if (B.isBusy()) {
+						return;
+					}
+					busyOn();
+					postJSON("/api/passkeys/delete", { id: pk.id, confirm: confirmAll }).then(function () {
+						busyOff();
+						showStatus("success", t("status.deleted", { name: nameOf(pk) }), { focus: true });
+						load();
+					}, function (err) {
+						busyOff();
+						if (err && err.isServer && err.code === "last_passkey" && !confirmAll) {
+							/* The server's words, then ask once more with confirm:true. */
+							confirmAll = true;
+							question.textContent = err.serverMessage || t("err.last_passkey");
+							yes.textContent = t("passkeys.delete_anyway");
+							question.focus();
+							return;
+						}
+						fail(err, "api", submit);
+					});
+				}
+
+				onClick(yes, submit);
+				onClick(keep, function () {
+					closePanel(deleteBtn);
+				});
+				panel.addEventListener("keydown", function (e) {
+					if (e.key === "Escape" || e.key === "Esc") {
+						e.preventDefault();
+						closePanel(deleteBtn);
+					}
+				});
+				question.focus();
+			}
+
+			onClick(renameBtn, function () {
+				if (renameBtn.getAttribute("aria-expanded") === "true") {
+					closePanel(renameBtn);
+				} else {
+					panel.className = "pk-panel";
+					openRename();
+				}
+			});
+			onClick(deleteBtn, function () {
+				if (deleteBtn.getAttribute("aria-expanded") === "true") {
+					closePanel(deleteBtn);
+				} else {
+					openDelete();
+				}
+			});
+			return li;
+		}
+
+		function add() {
+			if (B.isBusy()) {
+				return;
+			}
+			closePanels();
+			busyOn();
+			showStatus("busy", t("status.waiting_create"));
+			register({}, nicknameOrDefault(""), function () {
+				showStatus("busy", t("status.saving"));
+			}).then(function () {
+				busyOff();
+				showStatus("success", t("status.added"), { focus: true });
+				load();
+			}, function (err) {
+				busyOff();
+				fail(err, "create", add);
+			});
+		}
+
+		onClick(byId("status-retry"), function () {
+			if (retryAction) {
+				retryAction();
+			}
+		});
+		onClick(byId("status-reload"), function () {
+			window.location.reload();
+		});
+
+		if (canWebAuthn) {
+			onClick(addBtn, add);
+		} else {
+			unsupported(["passkey-add"]);
+		}
+		if (!B.hasString("passkeys.heading")) {
+			/* Without the strings the list would be unreadable. */
+			setHidden(loading, true);
+			showStatus("error", fallbackText, { reload: true, focus: false });
+			return;
+		}
+		load();
+	}
+
+	B.start("passkeys", ["passkey-add"], initPasskeys);
+}());
