@@ -117,6 +117,24 @@ out:
 	return r;
 }
 
+/*
+ * A credential id is public (allowCredentials names it), so one already
+ * registered, to anyone, is refused before the enrolment code is spent.
+ */
+static br_result
+check_new(br_app *app, const br_caller *who, const br_user *user, const br_reg_result *rr)
+{
+	br_user *owner = NULL;
+	br_dir_rc rc = br_dir_find_for_signin(app->dir, rr->credential_id.ptr, rr->credential_id.len, NULL, 0, &owner);
+
+	br_user_free(&owner);
+	if (rc == BR_DIR_NOT_FOUND)
+		return BR_RESULT_OK;
+	(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "registration_failure",
+	    rc == BR_DIR_ERROR ? "directory_error" : "already_registered", json_pack("{s:s}", "username", user->username));
+	return rc == BR_DIR_ERROR ? BR_RESULT_UNAVAILABLE : BR_RESULT_ALREADY_REGISTERED;
+}
+
 /* The one-time code of an enrolment by link: spent before the passkey exists, so two tabs cannot both enrol. */
 static br_result
 spend_code(br_app *app, const br_caller *who, const br_session *s, const br_user *user)
@@ -246,11 +264,20 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 			goto out;
 		}
 	}
-	if ((r = spend_code(app, who, &s, user)) != BR_RESULT_OK ||
-	    (r = store_credential(app, who, user, &rr,
-		 br_transports_from_json(json_object_get(json_object_get(credential, "response"), "transports")), nickname)) !=
-		BR_RESULT_OK)
+	if ((r = check_new(app, who, user, &rr)) != BR_RESULT_OK || (r = spend_code(app, who, &s, user)) != BR_RESULT_OK)
 		goto out;
+	r = store_credential(app, who, user, &rr,
+	    br_transports_from_json(json_object_get(json_object_get(credential, "response"), "transports")), nickname);
+	if (r != BR_RESULT_OK) {
+		/* the link was not used up by a passkey: it goes back, so the user can try again */
+		if (s.kind == BR_SESSION_ENROL && s.code != NULL) {
+			if (br_dir_add_enrolment_code(app->dir, user, s.code) == BR_DIR_OK)
+				br_event(app, who, "enrolment_link_restored", NULL, json_pack("{s:s}", "username", user->username));
+			else
+				br_event_store(app, who, "enrolment_link_lost", "directory_error", json_pack("{s:s}", "username", user->username));
+		}
+		goto out;
+	}
 	if (s.kind == BR_SESSION_ENROL)
 		r = end_enrolment(app, &s, user, out);
 out:

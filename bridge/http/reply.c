@@ -110,12 +110,11 @@ br_reply_page(br_app *app, const br_request *req, br_response *res, const char *
 static int
 string_missing(const br_templates *t, const char *key, char *err, size_t errlen)
 {
-	static const char *const langs[] = { "en", "ja" };   /* MERGE: br_lang_count()/br_lang_code() */
 	size_t l;
 
-	for (l = 0; l < sizeof(langs) / sizeof(langs[0]); l++)
-		if (*br_t(t, langs[l], key) == '\0') {
-			snprintf(err, errlen, "templates: string \"%s\" missing from i18n/%s.json", key, langs[l]);
+	for (l = 0; l < br_lang_count(); l++)
+		if (*br_t(t, br_lang_code(l), key) == '\0') {
+			snprintf(err, errlen, "templates: string \"%s\" missing from i18n/%s.json", key, br_lang_code(l));
 			return 1;
 		}
 	return 0;

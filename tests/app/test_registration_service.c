@@ -1,0 +1,428 @@
+/*
+ * Registration and enrolment (app/registration.c, app/enrol.c) over the
+ * in-memory stores: who may add a passkey, when the one-time code is spent,
+ * and that every refusal leaves the directory and the link as they were.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../bridge/app/enrol.h"
+#include "../../bridge/app/enrolment.h"
+#include "../../bridge/app/registration.h"
+#include "svc_fixture.h"
+
+static size_t
+codes_of(svc *s, const char *username)
+{
+	br_user *u = svc_user(s, username);
+	size_t n = u->n_enrolment_codes;
+
+	br_user_free(&u);
+	return n;
+}
+
+static size_t
+creds_of(svc *s, const char *username)
+{
+	br_user *u = svc_user(s, username);
+	size_t n = u->n_creds;
+
+	br_user_free(&u);
+	return n;
+}
+
+/* A link opened, options fetched: the session and the challenge. */
+static char *
+begin(svc *s, const char *username, sk_key *k, char sid[BR_ID_LEN + 1])
+{
+	char code[BR_ENROL_CODE_LEN + 1];
+
+	sk_key_new(k);
+	svc_enrol_link(s, username, code);
+	svc_open_link(s, username, code, sid);
+	return svc_reg_challenge(s, sid, k);
+}
+
+static void
+enrol_with_link(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	br_user *u;
+	json_t *cred, *ev;
+
+	svc_open(&s, NULL);
+	chal = begin(&s, "alice", &k, sid);
+	CHECK(codes_of(&s, "alice") == 1);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, "Phone \xe9\x8d\xb5", &done), BR_RESULT_OK);
+	CHECK(done.enrolled && strlen(done.session_id) == BR_ID_LEN);
+	u = svc_user(&s, "alice");
+	CHECK(u->n_creds == 1 && u->n_enrolment_codes == 0 && u->user_handle.len == 32);
+	CHECK(u->creds[0].nickname != NULL && strcmp(u->creds[0].nickname, "Phone \xe9\x8d\xb5") == 0);
+	CHECK(strcmp(u->creds[0].aaguid, k.aaguid_text) == 0 && strcmp(u->creds[0].fmt, "none") == 0);
+	CHECK(u->creds[0].created == SVC_NOW && u->creds[0].transports != 0);
+	br_user_free(&u);
+	ev = svc_audit_last(&s, "registration");
+	CHECK(ev != NULL && strcmp(json_string_value(json_object_get(ev, "credential_id")), k.cred_id_b64) == 0);
+	json_decref(ev);
+	CHECK_INT(svc_audit_count(&s, "enrolment_link_used", NULL), 1);
+	/* the enrolment session is over: it cannot add another */
+	json_decref(cred);
+	free(chal);
+	{
+		json_t *pk = NULL;
+		CHECK_INT(br_registration_options(&s.app, &s.who, sid, &pk), BR_RESULT_FORBIDDEN);
+	}
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+nickname_c1_control_keeps_the_link(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+	char long_name[66];
+
+	svc_open(&s, NULL);
+	chal = begin(&s, "alice", &k, sid);
+	cred = svc_registration(&k, chal, NULL);
+	/* NEL (U+0085): once accepted here and refused by the directory after the code was spent */
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, "Key\xc2\x85One", &done), BR_RESULT_BAD_REQUEST);
+	CHECK(codes_of(&s, "alice") == 1 && creds_of(&s, "alice") == 0);
+	memset(long_name, 'x', 65);
+	long_name[65] = '\0';
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, long_name, &done), BR_RESULT_BAD_REQUEST);
+	CHECK(codes_of(&s, "alice") == 1 && creds_of(&s, "alice") == 0);
+	/* the challenge was not spent either: the same ceremony with a good name works */
+	long_name[64] = '\0';
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, long_name, &done), BR_RESULT_OK);
+	CHECK(codes_of(&s, "alice") == 0 && creds_of(&s, "alice") == 1);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+registration_rejections(void)
+{
+	static const struct {
+		const char *origin, *rp_id, *type;
+		int flags_set;
+		uint8_t flags;
+	} bad[] = {
+		{ "https://evil.example", NULL, NULL, 0, 0 },
+		{ NULL, "evil.example", NULL, 0, 0 },
+		{ NULL, NULL, "webauthn.get", 0, 0 },
+		{ NULL, NULL, NULL, 1, SK_UV | SK_AT },      /* user not present */
+		{ NULL, NULL, NULL, 1, SK_UP | SK_UV },      /* no attested credential data */
+	};
+	svc s;
+	size_t i;
+
+	svc_open(&s, NULL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sk_key k;
+		sk_reg_opts o;
+		char sid[BR_ID_LEN + 1], *chal = begin(&s, "alice", &k, sid);
+		br_registration_done done;
+		json_t *cred;
+		int fails = svc_audit_count(&s, "registration_failure", NULL);
+
+		memset(&o, 0, sizeof(o));
+		o.origin = bad[i].origin;
+		o.rp_id = bad[i].rp_id;
+		o.type = bad[i].type;
+		o.flags_set = bad[i].flags_set;
+		o.flags = bad[i].flags;
+		cred = svc_registration(&k, chal, &o);
+		CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_FAILED);
+		CHECK(!done.enrolled && creds_of(&s, "alice") == 0);
+		/* the link still works: nothing was spent */
+		CHECK(codes_of(&s, "alice") == i + 1);
+		CHECK_INT(svc_audit_count(&s, "registration_failure", NULL), fails + 1);
+		json_decref(cred);
+		free(chal);
+		sk_key_free(&k);
+	}
+	svc_close(&s);
+}
+
+static void
+one_link_two_tabs(void)
+{
+	svc s;
+	sk_key k1, k2;
+	char code[BR_ENROL_CODE_LEN + 1], a[BR_ID_LEN + 1], b[BR_ID_LEN + 1], *ca, *cb;
+	br_registration_done done;
+	json_t *r1, *r2;
+
+	svc_open(&s, NULL);
+	sk_key_new(&k1);
+	sk_key_new(&k2);
+	svc_enrol_link(&s, "alice", code);
+	svc_open_link(&s, "alice", code, a);
+	svc_open_link(&s, "alice", code, b);
+	ca = svc_reg_challenge(&s, a, &k1);
+	cb = svc_reg_challenge(&s, b, &k2);
+	r1 = svc_registration(&k1, ca, NULL);
+	r2 = svc_registration(&k2, cb, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, a, r1, NULL, &done), BR_RESULT_OK);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, b, r2, NULL, &done), BR_RESULT_EXPIRED);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "enrolment_code_used"), 1);
+	CHECK(creds_of(&s, "alice") == 1);
+	/* and the link opens nothing any more */
+	{
+		br_enrol_view v;
+		CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", code, &v), BR_RESULT_LINK_REFUSED);
+	}
+	json_decref(r1);
+	json_decref(r2);
+	free(ca);
+	free(cb);
+	sk_key_free(&k1);
+	sk_key_free(&k2);
+	svc_close(&s);
+}
+
+static void
+links_that_open_nothing(void)
+{
+	svc s;
+	br_enrol_view v;
+	char code[BR_ENROL_CODE_LEN + 1];
+
+	svc_open(&s, NULL);
+	svc_enrol_link(&s, "alice", code);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", "WRONGCODE123", &v), BR_RESULT_LINK_REFUSED);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "bob", code, &v), BR_RESULT_LINK_REFUSED);      /* alice's code */
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "nobody", code, &v), BR_RESULT_LINK_REFUSED);
+	CHECK_INT(svc_audit_count(&s, "enrolment_link_refused", "bad_code"), 2);
+	CHECK_INT(svc_audit_count(&s, "enrolment_link_refused", "unknown_user"), 1);
+	/* a disabled account's link */
+	svc_enrol_link(&s, "dave", code);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "dave", code, &v), BR_RESULT_LINK_REFUSED);
+	CHECK_INT(svc_audit_count(&s, "enrolment_link_refused", "disabled"), 1);
+	/* an expired one */
+	svc_enrol_link(&s, "bob", code);
+	s.who.now += 86401;
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "bob", code, &v), BR_RESULT_LINK_REFUSED);
+	/* the directory cannot answer: not the same as a wrong link */
+	CHECK(mem_dir_fail_next(s.app.dir, "find_user", 1) == 0);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", code, &v), BR_RESULT_UNAVAILABLE);
+	svc_close(&s);
+}
+
+static void
+already_registered(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], sid2[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &k);
+	/* the same authenticator (same id) registered again, from a sign-in session */
+	svc_signin_local(&s, &k, sid);
+	chal = svc_reg_challenge(&s, sid, &k);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_ALREADY_REGISTERED);
+	CHECK(creds_of(&s, "alice") == 1);
+	json_decref(cred);
+	free(chal);
+	/* bob's link with alice's credential id: refused, not moved */
+	{
+		char code[BR_ENROL_CODE_LEN + 1];
+		sk_key clone = k;
+		svc_enrol_link(&s, "bob", code);
+		svc_open_link(&s, "bob", code, sid2);
+		chal = svc_reg_challenge(&s, sid2, &clone);
+		cred = svc_registration(&clone, chal, NULL);
+		CHECK_INT(br_registration_verify(&s.app, &s.who, sid2, cred, NULL, &done), BR_RESULT_ALREADY_REGISTERED);
+		CHECK(creds_of(&s, "bob") == 0 && creds_of(&s, "alice") == 1);
+		/* refused before the code was spent: bob's link still works */
+		CHECK(codes_of(&s, "bob") == 1);
+		CHECK_INT(svc_audit_count(&s, "enrolment_link_used", NULL), 1);
+		json_decref(cred);
+		free(chal);
+	}
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+failed_add_gives_the_link_back(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+
+	svc_open(&s, NULL);
+	chal = begin(&s, "alice", &k, sid);
+	cred = svc_registration(&k, chal, NULL);
+	/* the code is spent, then the add fails (the directory went away for a moment) */
+	CHECK(mem_dir_fail_next(s.app.dir, "add_credential", 1) == 0);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_UNAVAILABLE);
+	CHECK(creds_of(&s, "alice") == 0 && codes_of(&s, "alice") == 1);
+	CHECK_INT(svc_audit_count(&s, "enrolment_link_restored", NULL), 1);
+	/* and the link opens again */
+	{
+		br_user *u = svc_user(&s, "alice");
+		CHECK(u->n_enrolment_codes == 1);
+		br_user_free(&u);
+	}
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+second_passkey_from_signin_session(void)
+{
+	svc s;
+	sk_key k, k2;
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred, *pk = NULL;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &k);
+	svc_signin_local(&s, &k, sid);
+	sk_key_new(&k2);
+	chal = svc_reg_challenge(&s, sid, &k2);
+	/* the options exclude what alice has, with its transports */
+	CHECK_INT(br_registration_options(&s.app, &s.who, sid, &pk), BR_RESULT_OK);
+	CHECK(json_array_size(json_object_get(pk, "excludeCredentials")) == 1);
+	CHECK(json_array_size(json_object_get(json_array_get(json_object_get(pk, "excludeCredentials"), 0), "transports")) == 1);
+	json_decref(pk);
+	cred = svc_registration(&k2, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, "second", &done), BR_RESULT_OK);
+	CHECK(!done.enrolled && creds_of(&s, "alice") == 2);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	sk_key_free(&k2);
+	svc_close(&s);
+}
+
+static void
+no_session_no_registration(void)
+{
+	svc s;
+	json_t *pk = NULL, *cred;
+	sk_key k;
+	br_registration_done done;
+
+	svc_open(&s, NULL);
+	sk_key_new(&k);
+	CHECK_INT(br_registration_options(&s.app, &s.who, NULL, &pk), BR_RESULT_FORBIDDEN);
+	CHECK_INT(br_registration_options(&s.app, &s.who, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &pk), BR_RESULT_FORBIDDEN);
+	cred = svc_registration(&k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, NULL, cred, NULL, &done), BR_RESULT_FORBIDDEN);
+	CHECK(pk == NULL);
+	json_decref(cred);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+password_enrolment(void)
+{
+	svc s;
+	char sid[BR_ID_LEN + 1], pw[32];
+	br_user *bob;
+	br_enrol_view v;
+	int i;
+
+	svc_open(&s, "[enrolment]\nallow_password = true\npassword_attempts = 3\n");
+	bob = svc_user(&s, "bob");
+	CHECK(mem_dir_set_password(s.app.dir, bob->dn, "correct horse") == 0);
+	br_user_free(&bob);
+	/* wrong passwords, then the limit, which the right one does not get past */
+	for (i = 0; i < 3; i++) {
+		strcpy(pw, "wrong");
+		CHECK_INT(br_enrol_by_password(&s.app, &s.who, i == 1 ? "BOB" : "bob", pw, sid), BR_RESULT_FAILED);
+		CHECK(pw[0] == '\0');   /* wiped */
+	}
+	strcpy(pw, "correct horse");
+	CHECK_INT(br_enrol_by_password(&s.app, &s.who, "bob", pw, sid), BR_RESULT_RATE_LIMITED);
+	/* an hour later it works */
+	s.who.now += 3600;
+	mem_cache_set_now(s.app.cache, s.who.now);
+	strcpy(pw, "correct horse");
+	CHECK_INT(br_enrol_by_password(&s.app, &s.who, "bob", pw, sid), BR_RESULT_OK);
+	CHECK_INT(br_enrol_continue(&s.app, sid, &v), BR_RESULT_OK);
+	CHECK(strcmp(v.username, "bob") == 0);
+	br_enrol_view_reset(&v);
+	/* unknown user: the same answer as a wrong password */
+	strcpy(pw, "x");
+	CHECK_INT(br_enrol_by_password(&s.app, &s.who, "nobody", pw, sid), BR_RESULT_FAILED);
+	/* fails closed when the counter cannot be read */
+	mem_cache_fail_next(s.app.cache, 3);
+	strcpy(pw, "correct horse");
+	CHECK_INT(br_enrol_by_password(&s.app, &s.who, "bob", pw, sid), BR_RESULT_RATE_LIMITED);
+	svc_close(&s);
+}
+
+static void
+password_enrolment_off_by_default(void)
+{
+	svc s;
+	char sid[BR_ID_LEN + 1], pw[] = "x";
+
+	svc_open(&s, NULL);
+	CHECK_INT(br_enrol_by_password(&s.app, &s.who, "bob", pw, sid), BR_RESULT_NOT_ENABLED);
+	svc_close(&s);
+}
+
+static void
+password_enrolment_first_passkey_only(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], pw[32];
+	br_user *alice;
+
+	svc_open(&s, "[enrolment]\nallow_password = true\n");
+	svc_enrol(&s, "alice", &k);
+	alice = svc_user(&s, "alice");
+	CHECK(mem_dir_set_password(s.app.dir, alice->dn, "pw") == 0);
+	br_user_free(&alice);
+	strcpy(pw, "pw");
+	CHECK_INT(br_enrol_by_password(&s.app, &s.who, "alice", pw, sid), BR_RESULT_HAS_PASSKEYS);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+int
+main(void)
+{
+	static const unit_case cases[] = {
+		UNIT_CASE(enrol_with_link),
+		UNIT_CASE(nickname_c1_control_keeps_the_link),
+		UNIT_CASE(registration_rejections),
+		UNIT_CASE(one_link_two_tabs),
+		UNIT_CASE(links_that_open_nothing),
+		UNIT_CASE(already_registered),
+		UNIT_CASE(failed_add_gives_the_link_back),
+		UNIT_CASE(second_passkey_from_signin_session),
+		UNIT_CASE(no_session_no_registration),
+		UNIT_CASE(password_enrolment),
+		UNIT_CASE(password_enrolment_off_by_default),
+		UNIT_CASE(password_enrolment_first_passkey_only),
+	};
+
+	return unit_run("registration_service", cases, UNIT_N(cases));
+}
