@@ -27,21 +27,11 @@ void t_passive(void);
 void t_cancel(void);
 
 /* t_replays.c */
-void t_replayed_challenge(void);
 void t_replayed_ticket(void);
 
-/* t_reject_enrol.c */
-void t_reused_enrolment_code(void);
-void t_registration_rejections(void);
-void t_enrol_nickname_limits(void);
 
 /* t_reject_signin.c */
-void t_signature_from_other_key(void);
-void t_user_handle_of_other_user(void);
-void t_username_first_other_account(void);
 void t_unknown_credential(void);
-void t_assertion_fields(void);
-void t_challenge_from_other_flow(void);
 void t_disabled_account(void);
 
 /* t_reject_requests.c */

@@ -1,7 +1,9 @@
 /*
- * HTTP tests: sign-in refused: forged or misdirected assertions, unknown
- * credentials, challenges of other flows, a disabled account; no ticket, no
- * change in the directory.
+ * HTTP tests: sign-in refused end to end: an unknown credential (the answer
+ * the page hands to the Signal API) and a disabled account whose passkey was
+ * put in over LDAP (the IdP hears AccountDisabled). Forged and misdirected
+ * assertions are refused by the sign-in service and tested at that level
+ * (tests/app/test_signin_service.c).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,87 +19,6 @@
 #include "softkey.h"
 #include "stack.h"
 #include "tools.h"
-
-/* One assertion posted in a flow of its own; the answer must be status/code; nothing may change. */
-static void
-refused_signin(sk_key *k, const char *options_body, const sk_auth_opts *o, long status, const char *code,
-    const char *const *watch_users)
-{
-	hc_browser *b = browser();
-	hc_resp r = { 0 };
-	char *chal, *before[4] = { NULL }, *after;
-	int i, fails = audit_count("signin_failure", NULL);
-
-	for (i = 0; watch_users != NULL && watch_users[i] != NULL && i < 4; i++)
-		before[i] = user_creds_text(watch_users[i]);
-	idp_begin(b, SP_ENTITY_Q);
-	chal = auth_options(b, options_body, NULL);
-	bpostj(b, "/api/authenticate/verify", make_assertion(k, chal, o), &r);
-	EXPECT_ERROR(&r, status, code);
-	CHECKF(hc_set_cookie(&r, "fb_session") == NULL, "a refused sign-in set fb_session");
-	expect_no_ticket(b);
-	CHECKF(audit_count("signin_failure", NULL) == fails + 1, "audit: %d new signin_failure lines, want 1",
-	    audit_count("signin_failure", NULL) - fails);
-	for (i = 0; watch_users != NULL && watch_users[i] != NULL && i < 4; i++) {
-		after = user_creds_text(watch_users[i]);
-		CHECKF(strcmp(before[i], after) == 0, "%s's passkeys changed:\n%s\n%s", watch_users[i], before[i], after);
-		free(after);
-		free(before[i]);
-	}
-	free(chal);
-	hc_resp_reset(&r);
-	hc_browser_free(b);
-}
-
-void
-t_signature_from_other_key(void)
-{
-	static const char *const watch[] = { "alice", NULL };
-	sk_key mallory;
-	sk_auth_opts o;
-
-	need_alice();
-	sk_key_new(&mallory);
-	memset(&o, 0, sizeof(o));
-	o.signer = &mallory;   /* alice's id and handle, mallory's signature */
-	refused_signin(&alice, "{}", &o, 403, "failed", watch);
-	/* username-first, same forgery */
-	o.no_user_handle = 1;
-	refused_signin(&alice, "{\"username\":\"alice\"}", &o, 403, "failed", watch);
-	sk_key_free(&mallory);
-}
-
-void
-t_user_handle_of_other_user(void)
-{
-	static const char *const watch[] = { "alice", "bob", NULL };
-	sk_auth_opts o;
-
-	need_alice();
-	need_bob();
-	memset(&o, 0, sizeof(o));
-	o.user_handle = bob.user_handle;  /* alice's credential, bob's handle */
-	o.user_handle_len = bob.user_handle_len;
-	refused_signin(&alice, "{}", &o, 403, "failed", watch);
-	/* discoverable without any handle: the handle must come back */
-	memset(&o, 0, sizeof(o));
-	o.no_user_handle = 1;
-	refused_signin(&alice, "{}", &o, 403, "failed", watch);
-}
-
-void
-t_username_first_other_account(void)
-{
-	static const char *const watch[] = { "alice", "bob", NULL };
-	sk_auth_opts o;
-
-	need_alice();
-	need_bob();
-	/* bob's options, alice's passkey */
-	memset(&o, 0, sizeof(o));
-	o.no_user_handle = 1;
-	refused_signin(&alice, "{\"username\":\"bob\"}", &o, 403, "failed", watch);
-}
 
 void
 t_unknown_credential(void)
@@ -123,83 +44,6 @@ t_unknown_credential(void)
 	sk_key_free(&stranger);
 	hc_resp_reset(&r);
 	hc_browser_free(b);
-}
-
-void
-t_assertion_fields(void)
-{
-	static const char *const watch[] = { "alice", NULL };
-	static const struct {
-		const char *why;
-		const char *origin, *rp_id, *type;
-		int flags_set;
-		uint8_t flags;
-	} bad[] = {
-		{ "clientData origin of another site", "https://evil.example", NULL, NULL, 0, 0 },
-		{ "clientData origin on another port", "http://localhost:1", NULL, NULL, 0, 0 },
-		{ "rpIdHash of another RP", NULL, "evil.example", NULL, 0, 0 },
-		{ "clientData type webauthn.create", NULL, NULL, "webauthn.create", 0, 0 },
-		{ "user not present (UP=0)", NULL, NULL, NULL, 1, SK_UV },
-	};
-	sk_auth_opts o;
-	size_t i;
-
-	need_alice();
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memset(&o, 0, sizeof(o));
-		o.origin = bad[i].origin;
-		o.rp_id = bad[i].rp_id;
-		o.type = bad[i].type;
-		o.flags_set = bad[i].flags_set;
-		o.flags = bad[i].flags;
-		th_note("  %s", bad[i].why);
-		refused_signin(&alice, "{}", &o, 403, "failed", watch);
-	}
-}
-
-void
-t_challenge_from_other_flow(void)
-{
-	hc_browser *a, *b, *s;
-	hc_resp r = { 0 };
-	char *chal, *text, *before, *after;
-	json_t *pk;
-
-	need_alice();
-	before = user_creds_text("alice");
-	a = browser();
-	b = browser();
-	idp_begin(a, SP_ENTITY_Q);
-	idp_begin(b, SP_ENTITY_Q);
-	chal = auth_options(a, "{}", NULL);
-	text = json_dumps(make_assertion(&alice, chal, NULL), JSON_COMPACT);
-	/* A's challenge answered in B's flow */
-	bpost(b, "/api/authenticate/verify", text, &r);
-	EXPECT_ERROR(&r, 400, "failed");
-	/* refused, and spent for A as well */
-	bpost(a, "/api/authenticate/verify", text, &r);
-	EXPECT_ERROR(&r, 400, "expired");
-	expect_no_ticket(a);
-	expect_no_ticket(b);
-	after = user_creds_text("alice");
-	CHECKF(strcmp(before, after) == 0, "the directory changed:\n%s\n%s", before, after);
-	free(text);
-	free(chal);
-
-	/* a registration challenge answered as a sign-in */
-	s = signin_local(&alice);
-	pk = reg_options(s);
-	bget(s, "/login", &r);   /* a local flow for the sign-in API */
-	EXPECT_STATUS(&r, 200);
-	bpostj(s, "/api/authenticate/verify", make_assertion(&alice, jstr(pk, "challenge"), NULL), &r);
-	EXPECT_ERROR(&r, 400, "failed");
-	json_decref(pk);
-	free(before);
-	free(after);
-	hc_resp_reset(&r);
-	hc_browser_free(a);
-	hc_browser_free(b);
-	hc_browser_free(s);
 }
 
 void
