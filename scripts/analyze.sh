@@ -15,8 +15,8 @@ cd "$(dirname "$0")/.."
 dir=${1:-build-analyzer}
 jobs=$(nproc)
 
-# Directories whose findings are not fatal yet (being rewritten elsewhere).
-pending=(bridge/app bridge/store)
+# Directories whose findings are not fatal yet (none: every finding fails the run).
+pending=()
 
 targets=(bridge_core bridge_config bridge_stores bridge_app bridge_http fido-bridged fido-demo-idp bridgectl)
 
@@ -49,4 +49,4 @@ if [ -n "$fatal" ]; then
 	sed 's/^/  /' <<<"$fatal"
 	exit 1
 fi
-echo "analyze: no findings outside ${pending[*]}"
+if [ ${#pending[@]} -gt 0 ]; then echo "analyze: no findings outside ${pending[*]}"; else echo "analyze: no findings"; fi

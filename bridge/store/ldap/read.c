@@ -44,6 +44,11 @@ bool_value(LDAP *ld, LDAPMessage *e, const char *attr)
 	return r;
 }
 
+/* NB: the analyzer misses that br_credential_clear on the bad: path frees c->dn. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 int
 ldir_parse_cred(LDAP *ld, LDAPMessage *e, br_credential_record *c)
 {
@@ -121,6 +126,9 @@ bad:
 	br_credential_clear(c);
 	return -1;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 static int
 cred_order(const void *pa, const void *pb)

@@ -167,6 +167,8 @@ read_user_at(ldir *d, LDAP *ld, const char *dn, br_user **out, int *lrc)
 static br_dir_rc
 attach_cred(br_user *u, br_credential_record *c)
 {
+	if (u == NULL)
+		return BR_DIR_ERROR;
 	if ((u->creds = calloc(1, sizeof(*u->creds))) == NULL)
 		return ldir_oom();
 	u->creds[0] = *c;
