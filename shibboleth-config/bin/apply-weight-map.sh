@@ -21,6 +21,10 @@ done
 [ -n "$target" ] || { echo "$0: neither conf/authn/authn-comparison.xml nor conf/authn/general-authn.xml under $home" >&2; exit 1; }
 [ -r "$frag" ] || { echo "$0: cannot read $frag" >&2; exit 1; }
 grep -q '</beans>' "$target" || { echo "$0: $target has no </beans>" >&2; exit 1; }
+# the block uses the util: and c: prefixes (without xmllint nothing else would notice)
+for ns in 'xmlns:util="http://www.springframework.org/schema/util"' 'xmlns:c="http://www.springframework.org/schema/c"'; do
+	grep -q "$ns" "$target" || { echo "$0: $target does not declare $ns; add it to its <beans> element" >&2; exit 1; }
+done
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.block"' EXIT
