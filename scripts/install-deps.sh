@@ -8,6 +8,12 @@ packages=(
 	libssl-dev libcbor-dev libjansson-dev libmicrohttpd-dev libmemcached-dev libldap-dev libinih-dev libcurl4-openssl-dev
 	slapd ldap-utils memcached libmemcached-tools
 	jq valgrind curl python3 fonts-noto-cjk
+	# the IdP side (tests/shibboleth): the shim compiled against both servlet APIs and SLF4J,
+	# run in embedded Tomcat 10.1 (IdP v5) and Tomcat 9 (IdP v4); the SP's shibd -t, the
+	# compose file, XML, the testbed's signature checks (gpg)
+	openjdk-17-jdk-headless libjakarta-servlet-api-java libservlet-api-java libslf4j-java
+	libtomcat10-java libtomcat9-java
+	libxml2-utils shibboleth-sp-utils docker-compose gnupg openssl
 )
 
 missing=()
@@ -28,5 +34,11 @@ else
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# the tests run their own slapd, memcached and shibd -t: installing must not start system services
+made_policy=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null && $SUDO chmod 0755 /usr/sbin/policy-rc.d && made_policy=1
+fi
+trap '[ $made_policy -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d' EXIT
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

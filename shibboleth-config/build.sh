@@ -1,5 +1,7 @@
 #!/bin/sh
-# build.sh -- compiles the shim into one jar for the IdP's edit-webapp/WEB-INF/lib.
+# build.sh -- compiles the shim into one jar for the IdP's edit-webapp/WEB-INF/lib. The jar
+# carries META-INF/web-fragment.xml (webapp/web-fragment.xml), which registers the servlet at
+# /Authn/fido/*: the IdP's own web.xml is not touched.
 #
 #   build.sh --idp-home DIR --servlet-api JAR [--v4] [--out JAR]
 #   build.sh --classpath CP [--v4] [--out JAR]
@@ -11,10 +13,11 @@
 #                /usr/share/java/tomcat10-servlet-api.jar from libtomcat10-java, or
 #                /usr/share/java/jakarta-servlet-api.jar from libjakarta-servlet-api-java)
 #                IdP v4: javax.servlet (Debian: /usr/share/java/servlet-api.jar from
-#                libservlet-api-java)
+#                libservlet-api-java). The IdP's own jars provide SLF4J.
 # --classpath    instead of the two above: the full compile class path
 # --v4           build for IdP v4 (javax.servlet): the servlet source is rewritten with
-#                sed 's/jakarta\.servlet/javax.servlet/g'; nothing else differs
+#                sed 's/jakarta\.servlet/javax.servlet/g', the web fragment gets the javaee
+#                namespace (version 3.0); nothing else differs
 # --out          the jar to write (default: ./fido-bridge-shim.jar)
 #
 # Needs a JDK 17+ (javac, jar). Bytecode: Java 17 for IdP v5 (which needs Java 17
@@ -34,7 +37,7 @@ while [ $# -gt 0 ]; do
 	--classpath) cp_arg=$2; shift 2 ;;
 	--v4) v4=1; shift ;;
 	--out) out=$2; shift 2 ;;
-	-h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) echo "build.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -55,10 +58,14 @@ command -v javac >/dev/null && command -v jar >/dev/null || { echo "build.sh: ne
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/src" "$work/classes"
+mkdir -p "$work/src" "$work/classes/META-INF"
 cp -R "$here/src/main/java/." "$work/src/"
+cp "$here/webapp/web-fragment.xml" "$work/classes/META-INF/web-fragment.xml"
 if [ $v4 -eq 1 ]; then
 	sed -i 's/jakarta\.servlet/javax.servlet/g' "$work/src/fidobridge/idp/servlet/FidoBridgeServlet.java"
+	sed -i -e 's|https://jakarta.ee/xml/ns/jakartaee/web-fragment_5_0.xsd|http://java.sun.com/xml/ns/javaee/web-fragment_3_0.xsd|' \
+		-e 's|https://jakarta.ee/xml/ns/jakartaee|http://java.sun.com/xml/ns/javaee|g' -e 's|version="5.0"|version="3.0"|' \
+		"$work/classes/META-INF/web-fragment.xml"
 	flavour="IdP v4 (javax.servlet)"
 	release=11
 else

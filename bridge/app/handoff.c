@@ -14,6 +14,7 @@
 
 #include "../core/b64url.h"
 #include "../core/crypto.h"
+#include "../core/text.h"
 
 #define CONVERSATION_MAX 64
 #define STATE_MIN 22   /* 128 bits in base64url */
@@ -97,32 +98,88 @@ out:
 	return rc;
 }
 
+/*
+ * The signed lines of a start: the eight of v1, then "principal=<value>" and
+ * "sp_name=<value>" for those present, in that order. No value holds "\n", so
+ * the line count and the names say which are there. The optional lines are
+ * written into the caller's buffers (their rules bound the length).
+ */
+#define START_PARTS_MAX 10
+struct start_lines {
+	const char *parts[START_PARTS_MAX];
+	size_t n;
+	char principal[sizeof("principal=") + BR_HANDOFF_PRINCIPAL_MAX];
+	char sp_name[sizeof("sp_name=") + BR_HANDOFF_SP_NAME_MAX];
+};
+
+/* 1..max bytes of strict UTF-8 without control characters (section 1.1). */
 static int
-start_parts(const br_handoff_start *s, const char *parts[8])
+optional_ok(const char *s, size_t max)
 {
-	parts[0] = "v1";
-	parts[1] = s->conversation;
-	parts[2] = s->state;
-	parts[3] = s->return_url;
-	parts[4] = s->entity;
-	parts[5] = s->force;
-	parts[6] = s->passive;
-	parts[7] = s->ts;
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && br_utf8_ok((const unsigned char *)s, n, 1, NULL);
+}
+
+/* A principal as the IdP's UsernamePrincipal keeps it: not blank at either end. */
+static int
+principal_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return optional_ok(s, BR_HANDOFF_PRINCIPAL_MAX) && s[0] != ' ' && s[n - 1] != ' ';
+}
+
+static int
+start_lines(const br_handoff_start *s, const br_handoff_ext *x, struct start_lines *l)
+{
+	static const br_handoff_ext none = { NULL, NULL };
+
+	l->parts[0] = "v1";
+	l->parts[1] = s->conversation;
+	l->parts[2] = s->state;
+	l->parts[3] = s->return_url;
+	l->parts[4] = s->entity;
+	l->parts[5] = s->force;
+	l->parts[6] = s->passive;
+	l->parts[7] = s->ts;
 	for (int i = 1; i < 8; i++)
-		if (parts[i] == NULL || strchr(parts[i], '\n') != NULL)
+		if (l->parts[i] == NULL || strchr(l->parts[i], '\n') != NULL)
 			return -1;
+	l->n = 8;
+	if (x == NULL)
+		x = &none;
+	if (x->principal != NULL) {
+		if (!principal_ok(x->principal))
+			return -1;
+		snprintf(l->principal, sizeof(l->principal), "principal=%s", x->principal);
+		l->parts[l->n++] = l->principal;
+	}
+	if (x->sp_name != NULL) {
+		if (!optional_ok(x->sp_name, BR_HANDOFF_SP_NAME_MAX))
+			return -1;
+		snprintf(l->sp_name, sizeof(l->sp_name), "sp_name=%s", x->sp_name);
+		l->parts[l->n++] = l->sp_name;
+	}
 	return 0;
+}
+
+int
+br_handoff_sign_start_ext(const br_handoff_start *s, const br_handoff_ext *x, const unsigned char *key,
+    size_t key_len, char out[BR_HANDOFF_SIG_LEN + 1])
+{
+	struct start_lines l;
+
+	if (start_lines(s, x, &l) < 0)
+		return -1;
+	return hmac_lines(key, key_len, l.parts, l.n, out);
 }
 
 int
 br_handoff_sign_start(const br_handoff_start *s, const unsigned char *key, size_t key_len,
     char out[BR_HANDOFF_SIG_LEN + 1])
 {
-	const char *parts[8];
-
-	if (start_parts(s, parts) < 0)
-		return -1;
-	return hmac_lines(key, key_len, parts, 8, out);
+	return br_handoff_sign_start_ext(s, NULL, key, key_len, out);
 }
 
 static int
@@ -153,11 +210,11 @@ sig_matches(const char *expected, const char *given)
 }
 
 br_handoff_rc
-br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets, int64_t now,
-    int skew_s, char *const *return_prefixes, size_t n_prefixes)
+br_handoff_check_start_ext(const br_handoff_start *s, const br_handoff_ext *x, const br_secrets *secrets,
+    int64_t now, int skew_s, char *const *return_prefixes, size_t n_prefixes)
 {
 	char want[BR_HANDOFF_SIG_LEN + 1];
-	const char *parts[8];
+	struct start_lines l;
 	long long ts;
 	char *end;
 	size_t i, n;
@@ -184,13 +241,17 @@ br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets, int
 		return BR_HANDOFF_MALFORMED;
 	if (strlen(s->sig) != BR_HANDOFF_SIG_LEN || !only_chars(s->sig, "_-"))
 		return BR_HANDOFF_MALFORMED;
+	/* present means signed: an empty or ill-formed optional value is refused, never ignored */
+	if (x != NULL && ((x->principal != NULL && !principal_ok(x->principal)) ||
+	    (x->sp_name != NULL && !optional_ok(x->sp_name, BR_HANDOFF_SP_NAME_MAX))))
+		return BR_HANDOFF_MALFORMED;
 
 	/* the signature first: nothing unsigned steers what follows */
-	if (start_parts(s, parts) < 0)
+	if (start_lines(s, x, &l) < 0)
 		return BR_HANDOFF_MALFORMED;
-	if (hmac_lines(secrets->cur, secrets->cur_len, parts, 8, want) == 0)
+	if (hmac_lines(secrets->cur, secrets->cur_len, l.parts, l.n, want) == 0)
 		ok |= sig_matches(want, s->sig);
-	if (secrets->prev_len > 0 && hmac_lines(secrets->prev, secrets->prev_len, parts, 8, want) == 0)
+	if (secrets->prev_len > 0 && hmac_lines(secrets->prev, secrets->prev_len, l.parts, l.n, want) == 0)
 		ok |= sig_matches(want, s->sig);
 	br_wipe(want, sizeof(want));
 	if (!ok)
@@ -207,6 +268,25 @@ br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets, int
 		if (strncmp(s->return_url, return_prefixes[i], strlen(return_prefixes[i])) == 0)
 			return BR_HANDOFF_OK;
 	return BR_HANDOFF_RETURN_REFUSED;
+}
+
+br_handoff_rc
+br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets, int64_t now,
+    int skew_s, char *const *return_prefixes, size_t n_prefixes)
+{
+	return br_handoff_check_start_ext(s, NULL, secrets, now, skew_s, return_prefixes, n_prefixes);
+}
+
+int
+br_handoff_flow_extras(const br_handoff_ext *x, json_t *flow)
+{
+	if (x == NULL)
+		return 0;
+	if (x->principal != NULL && json_object_set_new(flow, "principal", json_string(x->principal)) < 0)
+		return -1;
+	if (x->sp_name != NULL && json_object_set_new(flow, "sp_name", json_string(x->sp_name)) < 0)
+		return -1;
+	return 0;
 }
 
 char *

@@ -12,6 +12,8 @@
 #include <jansson.h>
 
 #define BR_HANDOFF_SIG_LEN 43   /* base64url of an HMAC-SHA256 */
+#define BR_HANDOFF_PRINCIPAL_MAX 256  /* bytes of the optional principal */
+#define BR_HANDOFF_SP_NAME_MAX 512    /* bytes of the optional sp_name */
 
 /* The current secret and, during a rotation, the previous one (may be empty). */
 typedef struct br_secrets {
@@ -34,6 +36,16 @@ typedef struct br_handoff_start {
 	const char *sig;
 } br_handoff_start;
 
+/*
+ * The optional start parameters (section 1.1), NULL when absent. When present
+ * they are part of the signed message, so none can be added, dropped or
+ * changed. A struct of their own so that br_handoff_start keeps its fields.
+ */
+typedef struct br_handoff_ext {
+	const char *principal;  /* the account the sign-in must be (the first factor's user) */
+	const char *sp_name;    /* the SP's display name for the sign-in page */
+} br_handoff_ext;
+
 typedef enum br_handoff_rc {
 	BR_HANDOFF_OK = 0,
 	BR_HANDOFF_MISSING,         /* a parameter is absent (or repeated) */
@@ -48,14 +60,30 @@ const char *br_handoff_rc_name(br_handoff_rc rc);
 /*
  * Check a start request: every rule of section 1 of the protocol, the
  * signature against the current then the previous secret (constant time),
- * ts within skew_s of now, return under one of return_prefixes.
+ * ts within skew_s of now, return under one of return_prefixes. x holds the
+ * optional parameters as received (NULL: none); br_handoff_check_start is
+ * the same with none, so a start that carries one fails its signature there.
  */
+br_handoff_rc br_handoff_check_start_ext(const br_handoff_start *s, const br_handoff_ext *x,
+    const br_secrets *secrets, int64_t now, int skew_s, char *const *return_prefixes, size_t n_prefixes);
 br_handoff_rc br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets,
     int64_t now, int skew_s, char *const *return_prefixes, size_t n_prefixes);
 
-/* sig for s (what the shim computes); out has room for 44 bytes. -1 on error. */
+/*
+ * sig for s (what the shim computes), with x's values when x is not NULL;
+ * out has room for 44 bytes. -1 on error (also when an optional value breaks
+ * its rule). br_handoff_sign_start: without optional values.
+ */
+int br_handoff_sign_start_ext(const br_handoff_start *s, const br_handoff_ext *x, const unsigned char *key,
+    size_t key_len, char out[BR_HANDOFF_SIG_LEN + 1]);
 int br_handoff_sign_start(const br_handoff_start *s, const unsigned char *key, size_t key_len,
     char out[BR_HANDOFF_SIG_LEN + 1]);
+
+/*
+ * Copy a checked start's optional values into the login flow record under
+ * "principal" and "sp_name" (nothing for an absent one). 0, or -1 on OOM.
+ */
+int br_handoff_flow_extras(const br_handoff_ext *x, json_t *flow);
 
 /*
  * return_url + "?"/"&" + "conversation=..&state=..&<key>=<value>", each

@@ -3,7 +3,11 @@
  * for the local demo and the tests. It does exactly what the shim does
  * (docs/handoff-protocol.md): a signed start with a random state kept in its
  * session, and on return the ticket taken once, its MAC, conversation and
- * state checked. It is not an IdP: no SAML, no passwords.
+ * state checked. It is not an IdP: no SAML, no passwords. /start also takes
+ * the optional signed parameters (section 1.1): principal= plays a first
+ * factor's user (the record must then name exactly that account) and
+ * sp_name= the SP's display name. (No links to them on the home page: a bridge
+ * that does not take them yet refuses such a start.)
  */
 #include <pthread.h>
 #include <signal.h>
@@ -27,6 +31,7 @@ struct pending {
 	char session[BR_ID_LEN + 1];
 	char conversation[16];
 	char state[BR_ID_LEN + 1];
+	char principal[BR_HANDOFF_PRINCIPAL_MAX + 1]; /* "" when none was required */
 	int used;
 };
 
@@ -74,11 +79,17 @@ h_start(void *ctx, const br_request *req, br_response *res)
 	struct idp *idp = ctx;
 	const char *sess = br_req_cookie(req, "idp_session"), *entity = br_req_query(req, "entity", NULL);
 	const char *force = br_req_query(req, "force", NULL), *passive = br_req_query(req, "passive", NULL);
+	br_handoff_ext x = { br_req_query(req, "principal", NULL), br_req_query(req, "sp_name", NULL) };
 	char newsess[BR_ID_LEN + 1], conv[16], state[BR_ID_LEN + 1], ts[24], sig[BR_HANDOFF_SIG_LEN + 1], ret[512];
-	char *e[8], *url;
+	char *e[10] = { NULL }, *url;
+	const char *px, *nx;
 	struct pending *p;
 	size_t n, i;
 
+	if (x.principal != NULL && strlen(x.principal) > BR_HANDOFF_PRINCIPAL_MAX) {
+		br_res_text(res, 400, "text/plain", "principal too long\n");
+		return;
+	}
 	if (!br_record_id_ok(sess)) {
 		if (br_random_b64url(32, newsess, sizeof(newsess)) < 0) {
 			br_res_text(res, 500, "text/plain", "no randomness\n");
@@ -97,6 +108,7 @@ h_start(void *ctx, const br_request *req, br_response *res)
 	snprintf(p->session, sizeof(p->session), "%s", sess);
 	snprintf(p->conversation, sizeof(p->conversation), "%s", conv);
 	snprintf(p->state, sizeof(p->state), "%s", state);
+	snprintf(p->principal, sizeof(p->principal), "%s", x.principal != NULL ? x.principal : "");
 	p->used = 0;
 	pthread_mutex_unlock(&idp->lock);
 
@@ -106,8 +118,9 @@ h_start(void *ctx, const br_request *req, br_response *res)
 		br_handoff_start s = { conv, state, ret, entity != NULL ? entity : "",
 			force != NULL && strcmp(force, "1") == 0 ? "1" : "0",
 			passive != NULL && strcmp(passive, "1") == 0 ? "1" : "0", ts, NULL };
-		if (br_handoff_sign_start(&s, idp->secrets.cur, idp->secrets.cur_len, sig) < 0) {
-			br_res_text(res, 500, "text/plain", "cannot sign\n");
+		if (br_handoff_sign_start_ext(&s, &x, idp->secrets.cur, idp->secrets.cur_len, sig) < 0) {
+			/* also an optional value that breaks its rule: the shim would not send it either */
+			br_res_text(res, 400, "text/plain", "cannot sign this start\n");
 			return;
 		}
 		e[0] = br_url_encode(s.conversation);
@@ -118,20 +131,28 @@ h_start(void *ctx, const br_request *req, br_response *res)
 		e[5] = br_url_encode(s.passive);
 		e[6] = br_url_encode(s.ts);
 		e[7] = br_url_encode(sig);
+		if (x.principal != NULL)
+			e[8] = br_url_encode(x.principal);
+		if (x.sp_name != NULL)
+			e[9] = br_url_encode(x.sp_name);
 	}
-	for (n = strlen(idp->bridge) + 128, i = 0; i < 8; i++)
+	for (n = strlen(idp->bridge) + 160, i = 0; i < 10; i++)
 		n += e[i] != NULL ? strlen(e[i]) : 0;
 	url = malloc(n);
-	snprintf(url, n, "%s/authn/start?conversation=%s&state=%s&return=%s&entity=%s&force=%s&passive=%s&ts=%s&sig=%s",
-	    idp->bridge, e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]);
-	for (i = 0; i < 8; i++)
+	px = e[8] != NULL ? e[8] : "";
+	nx = e[9] != NULL ? e[9] : "";
+	snprintf(url, n, "%s/authn/start?conversation=%s&state=%s&return=%s&entity=%s&force=%s&passive=%s&ts=%s&sig=%s%s%s%s%s",
+	    idp->bridge, e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8] != NULL ? "&principal=" : "", px,
+	    e[9] != NULL ? "&sp_name=" : "", nx);
+	for (i = 0; i < 10; i++)
 		free(e[i]);
 	br_res_redirect(res, url);
 }
 
 /* The pending conversation of this session (used once), or NULL. */
 static int
-claim(struct idp *idp, const char *sess, const char *conv, char state_out[BR_ID_LEN + 1])
+claim(struct idp *idp, const char *sess, const char *conv, char state_out[BR_ID_LEN + 1],
+    char principal_out[BR_HANDOFF_PRINCIPAL_MAX + 1])
 {
 	int found = 0;
 	size_t i;
@@ -143,6 +164,7 @@ claim(struct idp *idp, const char *sess, const char *conv, char state_out[BR_ID_
 		    strcmp(p->session, sess) == 0) {
 			p->used = 1;
 			memcpy(state_out, p->state, BR_ID_LEN + 1);
+			memcpy(principal_out, p->principal, BR_HANDOFF_PRINCIPAL_MAX + 1);
 			found = 1;
 			break;
 		}
@@ -173,11 +195,13 @@ h_finish(void *ctx, const br_request *req, br_response *res)
 	struct idp *idp = ctx;
 	const char *conv = br_req_query(req, "conversation", NULL), *state = br_req_query(req, "state", NULL);
 	const char *ticket = br_req_query(req, "ticket", NULL), *error = br_req_query(req, "error", NULL), *why;
-	char want_state[BR_ID_LEN + 1], key[96];
+	char want_state[BR_ID_LEN + 1], want_principal[BR_HANDOFF_PRINCIPAL_MAX + 1], key[96];
+	const char *got;
 	json_t *rec = NULL;
 	br_cache_rc rc;
 
-	if (conv == NULL || state == NULL || !claim(idp, br_req_cookie(req, "idp_session"), conv, want_state)) {
+	if (conv == NULL || state == NULL ||
+	    !claim(idp, br_req_cookie(req, "idp_session"), conv, want_state, want_principal)) {
 		result(res, 400, json_pack("{s:b, s:s}", "ok", 0, "error", "unknown_conversation"));
 		return;
 	}
@@ -203,6 +227,14 @@ h_finish(void *ctx, const br_request *req, br_response *res)
 	if (br_ticket_verify(rec, ticket, conv, want_state, &idp->secrets, &why) < 0) {
 		json_decref(rec);
 		result(res, 400, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", "ticket_refused", "reason", why));
+		return;
+	}
+	/* a start that named the account: the record must be exactly that one (section 4) */
+	got = json_string_value(json_object_get(rec, "principal"));
+	if (want_principal[0] != '\0' && (got == NULL || strcmp(got, want_principal) != 0)) {
+		json_decref(rec);
+		result(res, 400, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", "account_mismatch", "authnError",
+		    "AccountMismatch"));
 		return;
 	}
 	json_object_del(rec, "mac");

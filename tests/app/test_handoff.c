@@ -1,4 +1,7 @@
-/* The handoff protocol: start signatures, every start rule, return URLs, ticket MACs. */
+/*
+ * The handoff protocol: start signatures (with and without the optional
+ * principal and sp_name), every start rule, return URLs, ticket MACs.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,11 @@
 /* known answers computed with: printf '...' | openssl dgst -sha256 -hmac KEY -binary | base64url */
 #define START_SIG "ku520ll4waHhQc4JeUnR7mjOxq6X11LfeMcrCdzRFSM"
 #define TICKET_MAC "gesuKpZBM4mIuAXRlDQKr1-qIZ4GDEjmxMdIIOKv4XU"
+/* the same start with "\nprincipal=alice", "\nsp_name=..." and both appended to M */
+#define START_P_SIG "QtVylfpl0j-UfTITHJAxKNGhvmSWSjbXRId2cfetvVQ"
+#define START_N_SIG "0AK5c8WkbYpQ4hmQy63PT4gSDfFnxhaEwKj_YHFj7Ns"
+#define START_PN_SIG "DziKfx_l2MMmLcXMbWFB4lFCJuBSuqECJMPnmrjXcFo"
+#define SP_NAME "\xe3\x83\xa0\xe3\x83\xbc\xe3\x83\x89\xe3\x83\xab (Moodle)" /* "ムードル (Moodle)" */
 #define NOW 1767225600
 
 static char prefix0[] = "https://idp.example.edu/idp/Authn/fido/";
@@ -123,6 +131,126 @@ start_rules(void)
 	CHECK(k.cur == NULL && k.cur_len == 0);
 }
 
+static br_handoff_rc
+check_x(const br_handoff_start *s, const char *principal, const char *sp_name, const br_secrets *sec)
+{
+	br_handoff_ext x = { principal, sp_name };
+
+	return br_handoff_check_start_ext(s, &x, sec, NOW, 120, prefixes, 1);
+}
+
+static int
+sign_x(const br_handoff_start *s, const char *principal, const char *sp_name, const br_secrets *k,
+    char sig[BR_HANDOFF_SIG_LEN + 1])
+{
+	br_handoff_ext x = { principal, sp_name };
+
+	return br_handoff_sign_start_ext(s, &x, k->cur, k->cur_len, sig);
+}
+
+/* The optional signed values: covered by the signature, refused when ill-formed, absent is v1 as before. */
+static void
+optional_values(void)
+{
+	br_secrets k = secrets(KEY, NULL), rotated = secrets("new-secret", KEY);
+	br_handoff_start s = good_start();
+	char sig[BR_HANDOFF_SIG_LEN + 1], big[BR_HANDOFF_SP_NAME_MAX + 2];
+	br_handoff_ext x = { NULL, NULL };
+	json_t *flow;
+	size_t i;
+
+	/* known answers, each value signed */
+	CHECK(sign_x(&s, "alice", NULL, &k, sig) == 0 && strcmp(sig, START_P_SIG) == 0);
+	CHECK(sign_x(&s, NULL, SP_NAME, &k, sig) == 0 && strcmp(sig, START_N_SIG) == 0);
+	CHECK(sign_x(&s, "alice", SP_NAME, &k, sig) == 0 && strcmp(sig, START_PN_SIG) == 0);
+	CHECK(sign_x(&s, NULL, NULL, &k, sig) == 0 && strcmp(sig, START_SIG) == 0);
+	s.sig = START_P_SIG;
+	CHECK(check_x(&s, "alice", NULL, &k) == BR_HANDOFF_OK);
+	CHECK(check_x(&s, "alice", NULL, &rotated) == BR_HANDOFF_OK);
+	s.sig = START_N_SIG;
+	CHECK(check_x(&s, NULL, SP_NAME, &k) == BR_HANDOFF_OK);
+	s.sig = START_PN_SIG;
+	CHECK(check_x(&s, "alice", SP_NAME, &k) == BR_HANDOFF_OK);
+
+	/* an old shim's start (no optional value) is v1 unchanged, with either function */
+	s = good_start();
+	CHECK(check_x(&s, NULL, NULL, &k) == BR_HANDOFF_OK);
+	CHECK(br_handoff_check_start_ext(&s, NULL, &k, NOW, 120, prefixes, 1) == BR_HANDOFF_OK);
+	/* ... and an optional value added to it is unsigned: refused */
+	CHECK(check_x(&s, "alice", NULL, &k) == BR_HANDOFF_BAD_SIGNATURE);
+	CHECK(check_x(&s, NULL, "Moodle", &k) == BR_HANDOFF_BAD_SIGNATURE);
+	/* dropped, changed or swapped: refused */
+	s.sig = START_P_SIG;
+	CHECK(check_x(&s, NULL, NULL, &k) == BR_HANDOFF_BAD_SIGNATURE);
+	CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE); /* a bridge that ignores the value refuses too */
+	CHECK(check_x(&s, "mallory", NULL, &k) == BR_HANDOFF_BAD_SIGNATURE);
+	CHECK(check_x(&s, "Alice", NULL, &k) == BR_HANDOFF_BAD_SIGNATURE);
+	CHECK(check_x(&s, "alice", "Moodle", &k) == BR_HANDOFF_BAD_SIGNATURE);
+	/* one value cannot pose as the other ("principal=x" is not "sp_name=x") */
+	CHECK(check_x(&s, NULL, "alice", &k) == BR_HANDOFF_BAD_SIGNATURE);
+	s.sig = START_PN_SIG;
+	CHECK(check_x(&s, "alice", NULL, &k) == BR_HANDOFF_BAD_SIGNATURE);
+	CHECK(check_x(&s, NULL, SP_NAME, &k) == BR_HANDOFF_BAD_SIGNATURE);
+	CHECK(check_x(&s, SP_NAME, "alice", &k) == BR_HANDOFF_BAD_SIGNATURE);
+	/* the base fields stay covered with the values present */
+	s.entity = "";
+	CHECK(check_x(&s, "alice", SP_NAME, &k) == BR_HANDOFF_BAD_SIGNATURE);
+
+	/* present means it follows its rule, before the signature is even looked at */
+	{
+		const char *bad_principals[] = { "", " alice", "alice ", "al\nice", "al\x01ice", "al\x7f", "\xc3\x28",
+			"\xed\xa0\x80", "a\xc2\x85" /* C1 NEL */ };
+		const char *bad_names[] = { "", "Moo\ndle", "Moo\tdle", "\xff", "\xc0\xaf" };
+		s = good_start();
+		for (i = 0; i < sizeof(bad_principals) / sizeof(bad_principals[0]); i++) {
+			CHECK(check_x(&s, bad_principals[i], NULL, &k) == BR_HANDOFF_MALFORMED);
+			CHECK(sign_x(&s, bad_principals[i], NULL, &k, sig) == -1);
+		}
+		for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+			CHECK(check_x(&s, NULL, bad_names[i], &k) == BR_HANDOFF_MALFORMED);
+			CHECK(sign_x(&s, NULL, bad_names[i], &k, sig) == -1);
+		}
+	}
+	/* the length limits, at and one past */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	s = good_start();
+	CHECK(check_x(&s, NULL, big, &k) == BR_HANDOFF_MALFORMED);
+	big[BR_HANDOFF_SP_NAME_MAX] = '\0';
+	CHECK(sign_x(&s, NULL, big, &k, sig) == 0);
+	s.sig = sig;
+	CHECK(check_x(&s, NULL, big, &k) == BR_HANDOFF_OK);
+	s = good_start();
+	big[BR_HANDOFF_PRINCIPAL_MAX + 1] = '\0';
+	CHECK(check_x(&s, big, NULL, &k) == BR_HANDOFF_MALFORMED);
+	big[BR_HANDOFF_PRINCIPAL_MAX] = '\0';
+	CHECK(sign_x(&s, big, NULL, &k, sig) == 0);
+	s.sig = sig;
+	CHECK(check_x(&s, big, NULL, &k) == BR_HANDOFF_OK);
+	/* inner spaces and non-ASCII text are fine */
+	s = good_start();
+	CHECK(sign_x(&s, "d\xc3\xbcrer smith", "Service \xe2\x80\x94 caf\xc3\xa9", &k, sig) == 0);
+	s.sig = sig;
+	CHECK(check_x(&s, "d\xc3\xbcrer smith", "Service \xe2\x80\x94 caf\xc3\xa9", &k) == BR_HANDOFF_OK);
+	/* the other rules still apply: a stale start with valid values is stale */
+	s.ts = "1767225000";
+	CHECK(sign_x(&s, "alice", NULL, &k, sig) == 0);
+	CHECK(check_x(&s, "alice", NULL, &k) == BR_HANDOFF_STALE);
+
+	/* what reaches the login flow record */
+	flow = json_object();
+	CHECK(br_handoff_flow_extras(NULL, flow) == 0 && br_handoff_flow_extras(&x, flow) == 0 && json_object_size(flow) == 0);
+	x.principal = "alice";
+	x.sp_name = SP_NAME;
+	CHECK(br_handoff_flow_extras(&x, flow) == 0 && json_object_size(flow) == 2);
+	CHECK(strcmp(json_string_value(json_object_get(flow, "principal")), "alice") == 0);
+	CHECK(strcmp(json_string_value(json_object_get(flow, "sp_name")), SP_NAME) == 0);
+	json_decref(flow);
+
+	br_secrets_wipe(&k);
+	br_secrets_wipe(&rotated);
+}
+
 static void
 return_urls(void)
 {
@@ -173,6 +301,7 @@ main(void)
 {
 	known_answers();
 	start_rules();
+	optional_values();
 	return_urls();
 	ticket_records();
 	printf("test_handoff: ok\n");

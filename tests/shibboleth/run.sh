@@ -6,14 +6,18 @@
 #
 #   java      compile the shim (jakarta.servlet, IdP v5) with the stand-in IdP API in
 #             tests/shibboleth/standin, and the javax.servlet (IdP v4) variant; build.sh
-#             for both; run the Java tests against two real memcached servers
+#             for both (each jar with its web-fragment.xml); run the Java tests against two
+#             real memcached servers (SLF4J bound to java.util.logging)
 #   vectors   recompute the handoff known-answer signatures with OpenSSL
 #   xml       every *.xml under shibboleth-config/, docker/, tests/shibboleth/ is well-formed
 #   sp        shibd -t loads docker/sp/shibboleth2.xml with the SP's own schemas (and a
 #             deliberately broken copy is refused, so the check can fail)
 #   compose   docker-compose config -q
-#   scripts   apply-properties.sh, merge-web-xml.sh, make-certs.sh, docker/ldap/build-db.sh
+#   scripts   apply-properties.sh, apply-weight-map.sh, make-certs.sh, docker/ldap/build-db.sh
 #             (+ a throw-away slapd answering the IdP's searches), shell syntax
+#   testbed   the IdP Dockerfile against IdP v5's rules (check-testbed.sh; the Dockerfile
+#             before the v5 fixes must fail every rule), verify-dist.sh with throw-away keys,
+#             the pinned signing keys
 #   bridge    the testbed bridge.conf passes "bridgectl config check" (when bridgectl is
 #             found: --bridgectl, $BRIDGECTL, or build/bridgectl)
 #
@@ -68,9 +72,13 @@ section() { printf '\n== %s (at %ds)\n' "$*" "$SECONDS"; }
 section "packages"
 JAKARTA_API=/usr/share/java/jakarta-servlet-api.jar
 JAVAX_API=/usr/share/java/servlet-api.jar
+SLF4J_API=/usr/share/java/slf4j-api.jar
+SLF4J_JUL=/usr/share/java/slf4j-jdk14.jar
 need=()
 [ -r "$JAKARTA_API" ] || need+=(libjakarta-servlet-api-java)
 [ -r "$JAVAX_API" ] || need+=(libservlet-api-java)
+[ -r "$SLF4J_API" ] && [ -r "$SLF4J_JUL" ] || need+=(libslf4j-java)
+command -v gpg >/dev/null || need+=(gnupg)
 command -v javac >/dev/null && command -v jar >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v shibd >/dev/null || need+=(shibboleth-sp-utils)
@@ -102,7 +110,7 @@ if [ ${#need[@]} -gt 0 ]; then
 	fi
 	if [ $policy_rc_made -eq 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; policy_rc_made=0; fi
 fi
-ok "tools: javac, jar, xmllint, shibd, docker-compose, memcached, openssl, slapd, ldap-utils present"
+ok "tools: javac, jar, xmllint, shibd, docker-compose, memcached, openssl, slapd, ldap-utils, gpg, slf4j present"
 
 # ----------------------------------------------------------------------------- java
 section "java: compile"
@@ -111,7 +119,7 @@ mapfile -t main_src < <(find "$src" -name '*.java' | sort)
 mapfile -t standin_src < <(find "$here/standin" -name '*.java' | sort)
 mapfile -t test_src < <(find "$here/java" -name '*.java' | sort)
 mkdir -p "$work/classes"
-if javac "${JFAST[@]}" -encoding UTF-8 --release 17 -Xlint:all -Werror -d "$work/classes" -cp "$JAKARTA_API" \
+if javac "${JFAST[@]}" -encoding UTF-8 --release 17 -Xlint:all -Werror -d "$work/classes" -cp "$JAKARTA_API:$SLF4J_API" \
 	"${standin_src[@]}" "${main_src[@]}" "${test_src[@]}" >"$work/javac.log" 2>&1; then
 	ok "jakarta.servlet (IdP v5) shim + stand-in + tests compile with -Xlint:all -Werror (${#main_src[@]} shim sources)"
 else
@@ -128,7 +136,7 @@ sed -i 's/jakarta\.servlet/javax.servlet/g' "$work/v4/src/fidobridge/idp/servlet
 	"$work/v4/standin/net/shibboleth/idp/authn/ExternalAuthentication.java"
 if grep -rq '^import jakarta' "$work/v4/src" "$work/v4/standin"; then
 	ko "javax variant still mentions jakarta"
-elif javac "${JFAST[@]}" -encoding UTF-8 --release 11 -Xlint:all -Werror -d "$work/v4/classes" -cp "$JAVAX_API" \
+elif javac "${JFAST[@]}" -encoding UTF-8 --release 11 -Xlint:all -Werror -d "$work/v4/classes" -cp "$JAVAX_API:$SLF4J_API" \
 	$(find "$work/v4/standin" "$work/v4/src" -name '*.java') >"$work/javac4.log" 2>&1; then
 	ok "javax.servlet (IdP v4) variant compiles (release 11)"
 else
@@ -140,21 +148,37 @@ fi
 # Java 17 class files, like the IdP v5 jars; the v4 ones as Java 11); the real IdP jars
 # in production.
 jar_has() { jar tf "$1" | grep -q "$2"; }
-if (cd "$work" && "$repo/shibboleth-config/build.sh" --classpath "$work/classes:$JAKARTA_API" --out "$work/shim5.jar" >/dev/null &&
-	"$repo/shibboleth-config/build.sh" --v4 --classpath "$work/v4/classes:$JAVAX_API" --out "$work/shim4.jar" >/dev/null) &&
+fragment_ns() { # jar -> namespace of its META-INF/web-fragment.xml (empty when absent or malformed)
+	rm -rf "$work/frag" && mkdir -p "$work/frag" && (cd "$work/frag" && jar xf "$1" META-INF/web-fragment.xml) &&
+		xmllint --noout "$work/frag/META-INF/web-fragment.xml" 2>/dev/null &&
+		[ "$(xmllint --xpath 'string(//*[local-name()="servlet-class"])' "$work/frag/META-INF/web-fragment.xml")" = fidobridge.idp.servlet.FidoBridgeServlet ] &&
+		[ "$(xmllint --xpath 'string(//*[local-name()="url-pattern"])' "$work/frag/META-INF/web-fragment.xml")" = "/Authn/fido/*" ] &&
+		xmllint --xpath 'namespace-uri(/*)' "$work/frag/META-INF/web-fragment.xml"
+}
+if (cd "$work" && "$repo/shibboleth-config/build.sh" --classpath "$work/classes:$JAKARTA_API:$SLF4J_API" --out "$work/shim5.jar" >/dev/null &&
+	"$repo/shibboleth-config/build.sh" --v4 --classpath "$work/v4/classes:$JAVAX_API:$SLF4J_API" --out "$work/shim4.jar" >/dev/null) &&
 	jar_has "$work/shim5.jar" 'fidobridge/idp/servlet/FidoBridgeServlet.class' &&
 	! jar_has "$work/shim5.jar" 'net/shibboleth' && ! jar_has "$work/shim4.jar" 'net/shibboleth' &&
+	! jar_has "$work/shim5.jar" 'org/opensaml' && ! jar_has "$work/shim4.jar" 'org/slf4j' &&
 	mkdir -p "$work/m4" && (cd "$work/m4" && jar xf "$work/shim4.jar" META-INF/MANIFEST.MF) &&
 	grep -q 'IdP v4' "$work/m4/META-INF/MANIFEST.MF"; then
-	ok "build.sh makes the v5 and the v4 jar (shim classes only, no stand-in inside)"
+	ok "build.sh makes the v5 and the v4 jar (shim classes only, no stand-in or IdP classes inside)"
 else
 	ko "build.sh"
+fi
+ns5=$(fragment_ns "$work/shim5.jar")
+ns4=$(fragment_ns "$work/shim4.jar")
+if [ "$ns5" = "https://jakarta.ee/xml/ns/jakartaee" ] && [ "$ns4" = "http://java.sun.com/xml/ns/javaee" ] &&
+	[ "$(xmllint --xpath 'string(/*/@version)' "$work/frag/META-INF/web-fragment.xml")" = 3.0 ]; then
+	ok "each jar registers the servlet itself: META-INF/web-fragment.xml, /Authn/fido/* (v5: jakartaee, v4: javaee 3.0)"
+else
+	ko "web-fragment.xml in the jars: v5 '$ns5', v4 '$ns4'"
 fi
 
 section "java: tests (real memcached x2)"
 if "$repo/tests/services/start-memcached.sh" "$work/mc" 2 >"$work/mc.log" 2>&1; then
 	MEMCACHED_SERVERS=$(. "$work/mc/env" && printf '%s' "$MEMCACHED_SERVERS")
-	if java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$work/classes:$JAKARTA_API" fidobridge.idp.RunTests "$repo" "$work/java" "$MEMCACHED_SERVERS" \
+	if java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$work/classes:$JAKARTA_API:$SLF4J_API:$SLF4J_JUL" fidobridge.idp.RunTests "$repo" "$work/java" "$MEMCACHED_SERVERS" \
 		>"$work/java.log" 2>&1; then
 		grep -E '^(ok|FAIL|==|     )' "$work/java.log"
 		ok "Java tests: $(tail -1 "$work/java.log")"
@@ -185,6 +209,8 @@ vec() { # name expected message
 nl=$'\n'
 vec "start 1 sig" "$(const START1_SIG)" "v1${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600"
 vec "start 2 sig" "$(const START2_SIG)" "v1${nl}e3s1${nl}$STATE${nl}$RET${nl}https://sp.example.org/ポータル?a=b&c=d e+f${nl}1${nl}0${nl}1767225601"
+vec "start 3 sig (principal, sp_name)" "$(const START3_SIG)" "v1${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600${nl}principal=alice${nl}sp_name=ムードル (Moodle)"
+vec "start 4 sig (sp_name)" "$(const START4_SIG)" "v1${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600${nl}sp_name=Moodle"
 vec "record 1 mac" "$(const REC1_MAC)" "v1${nl}$TICKET${nl}alice${nl}e1s2${nl}$STATE${nl}1767225600${nl}1"
 vec "record 2 mac" "$(const REC2_MAC)" "v1${nl}$TICKET${nl}dürer${nl}e1s2${nl}$STATE${nl}1767225600${nl}0"
 
@@ -331,16 +357,29 @@ else
 	ko "apply-properties.sh not idempotent or failed"
 fi
 
-# merge-web-xml.sh: servlet added before </web-app>, idempotent, well-formed
-if "$S/bin/merge-web-xml.sh" "$here/fixtures/web.xml" "$S/webapp/fido-bridge-servlet.xml" "$work/web1.xml" >/dev/null &&
-	"$S/bin/merge-web-xml.sh" "$work/web1.xml" "$S/webapp/fido-bridge-servlet.xml" "$work/web2.xml" >/dev/null &&
-	cmp -s "$work/web1.xml" "$work/web2.xml" &&
-	[ "$(xmllint --xpath 'count(//*[local-name()="servlet-mapping"]/*[local-name()="url-pattern"][text()="/Authn/fido/*"])' "$work/web2.xml")" = 1 ] &&
-	[ "$(xmllint --xpath 'count(//*[local-name()="servlet"])' "$work/web2.xml")" = 2 ] &&
-	[ "$(xmllint --xpath 'namespace-uri(//*[local-name()="servlet"][2])' "$work/web2.xml")" = "https://jakarta.ee/xml/ns/jakartaee" ]; then
-	ok "merge-web-xml.sh: servlet + mapping /Authn/fido/* in the web-app's namespace, idempotent"
+# apply-weight-map.sh: the active map replaced in a v5-shaped authn-comparison.xml, an example
+# inside a comment and the other beans left alone, idempotent, backup kept; v4's file name too
+wm=$work/wm-home
+mkdir -p "$wm/conf/authn"
+cp "$here/fixtures/authn-comparison.xml" "$wm/conf/authn/authn-comparison.xml"
+wmx() { xmllint --xpath "$1" "$wm/conf/authn/authn-comparison.xml" 2>/dev/null; }
+map='//*[local-name()="map"][@id="shibboleth.AuthenticationPrincipalWeightMap"]'
+if "$S/bin/apply-weight-map.sh" "$wm" >/dev/null && cp "$wm/conf/authn/authn-comparison.xml" "$work/wm.1" &&
+	"$S/bin/apply-weight-map.sh" "$wm" >/dev/null && cmp -s "$work/wm.1" "$wm/conf/authn/authn-comparison.xml" &&
+	[ "$(wmx "count($map)")" = 1 ] &&
+	[ "$(wmx "string($map/*[local-name()=\"entry\"][*[local-name()=\"key\"]/*/@*[local-name()=\"classRef\"]=\"https://refeds.org/profile/mfa\"]/*[local-name()=\"value\"])")" = 2 ] &&
+	[ "$(wmx 'count(//*[local-name()="list"][@id="shibboleth.IgnoredContexts"])')" = 1 ] &&
+	[ "$(wmx 'count(//*[local-name()="map"][@id="shibboleth.PrincipalProxyRequestMappings"])')" = 1 ] &&
+	grep -q 'an example kept by an administrator' "$wm/conf/authn/authn-comparison.xml" &&
+	grep -q 'c:classRef="urn:x"' "$wm/conf/authn/authn-comparison.xml" &&
+	cmp -s "$here/fixtures/authn-comparison.xml" "$wm/conf/authn/authn-comparison.xml.fido-bridge.bak" &&
+	rm -f "$wm/conf/authn/authn-comparison.xml"* &&
+	printf '<?xml version="1.0"?>\n<beans xmlns="http://www.springframework.org/schema/beans" xmlns:util="http://www.springframework.org/schema/util" xmlns:c="http://www.springframework.org/schema/c">\n</beans>\n' >"$wm/conf/authn/general-authn.xml" &&
+	"$S/bin/apply-weight-map.sh" "$wm" >/dev/null &&
+	[ "$(xmllint --xpath "count($map)" "$wm/conf/authn/general-authn.xml")" = 1 ]; then
+	ok "apply-weight-map.sh: the weight map replaced (v5 authn-comparison.xml) or added (v4 general-authn.xml), rest untouched, idempotent, backup kept"
 else
-	ko "merge-web-xml.sh"
+	ko "apply-weight-map.sh"
 fi
 
 # make-certs.sh: CA-signed certificate for the three names, CA limited to example.test
@@ -400,6 +439,66 @@ if CONF_DIR=$work/ldap/conf DB_DIR=$work/ldap/db RUN_DIR=$work/ldap/run SCHEMA_D
 else
 	cat "$work/ldap.log"
 	ko "docker/ldap/build-db.sh"
+fi
+
+# ----------------------------------------------------------------------------- testbed
+section "testbed: the IdP image against IdP v5's rules"
+if "$here/check-testbed.sh" "$repo/docker/idp/Dockerfile" >"$work/tb.out" 2>&1; then
+	ok "docker/idp/Dockerfile: no v5 module/build mistakes, no web.xml copy, signature checked against pinned keys, weight map applied"
+else
+	cat "$work/tb.out"
+	ko "docker/idp/Dockerfile breaks IdP v5 rules"
+fi
+# the checks have teeth: the Dockerfile as it was before the v5 fixes fails every one
+"$here/check-testbed.sh" "$here/fixtures/Dockerfile.before-v5-fixes" >"$work/tb.old" 2>&1
+missing_rules=
+for r in module build webxml signature weights; do grep -q "^violation \[$r\]" "$work/tb.old" || missing_rules+=" $r"; done
+if [ -z "$missing_rules" ]; then
+	ok "check-testbed.sh refuses the pre-v5 Dockerfile on every rule (module, build, webxml, signature, weights)"
+else
+	cat "$work/tb.old"
+	ko "check-testbed.sh let the pre-v5 Dockerfile pass:$missing_rules"
+fi
+grep -q 'IDP_VERSION: "${IDP_VERSION:-5\.' "$repo/docker-compose.yml" && grep -q '^ARG IDP_VERSION=5\.' "$repo/docker/idp/Dockerfile" &&
+	ok "compose and Dockerfile default to an IdP 5.x" || ko "IdP version default is not 5.x"
+
+# verify-dist.sh: a pinned key's good signature passes; another key, a tampered archive,
+# no pins fail. Throw-away keys, own GnuPG home.
+vd=$work/vd
+mkdir -p -m 700 "$vd/g"
+vgpg() { gpg --batch --quiet --homedir "$vd/g" "$@"; }
+V=$repo/docker/idp/verify-dist.sh
+if vgpg --passphrase '' --quick-gen-key pinned@example.test ed25519 sign never 2>/dev/null &&
+	vgpg --passphrase '' --quick-gen-key other@example.test ed25519 sign never 2>/dev/null; then
+	fp() { vgpg --with-colons --list-keys "$1" | awk -F: '/^fpr/ {print $10; exit}'; }
+	A=$(fp pinned@example.test)
+	echo 'the archive' >"$vd/a.tgz"
+	vgpg --local-user "$A" --armor --detach-sign -o "$vd/a.tgz.asc" "$vd/a.tgz"
+	vgpg --local-user "$(fp other@example.test)" --armor --detach-sign -o "$vd/other.asc" "$vd/a.tgz"
+	vgpg --armor --export >"$vd/keys.asc"
+	printf '# pins\n%s  test key\n' "$A" >"$vd/pins"
+	printf '# none\n' >"$vd/nopins"
+	cp "$vd/a.tgz" "$vd/t.tgz" && echo x >>"$vd/t.tgz"
+	if sh "$V" "$vd/a.tgz" "$vd/a.tgz.asc" "$vd/keys.asc" "$vd/pins" >/dev/null 2>&1 &&
+		! sh "$V" "$vd/a.tgz" "$vd/other.asc" "$vd/keys.asc" "$vd/pins" >/dev/null 2>&1 &&
+		! sh "$V" "$vd/t.tgz" "$vd/a.tgz.asc" "$vd/keys.asc" "$vd/pins" >/dev/null 2>&1 &&
+		! sh "$V" "$vd/a.tgz" "$vd/a.tgz.asc" "$vd/keys.asc" "$vd/nopins" >/dev/null 2>&1; then
+		ok "verify-dist.sh: pinned key's signature accepted; unpinned key, tampered archive, empty pin list refused"
+	else
+		ko "verify-dist.sh"
+	fi
+else
+	ko "gpg could not make throw-away keys"
+fi
+# every pinned fingerprint is a primary key in the committed key file
+pinned=$(sed -n 's/^\([0-9A-F]\{40\}\)[[:space:]].*/\1/p' "$repo/docker/idp/shibboleth-signing-keys.txt")
+have=$(gpg --batch --with-colons --show-keys "$repo/docker/idp/shibboleth-signing-keys.asc" 2>/dev/null | awk -F: '/^pub/ {p=1; next} /^fpr/ && p {print $10; p=0}')
+nok=0
+for f in $pinned; do printf '%s\n' "$have" | grep -qx "$f" || nok=1; done
+if [ -n "$pinned" ] && [ $nok -eq 0 ]; then
+	ok "pinned IdP signing keys: $(echo $pinned | wc -w) fingerprint(s), each in shibboleth-signing-keys.asc"
+else
+	ko "docker/idp/shibboleth-signing-keys.txt and .asc disagree (pinned: $pinned; in the file: $have)"
 fi
 
 # ----------------------------------------------------------------------------- bridge

@@ -57,7 +57,7 @@ resident_key = preferred
 
 [idp]
 secret_file = $dir/idp.secret
-return_urls = $idp_url/finish
+return_urls = $idp_url/finish${STACK_RETURN_URLS:+, $STACK_RETURN_URLS}
 
 [ldap]
 uri = $LDAP_URI
@@ -76,6 +76,7 @@ replicas = 1
 per_address = ${STACK_LIMIT_ADDRESS:-600}
 per_account = ${STACK_LIMIT_ACCOUNT:-30}
 CONF
+# STACK_RETURN_URLS (above): more [idp] return_urls, comma-separated (other IdP-side shims).
 # STACK_EXTRA_CONF: more INI text (sections may repeat) for tests of optional features
 [ -z "${STACK_EXTRA_CONF:-}" ] || printf '%b\n' "$STACK_EXTRA_CONF" >>"$dir/bridge.conf"
 

@@ -86,6 +86,7 @@ final class ConfigFileTests {
             }
             expected.put(HandoffError.NO_PASSIVE, "NoPassive");
             expected.put(HandoffError.NO_CREDENTIALS, "ReselectFlow");
+            expected.put(HandoffError.UNSUPPORTED_CONTEXT, "ReselectFlow");
             expected.put(HandoffError.ACCOUNT_DISABLED, "AccountLocked");
             for (final Map.Entry<HandoffError, String> x : expected.entrySet()) {
                 // the IdP's matching: the error text contains one of the listed strings
@@ -115,13 +116,58 @@ final class ConfigFileTests {
             eq("false", m.getProperty("idp.authn.MFA.addDefaultPrincipals"), "MFA addDefaultPrincipals");
         });
 
-        test("web.xml fragment maps the servlet class to /Authn/fido/*, matching externalAuthnPath", () -> {
-            final Document d = xml(repo.resolve("shibboleth-config/webapp/fido-bridge-servlet.xml"));
+        test("MFA flow keeps the IdP's default contexts (Password, SAML 1) and adds REFEDS MFA", () -> {
+            final Properties m = props(conf.resolve("authn/authn-mfa.properties"));
+            final List<String> got = List.of(m.getProperty("idp.authn.MFA.supportedPrincipals").split("\\s*,\\s*"));
+            for (final String want : new String[] {
+                "saml2/urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+                "saml2/urn:oasis:names:tc:SAML:2.0:ac:classes:Password",
+                "saml1/urn:oasis:names:tc:SAML:1.0:am:password",
+                "saml2/https://refeds.org/profile/mfa"}) {
+                check(got.contains(want), "MFA supportedPrincipals has " + want + ": " + got);
+            }
+        });
+
+        test("weight map: with no context requested, a passkey MFA result is asserted as REFEDS MFA", () -> {
+            final Map<String, Integer> w = weights(xml(conf.resolve("authn/principal-weight-map.xml")));
+            final String ppt = ShimConfig.PPT;
+            final String mfa = ShimConfig.REFEDS_MFA;
+            // what the IdP puts into the assertion: the result's context with the highest weight
+            eq(mfa, heaviest(w, List.of(ppt, mfa)), "passkey that earned MFA (shim's Subject)");
+            eq(mfa, heaviest(w, List.of(ppt, "urn:oasis:names:tc:SAML:2.0:ac:classes:Password", mfa)),
+                    "password + passkey (merged MFA result)");
+            eq(ppt, heaviest(w, List.of(ppt)), "synced passkey");
+            eq(ppt, heaviest(w, List.of("urn:oasis:names:tc:SAML:2.0:ac:classes:Password", ppt)),
+                    "password fallback: PasswordProtectedTransport as before");
+        });
+
+        test("web fragment maps the servlet class to /Authn/fido/*, matching externalAuthnPath", () -> {
+            final Document d = xml(repo.resolve("shibboleth-config/webapp/web-fragment.xml"));
+            eq("web-fragment", d.getDocumentElement().getLocalName(), "root");
+            eq("https://jakarta.ee/xml/ns/jakartaee", d.getDocumentElement().getNamespaceURI(), "IdP v5 namespace");
             final String cls = d.getElementsByTagNameNS("*", "servlet-class").item(0).getTextContent().trim();
             eq("fidobridge.idp.servlet.FidoBridgeServlet", cls, "servlet-class");
             Class.forName(cls);
             eq("/Authn/fido/*", d.getElementsByTagNameNS("*", "url-pattern").item(0).getTextContent().trim(),
                     "url-pattern");
+            final String path = props(conf.resolve("authn/authn.properties"))
+                    .getProperty("idp.authn.External.externalAuthnPath");
+            check(("contextRelative:" + "Authn/fido/start").equals(path), "externalAuthnPath under the mapping");
+        });
+
+        test("lifetimes line up: bridge flow_ttl <= stateLifetime <= the IdP v5 session timeout", () -> {
+            final java.time.Duration session = java.time.Duration.ofMinutes(Long.parseLong(
+                    xml(repo.resolve("tests/shibboleth/fixtures/web.xml")).getElementsByTagNameNS("*", "session-timeout")
+                            .item(0).getTextContent().trim()));
+            final Map<String, Map<String, String>> ini = ini(repo.resolve("docker/bridge/bridge.conf"));
+            final java.time.Duration flow = duration(ini.get("idp").getOrDefault("flow_ttl", "15m"));
+            for (final Path f : new Path[] {conf.resolve("authn/fido-bridge.properties"),
+                repo.resolve("docker/idp/fido-bridge.properties")}) {
+                final java.time.Duration life = java.time.Duration.parse(
+                        props(f).getProperty("fido.bridge.stateLifetime", ShimConfig.DEFAULT_STATE_LIFETIME).trim());
+                check(life.compareTo(session) <= 0, f + ": stateLifetime " + life + " > session timeout " + session);
+                check(life.compareTo(flow) >= 0, f + ": stateLifetime " + life + " < bridge flow_ttl " + flow);
+            }
         });
 
         test("mfa-authn-config.xml: passkey first, ReselectFlow falls back to the password flow", () -> {
@@ -170,6 +216,60 @@ final class ConfigFileTests {
             eq(ini.get("idp").get("secret_file"), shim.getProperty("fido.bridge.secretFile").trim(),
                     "same secret file (shared volume)");
         });
+    }
+
+    /** classRef -> weight, from a util:map shibboleth.AuthenticationPrincipalWeightMap. */
+    static Map<String, Integer> weights(final Document d) {
+        final NodeList maps = d.getElementsByTagNameNS(UTIL, "map");
+        for (int i = 0; i < maps.getLength(); i++) {
+            final Element m = (Element) maps.item(i);
+            if (!"shibboleth.AuthenticationPrincipalWeightMap".equals(m.getAttribute("id"))) {
+                continue;
+            }
+            final Map<String, Integer> out = new LinkedHashMap<>();
+            final NodeList entries = m.getElementsByTagNameNS(BEANS, "entry");
+            for (int j = 0; j < entries.getLength(); j++) {
+                final Element e = (Element) entries.item(j);
+                final Element bean = (Element) e.getElementsByTagNameNS(BEANS, "bean").item(0);
+                eq("shibboleth.SAML2AuthnContextClassRef", bean.getAttribute("parent"), "key bean");
+                out.put(bean.getAttributeNS("http://www.springframework.org/schema/c", "classRef"),
+                        Integer.parseInt(e.getElementsByTagNameNS(BEANS, "value").item(0).getTextContent().trim()));
+            }
+            return out;
+        }
+        throw new AssertionError("no shibboleth.AuthenticationPrincipalWeightMap");
+    }
+
+    /** The class the IdP would assert: highest weight, unlisted ones 0. */
+    static String heaviest(final Map<String, Integer> w, final List<String> classes) {
+        String best = null;
+        int bestW = Integer.MIN_VALUE;
+        for (final String c : classes) {
+            final int x = w.getOrDefault(c, 0);
+            if (x > bestW) {
+                best = c;
+                bestW = x;
+            } else if (x == bestW) {
+                best = null; // a tie: the IdP's choice would be arbitrary
+            }
+        }
+        check(best != null, "the weights decide among " + classes);
+        return best;
+    }
+
+    /** A bridge.conf duration: 90s, 15m, 1h. */
+    static java.time.Duration duration(final String v) {
+        final long n = Long.parseLong(v.substring(0, v.length() - 1));
+        switch (v.charAt(v.length() - 1)) {
+            case 's':
+                return java.time.Duration.ofSeconds(n);
+            case 'm':
+                return java.time.Duration.ofMinutes(n);
+            case 'h':
+                return java.time.Duration.ofHours(n);
+            default:
+                throw new AssertionError("duration " + v);
+        }
     }
 
     static String norm(final String s) {

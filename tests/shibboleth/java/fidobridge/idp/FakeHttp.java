@@ -17,6 +17,7 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import net.shibboleth.idp.authn.ExternalAuthentication;
 
 /**
  * Just enough of a servlet container for the shim: requests, responses and sessions are
@@ -28,10 +29,33 @@ final class FakeHttp {
     private FakeHttp() {
     }
 
+    /** The IdP web application: its FlowExecutor is where the IdP puts it. */
+    static final Map<String, Object> CONTEXT_ATTRS = Collections.synchronizedMap(new LinkedHashMap<>(
+            Map.of(ExternalAuthentication.SWF_KEY, new ExternalAuthentication.FlowExecutor())));
+
+    static ServletContext servletContext() {
+        return (ServletContext) Proxy.newProxyInstance(FakeHttp.class.getClassLoader(),
+                new Class<?>[] {ServletContext.class}, (p, m, a) -> {
+                    switch (m.getName()) {
+                        case "getAttribute":
+                            return CONTEXT_ATTRS.get((String) a[0]);
+                        case "hashCode":
+                            return System.identityHashCode(p);
+                        case "equals":
+                            return p == a[0];
+                        case "toString":
+                            return "FakeServletContext";
+                        default:
+                            throw new UnsupportedOperationException("ServletContext." + m.getName());
+                    }
+                });
+    }
+
     /** A browser's session with the IdP node. */
     static final class Session {
         final Map<String, Object> attrs = Collections.synchronizedMap(new LinkedHashMap<>());
         boolean exists;
+        int timeoutSeconds = 15 * 60;
 
         HttpSession proxy() {
             return (HttpSession) Proxy.newProxyInstance(FakeHttp.class.getClassLoader(),
@@ -53,6 +77,8 @@ final class FakeHttp {
                                 synchronized (attrs) {
                                     return Collections.enumeration(new ArrayList<>(attrs.keySet()));
                                 }
+                            case "getMaxInactiveInterval":
+                                return timeoutSeconds;
                             case "hashCode":
                                 return System.identityHashCode(p);
                             case "equals":
@@ -160,6 +186,8 @@ final class FakeHttp {
                         session.exists = true;
                         return session.proxy();
                     }
+                    case "getServletContext":
+                        return servletContext();
                     case "getDateHeader":
                         return -1L;
                     case "getHeader":

@@ -29,6 +29,10 @@ final class HandoffTests {
             + STATE + "&return=https%3A%2F%2Fidp.example.edu%2Fidp%2FAuthn%2Ffido%2Ffinish"
             + "&entity=https%3A%2F%2Fsp.example.org%2F%E3%83%9D%E3%83%BC%E3%82%BF%E3%83%AB%3Fa%3Db%26c%3Dd%20e%2Bf"
             + "&force=1&passive=0&ts=1767225601&sig=" + START2_SIG;
+    /** start 1 with principal=alice and sp_name=ムードル (Moodle) (protocol section 1.1) */
+    static final String START3_SIG = "VX-YIgfyYeWx2JeFVgfcGGKpqGjnN89E_9jpshNa4zo";
+    /** start 1 with sp_name=Moodle only */
+    static final String START4_SIG = "DkfXaPmh3_cBgjN9BmYCMavM9SVvdsYCvdPwfzwVeFo";
     static final String REC1_MAC = "o2jAmcmGO418-ofeposB0MYSw4H_kiPuQoKCbFBSS4M";
     static final String REC2_MAC = "pMLNzYMtHwK6S0BqHA0Gx-JgbY3e9bl3aPv3ZMZ4QMQ";
 
@@ -80,6 +84,37 @@ final class HandoffTests {
                     STATE, RETURN, "", false, false, 5));
             check(u.startsWith("https://b.example/authn/start?x=1&conversation=e1s1&"), u);
             check(u.contains("&entity=&"), "empty entity is sent empty: " + u);
+        });
+
+        test("start with the optional principal and sp_name: known answers, extra signed lines, URL", () -> {
+            final BridgeHandoff.Start s = new BridgeHandoff.Start("e1s2", STATE, RETURN,
+                    "https://sp.example.org/shibboleth", false, false, 1767225600L, "alice", "ムードル (Moodle)");
+            eq("v1\ne1s2\n" + STATE + "\n" + RETURN + "\nhttps://sp.example.org/shibboleth\n0\n0\n1767225600"
+                    + "\nprincipal=alice\nsp_name=ムードル (Moodle)", BridgeHandoff.startMessage(s), "message M");
+            eq(START3_SIG, h.sign(BridgeHandoff.startMessage(s)), "sig with both");
+            final String u = h.startUrl("https://login.example.edu/authn/start", s);
+            check(u.endsWith("&sig=" + START3_SIG + "&principal=alice&sp_name=%E3%83%A0%E3%83%BC%E3%83%89%E3%83%AB"
+                    + "%20%28Moodle%29"), u);
+            final BridgeHandoff.Start n = new BridgeHandoff.Start("e1s2", STATE, RETURN,
+                    "https://sp.example.org/shibboleth", false, false, 1767225600L, null, "Moodle");
+            eq(START4_SIG, h.sign(BridgeHandoff.startMessage(n)), "sig with sp_name only");
+            check(!h.startUrl("https://b.example/authn/start", n).contains("principal="), "absent is not sent");
+            final BridgeHandoff.Start none = new BridgeHandoff.Start("e1s2", STATE, RETURN,
+                    "https://sp.example.org/shibboleth", false, false, 1767225600L, null, null);
+            eq(START1_SIG, h.sign(BridgeHandoff.startMessage(none)), "neither: the v1 signature unchanged");
+        });
+
+        test("optional values outside the bridge's rules are refused before signing", () -> {
+            for (final String bad : new String[] {"", " alice", "alice ", "al\nice", "al\u0001", "a\u0085",
+                "x\ud800", "é".repeat(129)}) {
+                eq(HandoffError.BAD_REQUEST, error(() -> BridgeHandoff.startMessage(new BridgeHandoff.Start("e1s2",
+                        STATE, RETURN, "", false, false, 1, bad, null))), "principal <" + bad + ">");
+            }
+            BridgeHandoff.startMessage(new BridgeHandoff.Start("e1s2", STATE, RETURN, "", false, false, 1,
+                    "é".repeat(128), "名".repeat(170)));
+            check(!BridgeHandoff.isServiceName("名".repeat(171)), "sp_name over 512 bytes");
+            check(!BridgeHandoff.isServiceName("a\tb"), "tab in sp_name");
+            check(BridgeHandoff.isServiceName("Moodle 🎓"), "astral characters are fine");
         });
 
         test("start values outside the bridge's rules are refused before signing", () -> {

@@ -4,8 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Runs every suite and prints "N passed, M failed"; exits 1 on any failure.
@@ -14,9 +12,6 @@ import java.util.logging.Logger;
  * (MEMCACHED_SERVERS: at least two host:port, from tests/services/start-memcached.sh)
  */
 public final class RunTests {
-
-    /** Held strongly: java.util.logging forgets the level of a logger nobody references. */
-    private static final Logger SHIM_LOG = Logger.getLogger("fidobridge.idp.shim");
 
     private RunTests() {
     }
@@ -32,11 +27,10 @@ public final class RunTests {
         final List<MemcachedTicketStore.Server> servers = MemcachedTicketStore.parseServers(serverList);
         // a fresh key prefix per run: nothing left over from another run can interfere
         final String prefix = "fbtest" + Long.toString(System.nanoTime() & 0xffffffffL, 36) + ":";
-        if (!Boolean.getBoolean("shim.verbose")) {
-            SHIM_LOG.setLevel(Level.OFF);
-        }
+        LogCapture.install(Boolean.getBoolean("shim.verbose"));
 
         JsonTests.run();
+        StandInTests.run();
         HandoffTests.run();
         StoreTests.run(servers, prefix);
         ShimTests.run(servers, serverList, work, prefix);

@@ -22,11 +22,20 @@ import java.util.stream.Collectors;
 import javax.security.auth.Subject;
 
 import fidobridge.idp.servlet.FidoBridgeServlet;
+import net.shibboleth.idp.authn.AuthenticationFlowDescriptor;
+import net.shibboleth.idp.authn.AuthenticationResult;
 import net.shibboleth.idp.authn.ExternalAuthentication;
 import net.shibboleth.idp.authn.ExternalAuthentication.Conversation;
 import net.shibboleth.idp.authn.ExternalAuthentication.FinishCall;
+import net.shibboleth.idp.authn.ExternalAuthenticationException;
+import net.shibboleth.idp.authn.context.AuthenticationContext;
+import net.shibboleth.idp.authn.context.MultiFactorAuthenticationContext;
+import net.shibboleth.idp.authn.context.RequestedPrincipalContext;
 import net.shibboleth.idp.authn.principal.UsernamePrincipal;
+import net.shibboleth.idp.profile.context.RelyingPartyContext;
 import net.shibboleth.idp.saml.authn.principal.AuthnContextClassRefPrincipal;
+import net.shibboleth.idp.ui.context.RelyingPartyUIContext;
+import org.opensaml.profile.context.ProfileRequestContext;
 
 /**
  * The servlet end to end against the stand-in ExternalAuthentication and real memcached:
@@ -91,8 +100,10 @@ final class ShimTests {
     static FidoBridgeServlet servlet(final Path home) throws Exception {
         final FidoBridgeServlet s = new FidoBridgeServlet();
         final List<String> log = new ArrayList<>();
+        final int mark = LogCapture.mark();
         s.init(FakeHttp.config(Map.of("idp.home", home.toString()), Map.of(), log));
-        check(log.stream().anyMatch(l -> l.contains("fido-bridge shim ready")), "init logged: " + log);
+        check(LogCapture.since(mark).stream().anyMatch(l -> l.startsWith("INFO fido-bridge shim ready")),
+                "init logged through SLF4J: " + LogCapture.since(mark));
         return s;
     }
 
@@ -102,11 +113,53 @@ final class ShimTests {
         return r;
     }
 
-    static String newConversation(final boolean force, final boolean passive) {
+    /**
+     * The IdP enters the External flow's view state in this browser session: a conversation
+     * with a context tree like the IdP's (AuthenticationContext with the attempted flow and
+     * the request's flags, the RP's RelyingPartyContext).
+     */
+    static String newConversation(final FakeHttp.Session sess, final boolean force, final boolean passive) {
         final String key = "e" + (++conv) + "s1";
-        ExternalAuthentication.register(key, new Conversation(force, passive, RP,
+        final ProfileRequestContext prc = new ProfileRequestContext();
+        prc.addSubcontext(new AuthenticationContext()).setForceAuthn(force).setIsPassive(passive)
+                .setAttemptedFlow(new AuthenticationFlowDescriptor("authn/External"));
+        prc.addSubcontext(new RelyingPartyContext()).setRelyingPartyId(RP);
+        sess.exists = true;
+        ExternalAuthentication.register(sess.proxy(), key, new Conversation(prc,
                 "https://idp.example.edu/idp/profile/SAML2/Redirect/SSO?execution=" + key + "&_eventId_proceed=1"));
         return key;
+    }
+
+    /** The AuthenticationContext of a conversation, to add what an IdP would have there. */
+    static AuthenticationContext authn(final FakeHttp.Session sess, final String key) {
+        return ExternalAuthentication.conversation(sess.proxy(), key).prc.getSubcontext(AuthenticationContext.class);
+    }
+
+    /** An earlier MFA step's result in this login: flow id and the user it identified. */
+    static void earlierStep(final FakeHttp.Session sess, final String key, final String flow, final String user) {
+        AuthenticationContext ac = authn(sess, key);
+        MultiFactorAuthenticationContext mfa = ac.getSubcontext(MultiFactorAuthenticationContext.class);
+        if (mfa == null) {
+            mfa = ac.addSubcontext(new MultiFactorAuthenticationContext());
+        }
+        final Subject s = new Subject();
+        s.getPrincipals().add(new UsernamePrincipal(user));
+        s.getPrincipals().add(new AuthnContextClassRefPrincipal(PPT));
+        mfa.getActiveResults().put(flow, new AuthenticationResult(flow, s));
+    }
+
+    /** A start in a browser of its own. */
+    static FakeHttp.Response startFresh(final FidoBridgeServlet s) throws Exception {
+        final FakeHttp.Session sess = new FakeHttp.Session();
+        return start(s, sess, newConversation(sess, false, false));
+    }
+
+    /** The request must end in the IdP's error view: an ExternalAuthenticationException thrown to the container. */
+    static ExternalAuthenticationException noLogin(final T.Body b) throws Exception {
+        final jakarta.servlet.ServletException e = T.raises(jakarta.servlet.ServletException.class, b);
+        check(e.getRootCause() instanceof ExternalAuthenticationException,
+                "the container sees an ExternalAuthenticationException (web.xml error-page): " + e.getRootCause());
+        return (ExternalAuthenticationException) e.getRootCause();
     }
 
     /** One browser round: /start; returns the redirect (to the bridge, normally). */
@@ -160,7 +213,7 @@ final class ShimTests {
         test("start: signed redirect to the bridge, state in the session, no finish yet", () -> {
             ExternalAuthentication.reset();
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final FakeHttp.Response[] r = new FakeHttp.Response[1];
             noFinish(() -> r[0] = start(shim, sess, key));
             eq(302, r[0].status, "status");
@@ -190,14 +243,14 @@ final class ShimTests {
 
         test("start: every login gets its own random state", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String s1 = start(shim, sess, newConversation(false, false)).param("state");
-            final String s2 = start(shim, sess, newConversation(false, false)).param("state");
+            final String s1 = start(shim, sess, newConversation(sess, false, false)).param("state");
+            final String s2 = start(shim, sess, newConversation(sess, false, false)).param("state");
             check(!s1.equals(s2), "states differ");
         });
 
         test("login without MFA: Subject = username + PasswordProtectedTransport, Instant, take once", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final long at = Instant.now().getEpochSecond() - 3;
             final String ticket = bridge.ticket(key, state, "alice", at, false, SECRET);
@@ -217,7 +270,7 @@ final class ShimTests {
 
         test("login with MFA: Subject also carries REFEDS MFA", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final String ticket = bridge.ticket(key, state, "bob", Instant.now().getEpochSecond(), true, SECRET);
             final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
@@ -231,7 +284,7 @@ final class ShimTests {
 
         test("record signed with the previous secret is accepted during a rotation", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final String ticket = bridge.ticket(key, state, "carol", Instant.now().getEpochSecond(), false, PREVIOUS);
             final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
@@ -241,19 +294,26 @@ final class ShimTests {
 
         test("replays fail: same return URL again, and the used ticket with a new login", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final String ticket = bridge.ticket(key, state, "alice", Instant.now().getEpochSecond(), false, SECRET);
             final FakeHttp.Request ret = new FakeHttp.Request("/finish", sess).param("conversation", key)
                     .param("state", state).param("ticket", ticket);
             oneFinish(() -> get(shim, ret));
-            final FinishCall again = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+            // the IdP's flow has moved on: the shim still finishes once (StateMismatch), the IdP
+            // refuses the ended conversation, and the browser gets the IdP's error view
+            final int before = ExternalAuthentication.finishes().size();
+            noLogin(() -> get(shim, new FakeHttp.Request("/finish", sess)
                     .param("conversation", key).param("state", state).param("ticket", ticket)));
-            eq("StateMismatch", again.authnError, "second use of the return URL");
-            // a new login in the same conversation (new state): the old ticket is gone
-            final String state2 = start(shim, sess, key).param("state");
+            final List<FinishCall> calls = ExternalAuthentication.finishes();
+            eq(before + 1, calls.size(), "finish tried once");
+            eq("StateMismatch", calls.get(calls.size() - 1).authnError, "second use of the return URL");
+            check(!calls.get(calls.size() - 1).known, "the IdP no longer had that conversation");
+            // a new login of the same browser: the used ticket is gone
+            final String key2 = newConversation(sess, false, false);
+            final String state2 = start(shim, sess, key2).param("state");
             final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
-                    .param("conversation", key).param("state", state2).param("ticket", ticket)));
+                    .param("conversation", key2).param("state", state2).param("ticket", ticket)));
             eq("TicketMissing", c.authnError, "used ticket");
         });
 
@@ -263,7 +323,7 @@ final class ShimTests {
                     continue;
                 }
                 final FakeHttp.Session sess = new FakeHttp.Session();
-                final String key = newConversation(false, false);
+                final String key = newConversation(sess, false, false);
                 final String state = start(shim, sess, key).param("state");
                 final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
                         .param("conversation", key).param("state", state).param("error", e.authnError())));
@@ -282,7 +342,7 @@ final class ShimTests {
             };
             for (final String[] extra : cases) {
                 final FakeHttp.Session sess = new FakeHttp.Session();
-                final String key = newConversation(false, false);
+                final String key = newConversation(sess, false, false);
                 final String state = start(shim, sess, key).param("state");
                 final FakeHttp.Request req = new FakeHttp.Request("/finish", sess).param("conversation", key)
                         .param("state", state);
@@ -296,15 +356,23 @@ final class ShimTests {
 
         test("state mismatch, other browser, or the bridge's error without the right state", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final String ticket = bridge.ticket(key, state, "alice", Instant.now().getEpochSecond(), false, SECRET);
-            final FinishCall c1 = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", new FakeHttp.Session())
+            final int before = ExternalAuthentication.finishes().size();
+            noLogin(() -> get(shim, new FakeHttp.Request("/finish", new FakeHttp.Session())
                     .param("conversation", key).param("state", state).param("ticket", ticket)));
-            eq("StateMismatch", c1.authnError, "another browser (no state in its session)");
+            final List<FinishCall> calls = ExternalAuthentication.finishes();
+            eq(before + 1, calls.size(), "finish tried once");
+            eq("StateMismatch", calls.get(calls.size() - 1).authnError, "another browser (no state in its session)");
+            check(!calls.get(calls.size() - 1).known, "nor does the IdP know the login there: error view");
             check(StoreTests.holds(mc, prefix + "ticket:" + ticket), "the ticket was not even asked for");
+            // the browser that started it still can
+            check(principals(oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+                    .param("conversation", key).param("state", state).param("ticket", ticket))))
+                    .contains("UsernamePrincipal:alice"), "the right browser signs in");
 
-            final String key2 = newConversation(false, false);
+            final String key2 = newConversation(sess, false, false);
             final String state2 = start(shim, sess, key2).param("state");
             final String forged = state2.substring(0, 42) + (state2.charAt(42) == 'A' ? 'B' : 'A');
             final FinishCall c2 = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
@@ -314,9 +382,9 @@ final class ShimTests {
 
         test("a record made for another conversation of the same browser: StateMismatch", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String k1 = newConversation(false, false);
+            final String k1 = newConversation(sess, false, false);
             final String s1 = start(shim, sess, k1).param("state");
-            final String k2 = newConversation(false, false);
+            final String k2 = newConversation(sess, false, false);
             final String s2 = start(shim, sess, k2).param("state");
             final String ticket = bridge.ticket(k2, s2, "alice", Instant.now().getEpochSecond(), false, SECRET);
             final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
@@ -326,14 +394,14 @@ final class ShimTests {
 
         test("a record written without the secret: TicketInvalid", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final String ticket = bridge.ticket(key, state, "alice", Instant.now().getEpochSecond(), true,
                     "an-attacker-guess-of-the-secret-0123456789");
             final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
                     .param("conversation", key).param("state", state).param("ticket", ticket)));
             eq("TicketInvalid", c.authnError, "forged record");
-            final String key2 = newConversation(false, false);
+            final String key2 = newConversation(sess, false, false);
             final String state2 = start(shim, sess, key2).param("state");
             final FinishCall c2 = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
                     .param("conversation", key2).param("state", state2).param("ticket", "not-a-ticket")));
@@ -342,7 +410,7 @@ final class ShimTests {
 
         test("expired or never written ticket: TicketMissing", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
                     .param("conversation", key).param("state", state).param("ticket", T.randomTicket())));
@@ -351,7 +419,7 @@ final class ShimTests {
 
         test("passive request: NoPassive at once, no trip to the bridge", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, true);
+            final String key = newConversation(sess, false, true);
             final FakeHttp.Response[] r = new FakeHttp.Response[1];
             final FinishCall c = oneFinish(() -> r[0] = start(shim, sess, key));
             eq("NoPassive", c.authnError, "authnError");
@@ -360,7 +428,7 @@ final class ShimTests {
 
         test("forced authentication: force=1 sent; an older sign-in is refused, a fresh one accepted", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(true, false);
+            final String key = newConversation(sess, true, false);
             final FakeHttp.Response r = start(shim, sess, key);
             eq("1", r.param("force"), "force=1");
             final String state = r.param("state");
@@ -368,36 +436,32 @@ final class ShimTests {
             final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
                     .param("conversation", key).param("state", state).param("ticket", old)));
             eq("TicketInvalid", c.authnError, "old sign-in for a forced request");
-            final String state2 = start(shim, sess, key).param("state");
-            final String fresh = bridge.ticket(key, state2, "alice", Instant.now().getEpochSecond(), false, SECRET);
+            final String key2 = newConversation(sess, true, false);
+            final String state2 = start(shim, sess, key2).param("state");
+            final String fresh = bridge.ticket(key2, state2, "alice", Instant.now().getEpochSecond(), false, SECRET);
             final FinishCall c2 = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
-                    .param("conversation", key).param("state", state2).param("ticket", fresh)));
+                    .param("conversation", key2).param("state", state2).param("ticket", fresh)));
             check(principals(c2).contains("UsernamePrincipal:alice"), "fresh sign-in accepted");
         });
 
-        test("requests the IdP cannot place: error page, nothing to finish", () -> {
+        test("requests the IdP cannot place: the IdP's error view, nothing to finish", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
+            noFinish(() -> noLogin(() -> get(shim, new FakeHttp.Request("/start", sess))));
+            noFinish(() -> noLogin(() -> get(shim, new FakeHttp.Request("/start", sess).param("conversation", "e999s9"))));
+            noFinish(() -> noLogin(() -> get(shim, new FakeHttp.Request("/finish", sess).param("state", "x"))));
+            noFinish(() -> noLogin(() -> get(shim, new FakeHttp.Request("/finish", sess).param("conversation", "e1s1")
+                    .param("conversation", "e2s1"))));
+            final ExternalAuthenticationException e = noLogin(() -> get(shim,
+                    new FakeHttp.Request("/finish", sess).param("conversation", "<script>")));
+            check(!e.getMessage().contains("<script>"), "input is not echoed");
             final FakeHttp.Response[] r = new FakeHttp.Response[1];
-            noFinish(() -> r[0] = get(shim, new FakeHttp.Request("/start", sess)));
-            eq(400, r[0].status, "start without conversation");
-            check(r[0].body.toString().contains("cannot be continued"), "explains: " + r[0].body);
-            noFinish(() -> r[0] = get(shim, new FakeHttp.Request("/start", sess).param("conversation", "e999s9")));
-            eq(400, r[0].status, "start with an unknown conversation");
-            noFinish(() -> r[0] = get(shim, new FakeHttp.Request("/finish", sess).param("state", "x")));
-            eq(400, r[0].status, "finish without conversation");
-            noFinish(() -> r[0] = get(shim, new FakeHttp.Request("/finish", sess).param("conversation", "e1s1")
-                    .param("conversation", "e2s1")));
-            eq(400, r[0].status, "finish with two conversations");
-            noFinish(() -> r[0] = get(shim, new FakeHttp.Request("/finish", sess).param("conversation", "<script>")));
-            eq(400, r[0].status, "finish with a malformed conversation");
-            check(!r[0].body.toString().contains("<script>"), "input is not echoed");
             noFinish(() -> r[0] = get(shim, new FakeHttp.Request("/other", sess)));
             eq(404, r[0].status, "unknown path");
         });
 
         test("HEAD (link scanners, prefetch) neither starts a login nor redeems a ticket: 405", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final int starts = ExternalAuthentication.starts().size();
             final FakeHttp.Request head = new FakeHttp.Request("/start", sess).param("conversation", key);
             head.method = "HEAD";
@@ -418,26 +482,25 @@ final class ShimTests {
             check(principals(c).contains("UsernamePrincipal:alice"), "the real GET still signs in");
         });
 
-        test("the IdP forgot the conversation meanwhile: finish tried once, then an error page", () -> {
+        test("the IdP forgot the conversation meanwhile: finish tried once, then the error view", () -> {
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(shim, sess, key).param("state");
             final String ticket = bridge.ticket(key, state, "alice", Instant.now().getEpochSecond(), false, SECRET);
-            ExternalAuthentication.forget(key);
+            ExternalAuthentication.forget(sess.proxy(), key);
             final int before = ExternalAuthentication.finishes().size();
-            final FakeHttp.Response r = get(shim, new FakeHttp.Request("/finish", sess).param("conversation", key)
-                    .param("state", state).param("ticket", ticket));
+            noLogin(() -> get(shim, new FakeHttp.Request("/finish", sess).param("conversation", key)
+                    .param("state", state).param("ticket", ticket)));
             final List<FinishCall> calls = ExternalAuthentication.finishes();
             eq(before + 1, calls.size(), "finish attempted once");
             check(!calls.get(calls.size() - 1).known, "for an unknown conversation");
-            eq(400, r.status, "error page");
         });
 
         test("memcached down: StoreUnavailable, finish still called once", () -> {
             final String dead = "127.0.0.1:" + StoreTests.deadPort() + ",127.0.0.1:" + StoreTests.deadPort();
             final FidoBridgeServlet down = servlet(idpHome(work, "idp-down", dead, prefix, false));
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(down, sess, key).param("state");
             final FinishCall c = oneFinish(() -> get(down, new FakeHttp.Request("/finish", sess)
                     .param("conversation", key).param("state", state).param("ticket", T.randomTicket())));
@@ -449,11 +512,11 @@ final class ShimTests {
             Files.delete(broken.resolve("credentials/fido-bridge.secret"));
             final FidoBridgeServlet s = servlet(broken);
             final FakeHttp.Response[] r = new FakeHttp.Response[1];
-            final FinishCall c = oneFinish(() -> r[0] = start(s, new FakeHttp.Session(), newConversation(false, false)));
+            final FinishCall c = oneFinish(() -> r[0] = startFresh(s));
             eq("ConfigError", c.authnError, "no secret file");
             check(!r[0].location.startsWith(BRIDGE), "not sent to the bridge");
             Files.write(broken.resolve("credentials/fido-bridge.secret"), "too short\n".getBytes(StandardCharsets.UTF_8));
-            eq("ConfigError", oneFinish(() -> start(s, new FakeHttp.Session(), newConversation(false, false)))
+            eq("ConfigError", oneFinish(() -> startFresh(s))
                     .authnError, "short secret");
         });
 
@@ -461,14 +524,14 @@ final class ShimTests {
             final Path h = idpHome(work, "idp-rotate", serverList, prefix, false);
             final FidoBridgeServlet s = servlet(h);
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String k1 = newConversation(false, false);
+            final String k1 = newConversation(sess, false, false);
             final FakeHttp.Response r1 = start(s, sess, k1);
             final String m1 = "v1\n" + k1 + "\n" + r1.param("state") + "\n" + RETURN + "\n" + RP + "\n0\n0\n"
                     + r1.param("ts");
             eq(T.hmac(SECRET, m1), r1.param("sig"), "signed with the first secret");
             final String next = "the-next-secret-after-rotation-0123456789abcdef";
             Files.write(h.resolve("credentials/fido-bridge.secret"), (next + "\n").getBytes(StandardCharsets.UTF_8));
-            final String k2 = newConversation(false, false);
+            final String k2 = newConversation(sess, false, false);
             final FakeHttp.Response r2 = start(s, sess, k2);
             final String m2 = "v1\n" + k2 + "\n" + r2.param("state") + "\n" + RETURN + "\n" + RP + "\n0\n0\n"
                     + r2.param("ts");
@@ -485,7 +548,7 @@ final class ShimTests {
             s.setLogic(new ShimLogic(src::get, ShimLogic.MEMCACHED, clock, new SecureRandom()));
             clock.now = Instant.now();
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(s, sess, key).param("state");
             clock.now = clock.now.plusSeconds(31 * 60);
             final FinishCall c = oneFinish(() -> get(s, new FakeHttp.Request("/finish", sess)
@@ -493,23 +556,44 @@ final class ShimTests {
             eq("Expired", c.authnError, "authnError");
         });
 
+        test("stateLifetime longer than the container session: one warning, defaults agree (15 min)", () -> {
+            final Path h = idpHome(work, "idp-long", serverList, prefix, false);
+            Files.write(h.resolve("conf/authn/fido-bridge.properties"),
+                    "fido.bridge.stateLifetime = PT30M\n".getBytes(StandardCharsets.UTF_8),
+                    java.nio.file.StandardOpenOption.APPEND);
+            final FidoBridgeServlet s = servlet(h);
+            final int mark = LogCapture.mark();
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            start(s, sess, newConversation(sess, false, false));
+            start(s, sess, newConversation(sess, false, false));
+            final long warnings = LogCapture.since(mark).stream()
+                    .filter(l -> l.startsWith("WARN") && l.contains("longer than the IdP container's session timeout"))
+                    .count();
+            eq(1L, warnings, "warned once: " + LogCapture.since(mark));
+            final int mark2 = LogCapture.mark();
+            start(shim, sess, newConversation(sess, false, false));
+            check(LogCapture.since(mark2).stream().noneMatch(l -> l.contains("session timeout")),
+                    "the default (PT15M) fits IdP v5's 15-minute session");
+            eq(java.time.Duration.ofMinutes(15), src.get().stateLifetime, "default stateLifetime");
+        });
+
         test("at most 8 started logins per session; expired ones are dropped", () -> {
             final FidoBridgeServlet s = new FidoBridgeServlet();
             s.setLogic(new ShimLogic(src::get, ShimLogic.MEMCACHED, clock, new SecureRandom()));
             clock.now = Instant.now();
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String first = newConversation(false, false);
+            final String first = newConversation(sess, false, false);
             start(s, sess, first);
             for (int i = 0; i < 11; i++) {
                 clock.now = clock.now.plusSeconds(1);
-                start(s, sess, newConversation(false, false));
+                start(s, sess, newConversation(sess, false, false));
             }
             final long pending = sess.attrs.keySet().stream().filter(k -> k.startsWith(ShimLogic.SESSION_PREFIX))
                     .count();
             eq((long) ShimLogic.MAX_PENDING, pending, "pending logins kept");
             check(!sess.attrs.containsKey(ShimLogic.SESSION_PREFIX + first), "the oldest went first");
             clock.now = clock.now.plusSeconds(31 * 60);
-            start(s, sess, newConversation(false, false));
+            start(s, sess, newConversation(sess, false, false));
             eq(1L, sess.attrs.keySet().stream().filter(k -> k.startsWith(ShimLogic.SESSION_PREFIX)).count(),
                     "expired ones dropped");
         });
@@ -520,7 +604,7 @@ final class ShimTests {
                 throw new IllegalStateException("boom");
             }, Clock.systemUTC(), new SecureRandom()));
             final FakeHttp.Session sess = new FakeHttp.Session();
-            final String key = newConversation(false, false);
+            final String key = newConversation(sess, false, false);
             final String state = start(s, sess, key).param("state");
             final FinishCall c = oneFinish(() -> get(s, new FakeHttp.Request("/finish", sess)
                     .param("conversation", key).param("state", state).param("ticket", T.randomTicket())));
@@ -529,8 +613,186 @@ final class ShimTests {
                 throw new IllegalArgumentException("config bug");
             };
             s.setLogic(new ShimLogic(exploding, ShimLogic.MEMCACHED, Clock.systemUTC(), new SecureRandom()));
-            eq("InternalError", oneFinish(() -> start(s, new FakeHttp.Session(), newConversation(false, false)))
+            eq("InternalError", oneFinish(() -> startFresh(s))
                     .authnError, "exception during start");
+        });
+
+        // ---- what the IdP's contexts say about the login ---------------------------------
+
+        /** The start message the bridge would check, for an independent HMAC. */
+        final class M {
+            String of(final FakeHttp.Response r, final String extra) {
+                return "v1\n" + r.param("conversation") + "\n" + r.param("state") + "\n" + RETURN + "\n"
+                        + r.param("entity") + "\n" + r.param("force") + "\n0\n" + r.param("ts") + extra;
+            }
+        }
+        final M m = new M();
+
+        test("second factor after the password step: its user goes signed as principal; REFEDS MFA", () -> {
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String key = newConversation(sess, false, false);
+            earlierStep(sess, key, "authn/Password", "alice");
+            final FakeHttp.Response r = start(shim, sess, key);
+            eq("alice", r.param("principal"), "principal");
+            eq(T.hmac(SECRET, m.of(r, "\nprincipal=alice")), r.param("sig"), "principal covered by the signature");
+            // a synced passkey (mfa false) after the password is still two factors
+            final String ticket = bridge.ticket(key, r.param("state"), "alice", Instant.now().getEpochSecond(), false,
+                    SECRET);
+            final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+                    .param("conversation", key).param("state", r.param("state")).param("ticket", ticket)));
+            eq(Set.of("UsernamePrincipal:alice", "AuthnContextClassRefPrincipal:" + PPT,
+                    "AuthnContextClassRefPrincipal:" + MFA), principals(c), "principals");
+        });
+
+        test("second factor: a passkey of another user is AccountMismatch, never a sign-in", () -> {
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String key = newConversation(sess, false, false);
+            earlierStep(sess, key, "authn/Password", "alice");
+            final String state = start(shim, sess, key).param("state");
+            for (final String other : new String[] {"bob", "Alice"}) {
+                final String key2 = other.equals("bob") ? key : newConversation(sess, false, false);
+                if (!other.equals("bob")) {
+                    earlierStep(sess, key2, "authn/Password", "alice");
+                }
+                final String st = other.equals("bob") ? state : start(shim, sess, key2).param("state");
+                final String ticket = bridge.ticket(key2, st, other, Instant.now().getEpochSecond(), true, SECRET);
+                final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+                        .param("conversation", key2).param("state", st).param("ticket", ticket)));
+                eq("AccountMismatch", c.authnError, "record of " + other + " for alice");
+            }
+            // and the bridge's own verdict passes through
+            final String key3 = newConversation(sess, false, false);
+            earlierStep(sess, key3, "authn/Password", "alice");
+            final String st3 = start(shim, sess, key3).param("state");
+            eq("AccountMismatch", oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+                    .param("conversation", key3).param("state", st3).param("error", "AccountMismatch"))).authnError,
+                    "error=AccountMismatch");
+        });
+
+        test("earlier steps naming different users: AccountMismatch at once, no trip to the bridge", () -> {
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String key = newConversation(sess, false, false);
+            earlierStep(sess, key, "authn/Password", "alice");
+            earlierStep(sess, key, "authn/IPAddress", "bob");
+            final FakeHttp.Response[] r = new FakeHttp.Response[1];
+            final FinishCall c = oneFinish(() -> r[0] = start(shim, sess, key));
+            eq("AccountMismatch", c.authnError, "authnError");
+            check(!r[0].location.startsWith(BRIDGE), "not sent to the bridge");
+        });
+
+        test("the External flow's own earlier result binds nothing; other flows bind, listed ones add MFA", () -> {
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String key = newConversation(sess, false, false);
+            earlierStep(sess, key, "authn/External", "carol");
+            final FakeHttp.Response r = start(shim, sess, key);
+            eq(null, r.param("principal"), "an SSO result of the passkey flow itself is no earlier factor");
+            final String key2 = newConversation(sess, false, false);
+            earlierStep(sess, key2, "authn/IPAddress", "carol");
+            final FakeHttp.Response r2 = start(shim, sess, key2);
+            eq("carol", r2.param("principal"), "the merged Subject must stay one user: bound");
+            final String ticket = bridge.ticket(key2, r2.param("state"), "carol", Instant.now().getEpochSecond(),
+                    false, SECRET);
+            final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+                    .param("conversation", key2).param("state", r2.param("state")).param("ticket", ticket)));
+            eq(Set.of("UsernamePrincipal:carol", "AuthnContextClassRefPrincipal:" + PPT), principals(c),
+                    "authn/IPAddress is not in fido.authn.secondFactorAfter: no REFEDS MFA");
+        });
+
+        test("SP asking only for contexts a passkey cannot give: UnsupportedContext at once (ReselectFlow)", () -> {
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String key = newConversation(sess, false, false);
+            authn(sess, key).addSubcontext(new RequestedPrincipalContext().setRequestedPrincipals(List.of(
+                    new AuthnContextClassRefPrincipal("urn:oasis:names:tc:SAML:2.0:ac:classes:Password"))));
+            final FakeHttp.Response[] r = new FakeHttp.Response[1];
+            final FinishCall c = oneFinish(() -> r[0] = start(shim, sess, key));
+            eq("UnsupportedContext", c.authnError, "authnError");
+            check(!r[0].location.startsWith(BRIDGE), "not sent to the bridge");
+            for (final String wanted : new String[] {MFA, PPT}) {
+                final String k = newConversation(sess, false, false);
+                authn(sess, k).addSubcontext(new RequestedPrincipalContext().setRequestedPrincipals(List.of(
+                        new AuthnContextClassRefPrincipal(wanted))));
+                noFinish(() -> check(start(shim, sess, k).location.startsWith(BRIDGE), "to the bridge for " + wanted));
+            }
+            // after a password step the request was the password's to satisfy: the passkey adds to it
+            final String k2 = newConversation(sess, false, false);
+            authn(sess, k2).addSubcontext(new RequestedPrincipalContext().setRequestedPrincipals(List.of(
+                    new AuthnContextClassRefPrincipal("urn:oasis:names:tc:SAML:2.0:ac:classes:Password"))));
+            earlierStep(sess, k2, "authn/Password", "alice");
+            noFinish(() -> check(start(shim, sess, k2).location.startsWith(BRIDGE), "second factor goes on"));
+        });
+
+        test("display name: mdui:DisplayName in the browser's language goes signed as sp_name", () -> {
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String[][] cases = {
+                {"ja,en;q=0.8", "ムードル"},
+                {"en-GB,ja;q=0.5", "Moodle"},
+                {"fr", "Moodle"}, // no French name: the IdP's fallback language (en)
+            };
+            for (final String[] cs : cases) {
+                final String key = newConversation(sess, false, false);
+                authn(sess, key).addSubcontext(new RelyingPartyUIContext().setRPEntityId(RP)
+                        .addDisplayName("en", "Moodle").addDisplayName("ja", "ムードル")
+                        .addLogo("en", "https://sp.example.org/logo.png")
+                        .setBrowserLanguageRanges(java.util.Locale.LanguageRange.parse(cs[0]))
+                        .setFallbackLanguages(List.of("en")));
+                final FakeHttp.Response r = start(shim, sess, key);
+                eq(cs[1], r.param("sp_name"), "sp_name for " + cs[0]);
+                eq(T.hmac(SECRET, m.of(r, "\nsp_name=" + cs[1])), r.param("sig"), "sp_name signed");
+                check(!r.location.contains("logo"), "the logo is not sent (the bridge shows no SP-chosen images)");
+            }
+            // no display name: the IdP falls back to the entityID's host; the bridge shows the entityID
+            final String key = newConversation(sess, false, false);
+            authn(sess, key).addSubcontext(new RelyingPartyUIContext().setRPEntityId(RP));
+            final FakeHttp.Response r = start(shim, sess, key);
+            eq(null, r.param("sp_name"), "no sp_name for the fallback");
+            eq(T.hmac(SECRET, m.of(r, "")), r.param("sig"), "and the v1 signature");
+            eq(null, ShimLogic.displayName("urn:example:sp", "urn:example:sp"), "non-URL entityID fallback");
+            eq(null, ShimLogic.displayName("Evil\u0000Name", RP), "control characters: left out");
+            eq(null, ShimLogic.displayName("   ", RP), "blank");
+            eq("Moodle", ShimLogic.displayName(" Moodle ", RP), "trimmed");
+        });
+
+        test("sendServiceName=false: no sp_name (for a bridge that does not know it yet)", () -> {
+            final Path h = idpHome(work, "idp-noname", serverList, prefix, false);
+            Files.write(h.resolve("conf/authn/fido-bridge.properties"),
+                    "fido.bridge.sendServiceName = false\n".getBytes(StandardCharsets.UTF_8),
+                    java.nio.file.StandardOpenOption.APPEND);
+            final FidoBridgeServlet s = servlet(h);
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String key = newConversation(sess, false, false);
+            authn(sess, key).addSubcontext(new RelyingPartyUIContext().setRPEntityId(RP).addDisplayName("en", "Moodle")
+                    .setBrowserLanguageRanges(java.util.Locale.LanguageRange.parse("en")));
+            eq(null, start(s, sess, key).param("sp_name"), "sp_name");
+        });
+
+        test("a record whose principal the IdP would trim or refuse: TicketInvalid", () -> {
+            for (final String bad : new String[] {" alice", "alice "}) {
+                final FakeHttp.Session sess = new FakeHttp.Session();
+                final String key = newConversation(sess, false, false);
+                final String state = start(shim, sess, key).param("state");
+                final String ticket = bridge.ticket(key, state, bad, Instant.now().getEpochSecond(), false, SECRET);
+                final FinishCall c = oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+                        .param("conversation", key).param("state", state).param("ticket", ticket)));
+                eq("TicketInvalid", c.authnError, "principal <" + bad + ">");
+            }
+        });
+
+        test("logging through SLF4J: a line per start and finish, never state, ticket or secret", () -> {
+            final int mark = LogCapture.mark();
+            final FakeHttp.Session sess = new FakeHttp.Session();
+            final String key = newConversation(sess, false, false);
+            final String state = start(shim, sess, key).param("state");
+            final String ticket = bridge.ticket(key, state, "alice", Instant.now().getEpochSecond(), true, SECRET);
+            oneFinish(() -> get(shim, new FakeHttp.Request("/finish", sess)
+                    .param("conversation", key).param("state", state).param("ticket", ticket)));
+            final List<String> lines = LogCapture.since(mark);
+            check(lines.contains("INFO fido-bridge shim: conversation " + key + ": to the bridge (rp " + RP
+                    + ", force false)"), "start line: " + lines);
+            check(lines.contains("INFO fido-bridge shim: conversation " + key + ": signed in alice (mfa true)"),
+                    "finish line: " + lines);
+            for (final String l : LogCapture.lines()) {
+                check(!l.contains(state) && !l.contains(ticket) && !l.contains(SECRET), "no secret in: " + l);
+            }
         });
 
         test("request attribute names match the IdP API constants", () -> {

@@ -33,6 +33,12 @@ public final class BridgeHandoff {
     /** Longest {@code entity} accepted by the bridge, in bytes. */
     public static final int MAX_ENTITY_BYTES = 1024;
 
+    /** Longest optional {@code principal} accepted by the bridge, in bytes. */
+    public static final int MAX_PRINCIPAL_BYTES = 256;
+
+    /** Longest optional {@code sp_name} accepted by the bridge, in bytes. */
+    public static final int MAX_SP_NAME_BYTES = 512;
+
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final byte[] current;
@@ -64,6 +70,8 @@ public final class BridgeHandoff {
         final boolean force;
         final boolean passive;
         final long ts;
+        final String principal;
+        final String spName;
 
         /**
          * @param conversation the IdP's conversation key
@@ -76,6 +84,25 @@ public final class BridgeHandoff {
          */
         public Start(final String conversation, final String state, final String returnUrl, final String entity,
                 final boolean force, final boolean passive, final long ts) {
+            this(conversation, state, returnUrl, entity, force, passive, ts, null, null);
+        }
+
+        /**
+         * With the optional signed parameters (protocol section 1.1).
+         *
+         * @param conversation the IdP's conversation key
+         * @param state the shim's random state (base64url)
+         * @param returnUrl the shim's absolute finish URL
+         * @param entity the requesting SP's entityID, or "" (null is taken as "")
+         * @param force ForceAuthn
+         * @param passive IsPassive
+         * @param ts unix seconds now
+         * @param principal the account the sign-in must be, or null
+         * @param spName the SP's display name, or null
+         */
+        public Start(final String conversation, final String state, final String returnUrl, final String entity,
+                final boolean force, final boolean passive, final long ts, final String principal,
+                final String spName) {
             this.conversation = conversation;
             this.state = state;
             this.returnUrl = returnUrl;
@@ -83,6 +110,8 @@ public final class BridgeHandoff {
             this.force = force;
             this.passive = passive;
             this.ts = ts;
+            this.principal = principal;
+            this.spName = spName;
         }
     }
 
@@ -111,8 +140,52 @@ public final class BridgeHandoff {
         if (s.ts < 0) {
             throw new HandoffException(HandoffError.INTERNAL_ERROR, "negative time");
         }
+        if (s.principal != null && !isPrincipal(s.principal)) {
+            throw new HandoffException(HandoffError.BAD_REQUEST,
+                    "the earlier step's username breaks the protocol's rules for principal");
+        }
+        if (s.spName != null && !isServiceName(s.spName)) {
+            throw new HandoffException(HandoffError.INTERNAL_ERROR, "sp_name breaks the protocol's rules");
+        }
+        // the optional values are extra lines after ts, named, in this order (section 1.1)
         return VERSION + "\n" + s.conversation + "\n" + s.state + "\n" + s.returnUrl + "\n" + s.entity + "\n"
-                + (s.force ? "1" : "0") + "\n" + (s.passive ? "1" : "0") + "\n" + s.ts;
+                + (s.force ? "1" : "0") + "\n" + (s.passive ? "1" : "0") + "\n" + s.ts
+                + (s.principal != null ? "\nprincipal=" + s.principal : "")
+                + (s.spName != null ? "\nsp_name=" + s.spName : "");
+    }
+
+    /**
+     * The bridge's rule for {@code principal}: 1-256 bytes of UTF-8 without control characters,
+     * not starting or ending with a space (the IdP trims usernames, so such a name would not
+     * survive the round trip unchanged).
+     */
+    public static boolean isPrincipal(final String s) {
+        return s != null && !s.isEmpty() && s.charAt(0) != ' ' && s.charAt(s.length() - 1) != ' '
+                && isCleanText(s, MAX_PRINCIPAL_BYTES);
+    }
+
+    /** The bridge's rule for {@code sp_name}: 1-512 bytes of UTF-8 without control characters. */
+    public static boolean isServiceName(final String s) {
+        return s != null && !s.isEmpty() && isCleanText(s, MAX_SP_NAME_BYTES);
+    }
+
+    /** Well-formed UTF-16 (so it has a UTF-8 form), no C0, DEL or C1, at most max UTF-8 bytes. */
+    private static boolean isCleanText(final String s, final int max) {
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7f && c <= 0x9f) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return utf8Length(s) <= max;
     }
 
     /** base64url(HMAC-SHA256(current secret, message)), 43 characters. */
@@ -140,6 +213,12 @@ public final class BridgeHandoff {
         u.append("&passive=").append(s.passive ? '1' : '0');
         u.append("&ts=").append(s.ts);
         u.append("&sig=").append(sig);
+        if (s.principal != null) {
+            u.append("&principal=").append(encode(s.principal));
+        }
+        if (s.spName != null) {
+            u.append("&sp_name=").append(encode(s.spName));
+        }
         return u.toString();
     }
 

@@ -23,8 +23,14 @@ public enum HandoffError {
     AUTHN_FAILED("AuthnFailed", true),
     /** The bridge's login flow (or the shim's state) timed out. IdP event AuthenticationException. */
     EXPIRED("Expired", true),
+    /**
+     * The start named the account (an earlier login step's user) and the passkey was another
+     * account's; the bridge reports it, and the shim checks the record itself. IdP event
+     * AuthenticationException: a second factor of someone else never falls back to anything.
+     */
+    ACCOUNT_MISMATCH("AccountMismatch", true),
 
-    // The shim's own verdicts; all are IdP event AuthenticationException.
+    // The shim's own verdicts: IdP event AuthenticationException unless said otherwise.
 
     /** No ticket record under the key: expired, never written, or already taken by someone else. */
     TICKET_MISSING("TicketMissing", false),
@@ -39,7 +45,13 @@ public enum HandoffError {
     /** The shim's configuration (properties, secret files) is missing or invalid. */
     CONFIG_ERROR("ConfigError", false),
     /** Anything unexpected (a bug). */
-    INTERNAL_ERROR("InternalError", false);
+    INTERNAL_ERROR("InternalError", false),
+    /**
+     * The SP asked only for authentication contexts a passkey cannot give (e.g. Password):
+     * answered at once so that the MFA flow runs the password flow instead. IdP event
+     * ReselectFlow.
+     */
+    UNSUPPORTED_CONTEXT("UnsupportedContext", false);
 
     private final String authnError;
     private final boolean fromBridge;

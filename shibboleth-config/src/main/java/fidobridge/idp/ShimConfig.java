@@ -37,12 +37,18 @@ import java.util.Properties;
  * <tr><td>fido.memcached.timeoutMs</td><td>500</td><td>connect/read timeout per server</td></tr>
  * <tr><td>fido.bridge.maxClockSkew</td><td>PT2M</td><td>allowed clock difference to the bridge
  *   (ISO-8601 duration)</td></tr>
- * <tr><td>fido.bridge.stateLifetime</td><td>PT30M</td><td>how long a started login may take
- *   to come back</td></tr>
+ * <tr><td>fido.bridge.stateLifetime</td><td>PT15M</td><td>how long a started login may take
+ *   to come back: at least the bridge's {@code flow_ttl}, at most the IdP container's session
+ *   timeout (15 minutes in IdP v5's web.xml)</td></tr>
+ * <tr><td>fido.bridge.sendServiceName</td><td>true</td><td>send the SP's display name
+ *   ({@code sp_name}); false for a bridge that does not know the parameter yet</td></tr>
  * <tr><td>fido.authn.baseContextClass</td><td>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</td>
  *   <td>AuthnContextClassRef added to every successful result (empty: none)</td></tr>
  * <tr><td>fido.authn.mfaContextClass</td><td>https://refeds.org/profile/mfa</td>
- *   <td>AuthnContextClassRef added when the record says {@code mfa}</td></tr>
+ *   <td>AuthnContextClassRef added when the record says {@code mfa}, or when the passkey is
+ *   the second factor after one of {@code fido.authn.secondFactorAfter}</td></tr>
+ * <tr><td>fido.authn.secondFactorAfter</td><td>authn/Password</td><td>login flows (comma list)
+ *   whose earlier result in the same login makes the passkey a second factor</td></tr>
  * </table>
  *
  * <p>{@code %{idp.home}} in a value is replaced by the IdP's home directory. Secrets never
@@ -54,6 +60,8 @@ public final class ShimConfig {
     public static final String PPT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
     /** Default {@code fido.authn.mfaContextClass}. */
     public static final String REFEDS_MFA = "https://refeds.org/profile/mfa";
+    /** Default {@code fido.bridge.stateLifetime}: the bridge's flow_ttl and IdP v5's session timeout. */
+    public static final String DEFAULT_STATE_LIFETIME = "PT15M";
 
     /** The bridge's {@code /authn/start} endpoint. */
     public final String startEndpoint;
@@ -75,6 +83,10 @@ public final class ShimConfig {
     public final String baseContextClass;
     /** Context class for an MFA success. */
     public final String mfaContextClass;
+    /** Whether to send {@code sp_name}. */
+    public final boolean sendServiceName;
+    /** Flows after which a passkey is a second factor. */
+    public final List<String> secondFactorAfter;
     /** Files this configuration was read from (for change detection). */
     public final List<Path> sources;
 
@@ -124,12 +136,24 @@ public final class ShimConfig {
             throw bad("fido.memcached.timeoutMs must be 10-60000");
         }
         this.maxClockSkew = duration(p, "fido.bridge.maxClockSkew", "PT2M", idpHome);
-        this.stateLifetime = duration(p, "fido.bridge.stateLifetime", "PT30M", idpHome);
+        this.stateLifetime = duration(p, "fido.bridge.stateLifetime", DEFAULT_STATE_LIFETIME, idpHome);
         this.baseContextClass = optional(p, "fido.authn.baseContextClass", PPT, idpHome);
         this.mfaContextClass = optional(p, "fido.authn.mfaContextClass", REFEDS_MFA, idpHome);
         if (mfaContextClass.isEmpty()) {
             throw bad("fido.authn.mfaContextClass must not be empty");
         }
+        final String send = optional(p, "fido.bridge.sendServiceName", "true", idpHome);
+        if (!"true".equals(send) && !"false".equals(send)) {
+            throw bad("fido.bridge.sendServiceName must be true or false");
+        }
+        this.sendServiceName = "true".equals(send);
+        final List<String> flows = new ArrayList<>();
+        for (final String f : optional(p, "fido.authn.secondFactorAfter", "authn/Password", idpHome).split(",")) {
+            if (!f.trim().isEmpty()) {
+                flows.add(f.trim());
+            }
+        }
+        this.secondFactorAfter = Collections.unmodifiableList(flows);
         this.sources = Collections.unmodifiableList(src);
     }
 

@@ -1,17 +1,27 @@
 package fidobridge.idp;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.security.auth.Subject;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import net.shibboleth.idp.authn.ExternalAuthenticationException;
 import net.shibboleth.idp.authn.principal.UsernamePrincipal;
 import net.shibboleth.idp.saml.authn.principal.AuthnContextClassRefPrincipal;
 
@@ -24,7 +34,12 @@ import net.shibboleth.idp.saml.authn.principal.AuthnContextClassRefPrincipal;
  * given a conversation key, each request either redirects to the bridge (start, on success)
  * or calls {@code finishExternalAuthentication} exactly once: with a {@code Subject}, or with
  * an {@code authnError}, also after exceptions. Only a request the IdP itself cannot place
- * (no or unknown conversation) gets an error page, because there is no login to return to.</p>
+ * (no or unknown conversation) ends with an {@link ExternalAuthenticationException}, which the
+ * servlet hands to the container: the IdP's web.xml sends it to its error view
+ * ({@code /profile/RaiseError}), because there is no login to return to.</p>
+ *
+ * <p>Logging goes through SLF4J (logger {@code fidobridge.idp.shim}), so the lines land in the
+ * IdP's own log ({@code idp-process.log}); never the ticket, the state or a secret.</p>
  */
 public final class ShimLogic {
 
@@ -48,11 +63,11 @@ public final class ShimLogic {
     /** Most started logins kept per HTTP session (the IdP itself keeps 5 conversations). */
     public static final int MAX_PENDING = 8;
 
-    /** Shown when there is no login to return to. Never echoes input. */
+    /** The exception message when there is no login to return to. Never echoes input. */
     public static final String MSG_NO_LOGIN =
             "This sign-in cannot be continued (it may have expired). Go back to the service and sign in again.";
 
-    private static final System.Logger LOG = System.getLogger("fidobridge.idp.shim");
+    private static final Logger LOG = LoggerFactory.getLogger("fidobridge.idp.shim");
 
     /** One HTTP request/response, as the shim needs it. */
     public interface Exchange {
@@ -77,20 +92,23 @@ public final class ShimLogic {
         /** The session's attribute names; empty without a session. */
         List<String> sessionAttributeNames();
 
+        /** The session's timeout in seconds ({@code getMaxInactiveInterval}); 0 or less: none or unknown. */
+        int sessionTimeoutSeconds();
+
         /** Sends a 302 to url (with no-store caching headers). */
         void redirect(String url) throws IOException;
-
-        /** Sends a plain error page. */
-        void fail(int status, String message) throws IOException;
     }
 
     /** The IdP's ExternalAuthentication API. */
     public interface Idp {
         /** {@code startExternalAuthentication}: the conversation key; sets the input attributes. */
-        String start(Exchange ex) throws Exception;
+        String start(Exchange ex) throws ExternalAuthenticationException;
+
+        /** What the IdP's contexts say about the login of key ({@code getProfileRequestContext}). */
+        LoginContext context(String key, Exchange ex) throws ExternalAuthenticationException;
 
         /** {@code finishExternalAuthentication}: hands the result attributes to the IdP. */
-        void finish(String key, Exchange ex) throws Exception;
+        void finish(String key, Exchange ex) throws ExternalAuthenticationException, IOException;
     }
 
     /** Supplies the configuration in force. */
@@ -112,6 +130,7 @@ public final class ShimLogic {
     private final StoreFactory stores;
     private final Clock clock;
     private final SecureRandom random;
+    private final AtomicBoolean warnedLifetime = new AtomicBoolean();
 
     /**
      * @param config the configuration
@@ -135,15 +154,16 @@ public final class ShimLogic {
      * @param ex the request
      * @param idp the IdP API
      * @throws IOException when the response cannot be written
+     * @throws ExternalAuthenticationException when the IdP has no login for this request (no
+     *     or unknown conversation, another browser session): nothing to return to
      */
-    public void start(final Exchange ex, final Idp idp) throws IOException {
+    public void start(final Exchange ex, final Idp idp) throws IOException, ExternalAuthenticationException {
         final String key;
         try {
             key = idp.start(ex);
-        } catch (final Exception e) {
-            LOG.log(Level.WARNING, "fido-bridge shim: start without a usable IdP conversation: {0}", e.toString());
-            ex.fail(400, MSG_NO_LOGIN);
-            return;
+        } catch (final ExternalAuthenticationException e) {
+            LOG.warn("fido-bridge shim: start without a usable IdP conversation: {}", e.toString());
+            throw e;
         }
         HandoffError error;
         String detail;
@@ -158,13 +178,38 @@ public final class ShimLogic {
                 // the bridge, which would only say NoPassive too.
                 throw new HandoffException(HandoffError.NO_PASSIVE, "passive request");
             }
+            final LoginContext lc = idp.context(key, ex);
+            // The IdP merges every active result of this login into one Subject, and refuses
+            // a Subject with two usernames: the passkey must be the same user's.
+            final Set<String> earlier = new LinkedHashSet<>();
+            boolean secondFactor = false;
+            for (final Map.Entry<String, Set<String>> r : lc.priorResults.entrySet()) {
+                earlier.addAll(r.getValue());
+                secondFactor |= !r.getValue().isEmpty() && c.secondFactorAfter.contains(r.getKey());
+            }
+            if (earlier.size() > 1) {
+                throw new HandoffException(HandoffError.ACCOUNT_MISMATCH,
+                        "earlier login steps name different users " + earlier);
+            }
+            final String principal = earlier.isEmpty() ? null : earlier.iterator().next();
+            if (principal == null && lc.accepts != null && !lc.accepts.test(deliverable(c))) {
+                // e.g. an SP asking for Password only: let the MFA flow run the password flow
+                throw new HandoffException(HandoffError.UNSUPPORTED_CONTEXT,
+                        "the SP requested no authentication context a passkey can give");
+            }
+            final String spName = c.sendServiceName ? displayName(lc.serviceName, rp) : null;
             final String state = newState();
             final long now = clock.instant().getEpochSecond();
             final String url = c.handoff.startUrl(c.startEndpoint,
-                    new BridgeHandoff.Start(key, state, c.returnUrl, rp, force, false, now));
-            savePending(ex, key, new Pending(state, now, force), c.stateLifetime);
-            LOG.log(Level.INFO, "fido-bridge shim: conversation {0}: to the bridge (rp {1}, force {2})", key,
-                    rp, force);
+                    new BridgeHandoff.Start(key, state, c.returnUrl, rp, force, false, now, principal, spName));
+            savePending(ex, key, new Pending(state, now, force, secondFactor, principal), c.stateLifetime);
+            checkLifetime(ex, c);
+            if (principal != null) {
+                LOG.info("fido-bridge shim: conversation {}: to the bridge (rp {}, force {}, account {}, second factor {})",
+                        key, rp, force, principal, secondFactor);
+            } else {
+                LOG.info("fido-bridge shim: conversation {}: to the bridge (rp {}, force {})", key, rp, force);
+            }
             ex.redirect(url);
             return;
         } catch (final HandoffException e) {
@@ -173,14 +218,64 @@ public final class ShimLogic {
         } catch (final IOException e) {
             error = HandoffError.INTERNAL_ERROR;
             detail = "redirect failed: " + e;
+        } catch (final ExternalAuthenticationException e) {
+            error = HandoffError.INTERNAL_ERROR;
+            detail = "the IdP's login context cannot be read: " + e;
         } catch (final RuntimeException e) {
             error = HandoffError.INTERNAL_ERROR;
             detail = e.toString();
         }
-        LOG.log(error == HandoffError.NO_PASSIVE ? Level.INFO : Level.WARNING,
-                "fido-bridge shim: conversation {0}: {1}", key, detail);
+        if (error == HandoffError.NO_PASSIVE || error == HandoffError.UNSUPPORTED_CONTEXT) {
+            LOG.info("fido-bridge shim: conversation {}: {}", key, detail);
+        } else {
+            LOG.warn("fido-bridge shim: conversation {}: {}", key, detail);
+        }
         ex.setAttribute(ATTR_AUTHN_ERROR, error.authnError());
         callFinish(ex, idp, key);
+    }
+
+    /** The AuthnContextClassRefs a passkey sign-in can carry. */
+    private static List<String> deliverable(final ShimConfig c) {
+        final List<String> l = new ArrayList<>();
+        if (!c.baseContextClass.isEmpty()) {
+            l.add(c.baseContextClass);
+        }
+        l.add(c.mfaContextClass);
+        return l;
+    }
+
+    /**
+     * The SP's display name to send, or null: the IdP falls back to the entityID's host (or the
+     * entityID) when the metadata has no display name, and the bridge shows the entityID then
+     * anyway; a name the protocol cannot carry is left out rather than failing the login.
+     */
+    static String displayName(final String serviceName, final String entity) {
+        if (serviceName == null) {
+            return null;
+        }
+        final String n = serviceName.trim();
+        if (n.isEmpty() || n.equals(entity) || n.equals(hostOf(entity))) {
+            return null;
+        }
+        return BridgeHandoff.isServiceName(n) ? n : null;
+    }
+
+    private static String hostOf(final String entity) {
+        try {
+            return new URI(entity).getHost();
+        } catch (final URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /** Once: a state lifetime longer than the container session cannot be used. */
+    private void checkLifetime(final Exchange ex, final ShimConfig c) {
+        final int t = ex.sessionTimeoutSeconds();
+        if (t > 0 && c.stateLifetime.getSeconds() > t && warnedLifetime.compareAndSet(false, true)) {
+            LOG.warn("fido-bridge shim: fido.bridge.stateLifetime {} is longer than the IdP container's session "
+                    + "timeout ({} s): a login that takes longer ends with StateMismatch; align them "
+                    + "(and the bridge's flow_ttl)", c.stateLifetime, t);
+        }
     }
 
     // ------------------------------------------------------------------ finish
@@ -192,27 +287,30 @@ public final class ShimLogic {
      * @param ex the request
      * @param idp the IdP API
      * @throws IOException when the response cannot be written
+     * @throws ExternalAuthenticationException when there is no login to return to (no or a
+     *     malformed conversation, or one the IdP does not have in this browser session)
      */
-    public void finish(final Exchange ex, final Idp idp) throws IOException {
+    public void finish(final Exchange ex, final Idp idp) throws IOException, ExternalAuthenticationException {
         final List<String> conv = ex.parameter("conversation");
         if (conv.size() != 1 || !BridgeHandoff.isConversation(conv.get(0))) {
-            LOG.log(Level.WARNING, "fido-bridge shim: return without a single valid conversation parameter");
-            ex.fail(400, MSG_NO_LOGIN);
-            return;
+            LOG.warn("fido-bridge shim: return without a single valid conversation parameter");
+            throw new ExternalAuthenticationException(MSG_NO_LOGIN);
         }
         final String key = conv.get(0);
         try {
             final Result r = check(ex, key);
             ex.setAttribute(ATTR_SUBJECT, r.subject);
             ex.setAttribute(ATTR_AUTHN_INSTANT, r.instant);
-            LOG.log(Level.INFO, "fido-bridge shim: conversation {0}: signed in {1} (mfa {2})", key, r.principal,
-                    r.mfa);
+            LOG.info("fido-bridge shim: conversation {}: signed in {} (mfa {})", key, r.principal, r.mfa);
         } catch (final HandoffException e) {
-            LOG.log(e.error().isBridgeCode() ? Level.INFO : Level.WARNING, "fido-bridge shim: conversation {0}: {1}",
-                    key, e.getMessage());
+            if (e.error().isBridgeCode()) {
+                LOG.info("fido-bridge shim: conversation {}: {}", key, e.getMessage());
+            } else {
+                LOG.warn("fido-bridge shim: conversation {}: {}", key, e.getMessage());
+            }
             setError(ex, e.error());
         } catch (final RuntimeException e) {
-            LOG.log(Level.ERROR, "fido-bridge shim: conversation " + key + ": unexpected failure", e);
+            LOG.error("fido-bridge shim: conversation " + key + ": unexpected failure", e);
             setError(ex, HandoffError.INTERNAL_ERROR);
         } finally {
             callFinish(ex, idp, key);
@@ -286,16 +384,27 @@ public final class ShimLogic {
         java.util.Arrays.fill(value, (byte) 0);
         c.handoff.verify(ticket, rec, key, p.state, now, c.maxClockSkew,
                 p.force ? Instant.ofEpochSecond(p.created) : null);
+        // UsernamePrincipal trims, and refuses an empty name: a name it would change is not
+        // the one the bridge vouched for
+        if (rec.principal.isEmpty() || !rec.principal.equals(rec.principal.trim())) {
+            throw new HandoffException(HandoffError.TICKET_INVALID, "principal is empty or has surrounding blanks");
+        }
+        if (p.principal != null && !p.principal.equals(rec.principal)) {
+            throw new HandoffException(HandoffError.ACCOUNT_MISMATCH,
+                    "the passkey is " + rec.principal + "'s, the earlier step identified " + p.principal);
+        }
 
+        // a passkey after the password of the same user is two factors, whatever the device
+        final boolean mfa = rec.mfa || p.secondFactor;
         final Subject s = new Subject();
         s.getPrincipals().add(new UsernamePrincipal(rec.principal));
         if (!c.baseContextClass.isEmpty()) {
             s.getPrincipals().add(new AuthnContextClassRefPrincipal(c.baseContextClass));
         }
-        if (rec.mfa) {
+        if (mfa) {
             s.getPrincipals().add(new AuthnContextClassRefPrincipal(c.mfaContextClass));
         }
-        return new Result(s, Instant.ofEpochSecond(rec.authInstant), rec.principal, rec.mfa);
+        return new Result(s, Instant.ofEpochSecond(rec.authInstant), rec.principal, mfa);
     }
 
     private static String single(final Exchange ex, final String name) throws HandoffException {
@@ -309,13 +418,13 @@ public final class ShimLogic {
         return v.get(0);
     }
 
-    private static void callFinish(final Exchange ex, final Idp idp, final String key) throws IOException {
+    private static void callFinish(final Exchange ex, final Idp idp, final String key)
+            throws IOException, ExternalAuthenticationException {
         try {
             idp.finish(key, ex);
-        } catch (final Exception e) {
-            LOG.log(Level.WARNING, "fido-bridge shim: conversation {0}: the IdP could not continue: {1}", key,
-                    e.toString());
-            ex.fail(400, MSG_NO_LOGIN);
+        } catch (final ExternalAuthenticationException e) {
+            LOG.warn("fido-bridge shim: conversation {}: the IdP could not continue: {}", key, e.toString());
+            throw e;
         }
     }
 
@@ -327,20 +436,31 @@ public final class ShimLogic {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    /** A started login, kept in the HTTP session as "state created force". */
+    /**
+     * A started login, kept in the HTTP session as "state created force second principal": the
+     * principal base64url-encoded (UTF-8), or "-" when no account was required.
+     */
     static final class Pending {
         final String state;
         final long created;
         final boolean force;
+        final boolean secondFactor;
+        final String principal;
 
-        Pending(final String state, final long created, final boolean force) {
+        Pending(final String state, final long created, final boolean force, final boolean secondFactor,
+                final String principal) {
             this.state = state;
             this.created = created;
             this.force = force;
+            this.secondFactor = secondFactor;
+            this.principal = principal;
         }
 
         String encode() {
-            return state + " " + created + " " + (force ? "1" : "0");
+            return state + " " + created + " " + (force ? "1" : "0") + " " + (secondFactor ? "1" : "0") + " "
+                    + (principal == null ? "-"
+                            : Base64.getUrlEncoder().withoutPadding()
+                                    .encodeToString(principal.getBytes(StandardCharsets.UTF_8)));
         }
 
         static Pending decode(final Object o) {
@@ -348,12 +468,14 @@ public final class ShimLogic {
                 return null;
             }
             final String[] f = ((String) o).split(" ");
-            if (f.length != 3) {
+            if (f.length != 5) {
                 return null;
             }
             try {
-                return new Pending(f[0], Long.parseLong(f[1]), "1".equals(f[2]));
-            } catch (final NumberFormatException e) {
+                final String principal = "-".equals(f[4]) ? null
+                        : new String(Base64.getUrlDecoder().decode(f[4]), StandardCharsets.UTF_8);
+                return new Pending(f[0], Long.parseLong(f[1]), "1".equals(f[2]), "1".equals(f[3]), principal);
+            } catch (final IllegalArgumentException e) {
                 return null;
             }
         }

@@ -12,7 +12,11 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 
+import org.slf4j.LoggerFactory;
+
 import fidobridge.idp.ConfigSource;
+import fidobridge.idp.IdpContexts;
+import fidobridge.idp.LoginContext;
 import fidobridge.idp.ShimLogic;
 
 import jakarta.servlet.ServletException;
@@ -21,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import net.shibboleth.idp.authn.ExternalAuthentication;
+import net.shibboleth.idp.authn.ExternalAuthenticationException;
 
 /**
  * The IdP-side shim of the FIDO login bridge, mapped to {@code /Authn/fido/*} in the IdP web
@@ -33,7 +38,12 @@ import net.shibboleth.idp.authn.ExternalAuthentication;
  *
  * <p>This class only adapts the servlet API; the protocol is in {@link ShimLogic}. The source
  * is written for IdP v5 ({@code jakarta.servlet}); {@code build.sh --v4} derives the IdP v4
- * variant by replacing {@code jakarta.servlet} with {@code javax.servlet}.</p>
+ * variant by replacing {@code jakarta.servlet} with {@code javax.servlet}. The jar registers
+ * it itself ({@code META-INF/web-fragment.xml}); the IdP's web.xml stays as shipped.</p>
+ *
+ * <p>A request with no login to return to ends in an {@link ExternalAuthenticationException}
+ * thrown to the container (wrapped in a ServletException, as the IdP's own servlets do): the
+ * IdP's web.xml maps it to its error view, {@code /profile/RaiseError}.</p>
  *
  * <p>Init parameters (all optional): {@code configFile} (default
  * {@code <idp.home>/conf/authn/fido-bridge.properties}) and {@code idp.home} (default: the
@@ -47,12 +57,19 @@ public class FidoBridgeServlet extends HttpServlet {
     /** The IdP's ExternalAuthentication API over this servlet's requests. */
     private static final ShimLogic.Idp IDP = new ShimLogic.Idp() {
         @Override
-        public String start(final ShimLogic.Exchange ex) throws Exception {
+        public String start(final ShimLogic.Exchange ex) throws ExternalAuthenticationException {
             return ExternalAuthentication.startExternalAuthentication(((Http) ex).req);
         }
 
         @Override
-        public void finish(final String key, final ShimLogic.Exchange ex) throws Exception {
+        public LoginContext context(final String key, final ShimLogic.Exchange ex)
+                throws ExternalAuthenticationException {
+            return IdpContexts.read(ExternalAuthentication.getProfileRequestContext(key, ((Http) ex).req));
+        }
+
+        @Override
+        public void finish(final String key, final ShimLogic.Exchange ex)
+                throws ExternalAuthenticationException, IOException {
             final Http h = (Http) ex;
             ExternalAuthentication.finishExternalAuthentication(key, h.req, h.resp);
         }
@@ -69,7 +86,7 @@ public class FidoBridgeServlet extends HttpServlet {
                 : home.resolve("conf/authn/fido-bridge.properties");
         final ConfigSource source = new ConfigSource(file, home);
         logic = new ShimLogic(source::get, ShimLogic.MEMCACHED, Clock.systemUTC(), new SecureRandom());
-        log("fido-bridge shim ready; configuration " + file);
+        LoggerFactory.getLogger("fidobridge.idp.shim").info("fido-bridge shim ready; configuration {}", file);
     }
 
     private String idpHome() {
@@ -93,12 +110,17 @@ public class FidoBridgeServlet extends HttpServlet {
             throws ServletException, IOException {
         final String path = req.getPathInfo();
         final Http ex = new Http(req, resp);
-        if ("/start".equals(path)) {
-            logic.start(ex, IDP);
-        } else if ("/finish".equals(path)) {
-            logic.finish(ex, IDP);
-        } else {
-            ex.fail(HttpServletResponse.SC_NOT_FOUND, "Not found.");
+        try {
+            if ("/start".equals(path)) {
+                logic.start(ex, IDP);
+            } else if ("/finish".equals(path)) {
+                logic.finish(ex, IDP);
+            } else {
+                ex.fail(HttpServletResponse.SC_NOT_FOUND, "Not found.");
+            }
+        } catch (final ExternalAuthenticationException e) {
+            // no login to return to: the IdP's error view (web.xml error-page for this type)
+            throw new ServletException("Error processing external authentication request", e);
         }
     }
 
@@ -173,13 +195,19 @@ public class FidoBridgeServlet extends HttpServlet {
         }
 
         @Override
+        public int sessionTimeoutSeconds() {
+            final HttpSession s = req.getSession(false);
+            return s == null ? 0 : s.getMaxInactiveInterval();
+        }
+
+        @Override
         public void redirect(final String url) throws IOException {
             noStore();
             resp.sendRedirect(url);
         }
 
-        @Override
-        public void fail(final int status, final String message) throws IOException {
+        /** A plain page, for what is not a login at all (unknown path, HEAD). */
+        void fail(final int status, final String message) throws IOException {
             if (resp.isCommitted()) {
                 return;
             }

@@ -2,16 +2,22 @@ package net.shibboleth.idp.authn.principal;
 
 import java.security.Principal;
 
-/** TEST STAND-IN for the IdP's UsernamePrincipal: a principal equal by name. */
+import net.shibboleth.shared.logic.ConstraintViolationException;
+
+/**
+ * TEST STAND-IN for the IdP's UsernamePrincipal, with its rules: the name is trimmed
+ * (String.trim) and a null or empty result is refused. Equal by name.
+ */
 public final class UsernamePrincipal implements Principal {
 
     private final String name;
 
-    public UsernamePrincipal(final String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("empty username");
+    public UsernamePrincipal(final String user) {
+        final String t = user == null ? null : user.trim();
+        if (t == null || t.isEmpty()) {
+            throw new ConstraintViolationException("Username cannot be null or empty");
         }
-        this.name = name;
+        this.name = t;
     }
 
     @Override
