@@ -18,7 +18,10 @@
 #include "../../http/client.h"
 #include "../../http/harness.h"
 #include "../../http/softkey.h"
+#include "../../http/ceremonies.h"
+#include "../../http/memcached.h"
 #include "../../http/stack.h"
+#include "../../http/tools.h"
 
 #define PPT "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 #define REFEDS_MFA "https://refeds.org/profile/mfa"
