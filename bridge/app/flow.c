@@ -12,6 +12,8 @@ br_flow_reset(br_flow *f)
 	free(f->state);
 	free(f->return_url);
 	free(f->entity);
+	free(f->sp_name);
+	free(f->principal);
 	free(f->ticket);
 	free(f->error);
 	memset(f, 0, sizeof(*f));
@@ -38,6 +40,10 @@ br_flow_to_json(const br_flow *f)
 		return json_pack("{s:b, s:I}", "local", 1, "created", (json_int_t)f->created);
 	j = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "conversation", f->conversation, "state", f->state, "return",
 	    f->return_url, "entity", f->entity != NULL ? f->entity : "", "force", f->force, "created", (json_int_t)f->created);
+	if (j != NULL && f->sp_name != NULL && json_object_set_new(j, "sp_name", json_string(f->sp_name)) < 0)
+		goto fail;
+	if (j != NULL && f->principal != NULL && json_object_set_new(j, "principal", json_string(f->principal)) < 0)
+		goto fail;
 	if (j != NULL && f->ticket != NULL && json_object_set_new(j, "ticket", json_string(f->ticket)) < 0)
 		goto fail;
 	if (j != NULL && f->error != NULL && json_object_set_new(j, "error", json_string(f->error)) < 0)
@@ -66,6 +72,7 @@ br_flow_from_json(const json_t *j, br_flow *f)
 	if (br_record_str(j, "conversation", &f->conversation) < 0 || br_record_str(j, "state", &f->state) < 0 ||
 	    br_record_str(j, "return", &f->return_url) < 0 || br_record_str(j, "entity", &f->entity) < 0 ||
 	    br_record_str(j, "ticket", &f->ticket) < 0 || br_record_str(j, "error", &f->error) < 0 ||
+	    br_record_str(j, "sp_name", &f->sp_name) < 0 || br_record_str(j, "principal", &f->principal) < 0 ||
 	    f->conversation == NULL || f->state == NULL || f->return_url == NULL || f->entity == NULL ||
 	    (force != NULL && !json_is_boolean(force)))
 		goto fail;

@@ -21,6 +21,8 @@ typedef struct br_flow {
 	char *state;
 	char *return_url;
 	char *entity;           /* the SP the user is signing in to */
+	char *sp_name;          /* its display name, when the IdP sent one */
+	char *principal;        /* the account the sign-in must be (a second factor), or NULL */
 	int force;              /* ForceAuthn */
 	int64_t created;
 	char *ticket;           /* once signed in: what the IdP redeems */

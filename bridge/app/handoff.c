@@ -277,18 +277,6 @@ br_handoff_check_start(const br_handoff_start *s, const br_secrets *secrets, int
 	return br_handoff_check_start_ext(s, NULL, secrets, now, skew_s, return_prefixes, n_prefixes);
 }
 
-int
-br_handoff_flow_extras(const br_handoff_ext *x, json_t *flow)
-{
-	if (x == NULL)
-		return 0;
-	if (x->principal != NULL && json_object_set_new(flow, "principal", json_string(x->principal)) < 0)
-		return -1;
-	if (x->sp_name != NULL && json_object_set_new(flow, "sp_name", json_string(x->sp_name)) < 0)
-		return -1;
-	return 0;
-}
-
 char *
 br_url_encode(const char *s)
 {

@@ -80,12 +80,6 @@ int br_handoff_sign_start(const br_handoff_start *s, const unsigned char *key, s
     char out[BR_HANDOFF_SIG_LEN + 1]);
 
 /*
- * Copy a checked start's optional values into the login flow record under
- * "principal" and "sp_name" (nothing for an absent one). 0, or -1 on OOM.
- */
-int br_handoff_flow_extras(const br_handoff_ext *x, json_t *flow);
-
-/*
  * return_url + "?"/"&" + "conversation=..&state=..&<key>=<value>", each
  * percent-encoded. malloc'd; NULL on OOM.
  */

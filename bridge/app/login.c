@@ -18,11 +18,14 @@ void
 br_login_page_reset(br_login_page *p)
 {
 	free(p->entity);
+	free(p->service);
+	free(p->principal);
 	memset(p, 0, sizeof(*p));
 }
 
 br_result
-br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, br_login_next *out)
+br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, const br_handoff_ext *x,
+    br_login_next *out)
 {
 	br_handoff_rc rc;
 	br_flow f;
@@ -32,7 +35,7 @@ br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, br_
 	memset(out, 0, sizeof(*out));
 	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
 		return r;
-	rc = br_handoff_check_start(s, &app->secrets, who->now, app->cfg.max_clock_skew_s, app->cfg.return_urls.v,
+	rc = br_handoff_check_start_ext(s, x, &app->secrets, who->now, app->cfg.max_clock_skew_s, app->cfg.return_urls.v,
 	    app->cfg.return_urls.n);
 	if (rc != BR_HANDOFF_OK) {
 		br_event(app, who, "handoff_rejected", br_handoff_rc_name(rc), json_pack("{s:s?}", "entity", s->entity));
@@ -52,11 +55,14 @@ br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, br_
 	f.state = (char *)s->state;
 	f.return_url = (char *)s->return_url;
 	f.entity = (char *)s->entity;
+	f.sp_name = x != NULL ? (char *)x->sp_name : NULL;
+	f.principal = x != NULL ? (char *)x->principal : NULL;
 	if (br_flow_create(app->cache, &f, (unsigned)app->cfg.flow_ttl_s) != BR_CACHE_OK) {
 		br_event_store(app, who, "handoff_failed", "cache_error", NULL);
 		return BR_RESULT_UNAVAILABLE;
 	}
-	br_event(app, who, "handoff_started", NULL, json_pack("{s:s, s:b}", "entity", s->entity, "force", force));
+	br_event(app, who, "handoff_started", NULL, json_pack("{s:s, s:b, s:s?, s:s?}", "entity", s->entity, "force", force,
+	    "principal", f.principal, "sp_name", f.sp_name));
 	memcpy(out->flow_id, f.id, sizeof(f.id));
 	return BR_RESULT_OK;
 }
@@ -136,7 +142,9 @@ br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_lo
 	rc = br_flow_load(app->cache, flow_id, &f);
 	if (rc == BR_CACHE_OK) {
 		out->idp = f.idp;
-		if (f.idp && (out->entity = strdup(f.entity)) == NULL)
+		if (f.idp && ((out->entity = strdup(f.entity)) == NULL ||
+			(out->service = strdup(f.sp_name != NULL ? f.sp_name : f.entity)) == NULL ||
+			(f.principal != NULL && (out->principal = strdup(f.principal)) == NULL)))
 			r = BR_RESULT_INTERNAL;
 	} else if (rc == BR_CACHE_ERROR && flow_id != NULL) {
 		/* keep the cookie: replacing the flow would turn an IdP sign-in into a local one */

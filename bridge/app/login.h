@@ -23,9 +23,12 @@ void br_login_next_reset(br_login_next *n);
 /*
  * A start request: BAD_START when any rule of the protocol fails (never a
  * redirect then: return is not trusted until all of it holds). A passive
- * request goes straight back with NoPassive; otherwise a new flow.
+ * request goes straight back with NoPassive; otherwise a new flow, which
+ * keeps the optional principal (the sign-in must be that account) and the
+ * SP's display name (x NULL: none).
  */
-br_result br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, br_login_next *out);
+br_result br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, const br_handoff_ext *x,
+    br_login_next *out);
 /* Back to the IdP with the flow's ticket or verdict; neither yet: back to the sign-in page (back_url NULL). */
 br_result br_login_finish(br_app *app, const br_caller *who, const char *flow_id, br_login_next *out);
 /* "Use another way" (reason "expired": the page timed out): back with NoCredentials / Expired, or the flow's verdict. */
@@ -34,7 +37,9 @@ br_result br_login_cancel(br_app *app, const br_caller *who, const char *flow_id
 
 typedef struct br_login_page {
 	int idp;                        /* an IdP flow: "Use another way" is offered */
-	char *entity;                   /* the SP, for "You are signing in to" */
+	char *entity;                   /* the SP's entityID */
+	char *service;                  /* what "You are signing in to" names: the display name, else the entityID */
+	char *principal;                /* the account a second-factor sign-in must be; NULL */
 	char flow_id[BR_ID_LEN + 1];    /* a new local flow for the cookie; "" when the cookie's stands */
 } br_login_page;
 

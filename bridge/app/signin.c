@@ -57,6 +57,15 @@ descriptors(const br_user *u)
 	return arr;
 }
 
+/* Remember a verdict the IdP must hear about even if the user then picks "another way". */
+static void
+flow_verdict(br_app *app, br_flow *flow, const char *error)
+{
+	if (!flow->idp || br_flow_set(&flow->error, error) < 0)
+		return;
+	br_flow_save(app->cache, flow, (unsigned)app->cfg.flow_ttl_s);
+}
+
 br_result
 br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const char *username,
     json_t **public_key)
@@ -75,6 +84,17 @@ br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const 
 	/* the address counter here also bounds verify: each verify spends a challenge issued here */
 	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = load_flow(app, flow_id, &flow)) != BR_RESULT_OK)
 		goto out;
+	if (flow.principal != NULL) {
+		/* a second factor: the account the IdP named, and no other */
+		if (username != NULL && strcmp(username, flow.principal) != 0) {
+			br_event(app, who, "signin_failure", "wrong_account", json_pack("{s:s, s:s}", "username", username,
+			    "principal", flow.principal));
+			flow_verdict(app, &flow, "AccountMismatch");
+			r = BR_RESULT_FAILED;
+			goto out;
+		}
+		username = flow.principal;
+	}
 	if (username != NULL) {
 		/* username-first: list the account's credentials for keys that are not discoverable */
 		rc = br_dir_find_user(app->dir, username, &user);
@@ -85,11 +105,15 @@ br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const 
 			r = br_result_of_dir(rc, BR_RESULT_UNKNOWN_ACCOUNT);
 			(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "signin_failure",
 			    rc == BR_DIR_ERROR ? "directory_error" : "unknown_account", json_pack("{s:s}", "username", username));
+			if (rc != BR_DIR_ERROR && flow.principal != NULL)
+				flow_verdict(app, &flow, "NoCredentials");
 			goto out;
 		}
 		if (user->disabled || user->n_creds == 0) {
 			r = user->disabled ? BR_RESULT_ACCOUNT_DISABLED : BR_RESULT_NO_CREDENTIALS;
 			br_event(app, who, "signin_failure", br_result_code(r), json_pack("{s:s}", "username", user->username));
+			if (flow.principal != NULL)
+				flow_verdict(app, &flow, user->disabled ? "AccountDisabled" : "NoCredentials");
 			goto out;
 		}
 		allow = descriptors(user);
@@ -108,15 +132,6 @@ out:
 	br_user_free(&user);
 	br_flow_reset(&flow);
 	return r;
-}
-
-/* Remember a verdict the IdP must hear about even if the user then picks "another way". */
-static void
-flow_verdict(br_app *app, br_flow *flow, const char *error)
-{
-	if (!flow->idp || br_flow_set(&flow->error, error) < 0)
-		return;
-	br_flow_save(app->cache, flow, (unsigned)app->cfg.flow_ttl_s);
 }
 
 /* A local sign-in: the flow is done, a My passkeys session begins. */
@@ -149,7 +164,8 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 	json_t *record;
 	br_result r = BR_RESULT_UNAVAILABLE;
 	br_ticket_fields f = {
-		.principal = user->username,
+		/* a second factor names the first one's user byte for byte, so the IdP's Subject holds one name */
+		.principal = flow->principal != NULL ? flow->principal : user->username,
 		.conversation = flow->conversation,
 		.state = flow->state,
 		.entity = flow->entity,
@@ -266,6 +282,9 @@ verify(struct verify *v, br_signin_done *out)
 	if (v->chal.username != NULL && strcmp(v->chal.username, v->user->username) != 0) {
 		br_event(app, who, "signin_failure", "wrong_account",
 		    json_pack("{s:s, s:s}", "username", v->chal.username, "credential_id", v->cid));
+		/* a second factor by someone else's passkey: the IdP must not take it for the first user */
+		if (v->flow.principal != NULL)
+			flow_verdict(app, &v->flow, "AccountMismatch");
 		return BR_RESULT_FAILED;
 	}
 	if (v->user->disabled) {

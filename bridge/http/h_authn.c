@@ -15,6 +15,16 @@ param(const br_request *req, const char *name)
 	return n == 1 ? v : NULL;
 }
 
+/* An optional parameter: absent, or there once; a repeated one is present and empty, which is malformed. */
+static const char *
+optional(const br_request *req, const char *name)
+{
+	int n = 0;
+	const char *v = br_req_query(req, name, &n);
+
+	return n == 0 ? NULL : n == 1 ? v : "";
+}
+
 /* Where a login goes next: back to the IdP, or to the sign-in page. */
 static void
 go(const br_request *req, br_response *res, br_login_next *next, int flow_ttl)
@@ -36,8 +46,9 @@ h_authn_start(void *ctx, const br_request *req, br_response *res)
 		param(req, "conversation"), param(req, "state"), param(req, "return"), param(req, "entity"),
 		param(req, "force"), param(req, "passive"), param(req, "ts"), param(req, "sig"),
 	};
+	br_handoff_ext x = { optional(req, "principal"), optional(req, "sp_name") };
 	br_login_next next;
-	br_result r = br_login_start(app, &who, &s, &next);
+	br_result r = br_login_start(app, &who, &s, &x, &next);
 
 	if (r == BR_RESULT_OK)
 		go(req, res, &next, app->cfg.flow_ttl_s);

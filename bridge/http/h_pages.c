@@ -25,9 +25,10 @@ h_page_login(void *ctx, const br_request *req, br_response *res)
 		br_var v[] = {
 			{ "has_flow", p.idp ? "1" : "0" },
 			{ "entity", p.entity != NULL ? p.entity : "" },
+			{ "service", p.service != NULL ? p.service : "" },
 			{ "cancel_url", "/authn/cancel" },
 			{ "enroll_help_url", "/enroll" },
-			{ "username", "" },
+			{ "username", p.principal != NULL ? p.principal : "" },
 			{ "message", "" },
 		};
 		br_reply_page(app, req, res, "login", v, sizeof(v) / sizeof(v[0]));

@@ -146,16 +146,23 @@ svc_audit_last(const svc *s, const char *event)
 void
 svc_idp_flow(svc *s, char flow_id[BR_ID_LEN + 1])
 {
+	svc_idp_flow_ext(s, NULL, NULL, flow_id);
+}
+
+void
+svc_idp_flow_ext(svc *s, const char *principal, const char *sp_name, char flow_id[BR_ID_LEN + 1])
+{
 	char ts[24], sig[BR_HANDOFF_SIG_LEN + 1];
 	br_handoff_start st = {
 		.conversation = "e1s1", .state = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		.return_url = SVC_RETURN, .entity = SVC_ENTITY, .force = "0", .passive = "0", .ts = ts, .sig = sig,
 	};
+	br_handoff_ext x = { principal, sp_name };
 	br_login_next next;
 
 	snprintf(ts, sizeof(ts), "%lld", (long long)s->who.now);
-	CHECK(br_handoff_sign_start(&st, s->app.secrets.cur, s->app.secrets.cur_len, sig) == 0);
-	CHECK_INT(br_login_start(&s->app, &s->who, &st, &next), BR_RESULT_OK);
+	CHECK(br_handoff_sign_start_ext(&st, &x, s->app.secrets.cur, s->app.secrets.cur_len, sig) == 0);
+	CHECK_INT(br_login_start(&s->app, &s->who, &st, &x, &next), BR_RESULT_OK);
 	CHECK(next.back_url == NULL && strlen(next.flow_id) == BR_ID_LEN);
 	memcpy(flow_id, next.flow_id, BR_ID_LEN + 1);
 	br_login_next_reset(&next);

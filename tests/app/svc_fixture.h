@@ -43,6 +43,8 @@ json_t *svc_audit_last(const svc *s, const char *event);
 
 /* An IdP flow (a signed start), its id into flow_id. */
 void svc_idp_flow(svc *s, char flow_id[BR_ID_LEN + 1]);
+/* The same with the optional signed principal and SP display name (either may be NULL). */
+void svc_idp_flow_ext(svc *s, const char *principal, const char *sp_name, char flow_id[BR_ID_LEN + 1]);
 /* A local flow (the sign-in page without an IdP flow). */
 void svc_local_flow(svc *s, char flow_id[BR_ID_LEN + 1]);
 /* Sign-in options for the flow (username NULL: discoverable); the challenge, malloc'd. */

@@ -155,8 +155,6 @@ optional_values(void)
 	br_secrets k = secrets(KEY, NULL), rotated = secrets("new-secret", KEY);
 	br_handoff_start s = good_start();
 	char sig[BR_HANDOFF_SIG_LEN + 1], big[BR_HANDOFF_SP_NAME_MAX + 2];
-	br_handoff_ext x = { NULL, NULL };
-	json_t *flow;
 	size_t i;
 
 	/* known answers, each value signed */
@@ -236,16 +234,6 @@ optional_values(void)
 	s.ts = "1767225000";
 	CHECK(sign_x(&s, "alice", NULL, &k, sig) == 0);
 	CHECK(check_x(&s, "alice", NULL, &k) == BR_HANDOFF_STALE);
-
-	/* what reaches the login flow record */
-	flow = json_object();
-	CHECK(br_handoff_flow_extras(NULL, flow) == 0 && br_handoff_flow_extras(&x, flow) == 0 && json_object_size(flow) == 0);
-	x.principal = "alice";
-	x.sp_name = SP_NAME;
-	CHECK(br_handoff_flow_extras(&x, flow) == 0 && json_object_size(flow) == 2);
-	CHECK(strcmp(json_string_value(json_object_get(flow, "principal")), "alice") == 0);
-	CHECK(strcmp(json_string_value(json_object_get(flow, "sp_name")), SP_NAME) == 0);
-	json_decref(flow);
 
 	br_secrets_wipe(&k);
 	br_secrets_wipe(&rotated);

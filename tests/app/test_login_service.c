@@ -38,18 +38,18 @@ bad_start_goes_nowhere(void)
 	svc_open(&s, NULL);
 	st = signed_start(&s, ts, sig, "0", SVC_RETURN);
 	sig[0] = sig[0] == 'A' ? 'B' : 'A';
-	CHECK_INT(br_login_start(&s.app, &s.who, &st, &next), BR_RESULT_BAD_START);
+	CHECK_INT(br_login_start(&s.app, &s.who, &st, NULL, &next), BR_RESULT_BAD_START);
 	CHECK(next.back_url == NULL && next.flow_id[0] == '\0');
 	CHECK_INT(svc_audit_count(&s, "handoff_rejected", "bad_signature"), 1);
 	/* correctly signed, but the return URL is not one of ours */
 	st = signed_start(&s, ts, sig, "0", "https://evil.example/idp/Authn/External/finish");
-	CHECK_INT(br_login_start(&s.app, &s.who, &st, &next), BR_RESULT_BAD_START);
+	CHECK_INT(br_login_start(&s.app, &s.who, &st, NULL, &next), BR_RESULT_BAD_START);
 	CHECK(next.back_url == NULL && next.flow_id[0] == '\0');
 	/* an hour old */
 	s.who.now -= 3600;
 	st = signed_start(&s, ts, sig, "0", SVC_RETURN);
 	s.who.now += 3600;
-	CHECK_INT(br_login_start(&s.app, &s.who, &st, &next), BR_RESULT_BAD_START);
+	CHECK_INT(br_login_start(&s.app, &s.who, &st, NULL, &next), BR_RESULT_BAD_START);
 	CHECK_INT(svc_audit_count(&s, "handoff_rejected", "stale_timestamp"), 1);
 	/* no flow was made: only the address counter is in the cache */
 	CHECK_INT(svc_audit_count(&s, "handoff_started", NULL), 0);
@@ -67,7 +67,7 @@ passive_goes_straight_back(void)
 
 	svc_open(&s, NULL);
 	st = signed_start(&s, ts, sig, "1", SVC_RETURN);
-	CHECK_INT(br_login_start(&s.app, &s.who, &st, &next), BR_RESULT_OK);
+	CHECK_INT(br_login_start(&s.app, &s.who, &st, NULL, &next), BR_RESULT_OK);
 	CHECK(next.back_url != NULL && strstr(next.back_url, "error=NoPassive") != NULL && next.flow_id[0] == '\0');
 	br_login_next_reset(&next);
 	svc_close(&s);

@@ -9,6 +9,7 @@
 #include "../../bridge/app/flow.h"
 #include "../../bridge/app/login.h"
 #include "../../bridge/app/signin.h"
+#include <stdio.h>
 #include "svc_fixture.h"
 
 /* What a refused sign-in must leave behind: nothing. */
@@ -586,6 +587,108 @@ account_counted_by_entry(void)
 	svc_close(&s);
 }
 
+/* What the IdP's ticket record says for the flow's ticket. */
+static json_t *
+ticket_of(svc *s, const char *flow_id)
+{
+	br_flow f;
+	char key[96];
+	json_t *rec = NULL;
+
+	CHECK(br_flow_load(s->app.cache, flow_id, &f) == BR_CACHE_OK && f.ticket != NULL);
+	snprintf(key, sizeof(key), "ticket:%s", f.ticket);
+	CHECK(br_cache_get_json(s->app.cache, key, &rec) == BR_CACHE_OK);
+	br_flow_reset(&f);
+	return rec;
+}
+
+static void
+second_factor_bound_to_principal(void)
+{
+	svc s;
+	sk_key alice, bob;
+	char flow[BR_ID_LEN + 1], *chal;
+	br_signin_done done;
+	br_login_next next;
+	json_t *pk = NULL, *a, *rec;
+	sk_auth_opts o;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &alice);
+	svc_enrol(&s, "bob", &bob);
+	/* the options are the named account's, whatever the page asked */
+	svc_idp_flow_ext(&s, "ALICE", NULL, flow);
+	CHECK_INT(br_signin_options(&s.app, &s.who, flow, NULL, &pk), BR_RESULT_OK);
+	CHECK(json_array_size(json_object_get(pk, "allowCredentials")) == 1);
+	CHECK(strcmp(json_string_value(json_object_get(json_array_get(json_object_get(pk, "allowCredentials"), 0), "id")),
+	    alice.cred_id_b64) == 0);
+	chal = strdup(json_string_value(json_object_get(pk, "challenge")));
+	json_decref(pk);
+	/* the right passkey: the ticket names the first factor's user byte for byte */
+	memset(&o, 0, sizeof(o));
+	o.no_user_handle = 1;
+	a = svc_assertion(&alice, chal, &o);
+	CHECK_INT(br_signin_verify(&s.app, &s.who, flow, a, &done), BR_RESULT_OK);
+	rec = ticket_of(&s, flow);
+	CHECK(strcmp(json_string_value(json_object_get(rec, "principal")), "ALICE") == 0);
+	json_decref(rec);
+	json_decref(a);
+	free(chal);
+
+	/* bob's passkey for alice's second factor */
+	svc_idp_flow_ext(&s, "alice", NULL, flow);
+	chal = svc_signin_challenge(&s, flow, NULL);
+	a = svc_assertion(&bob, chal, NULL);
+	CHECK_INT(br_signin_verify(&s.app, &s.who, flow, a, &done), BR_RESULT_FAILED);
+	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK(strstr(next.back_url, "error=AccountMismatch") != NULL && strstr(next.back_url, "ticket=") == NULL);
+	br_login_next_reset(&next);
+	json_decref(a);
+	free(chal);
+
+	/* the page asking for someone else */
+	svc_idp_flow_ext(&s, "alice", NULL, flow);
+	CHECK_INT(br_signin_options(&s.app, &s.who, flow, "bob", &pk), BR_RESULT_FAILED);
+	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK(strstr(next.back_url, "error=AccountMismatch") != NULL);
+	br_login_next_reset(&next);
+
+	/* an account without a passkey, one the directory does not know, a disabled one */
+	svc_idp_flow_ext(&s, "nobody", NULL, flow);
+	CHECK_INT(br_signin_options(&s.app, &s.who, flow, NULL, &pk), BR_RESULT_UNKNOWN_ACCOUNT);
+	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK(strstr(next.back_url, "error=NoCredentials") != NULL);
+	br_login_next_reset(&next);
+	svc_idp_flow_ext(&s, "dave", NULL, flow);
+	CHECK_INT(br_signin_options(&s.app, &s.who, flow, NULL, &pk), BR_RESULT_ACCOUNT_DISABLED);
+	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK(strstr(next.back_url, "error=AccountDisabled") != NULL);
+	br_login_next_reset(&next);
+	sk_key_free(&alice);
+	sk_key_free(&bob);
+	svc_close(&s);
+}
+
+static void
+service_display_name(void)
+{
+	svc s;
+	char flow[BR_ID_LEN + 1];
+	br_login_page p;
+
+	svc_open(&s, NULL);
+	svc_idp_flow_ext(&s, NULL, "Moodle \xe2\x80\x94 Lectures", flow);
+	CHECK_INT(br_login_page_flow(&s.app, &s.who, flow, &p), BR_RESULT_OK);
+	CHECK(strcmp(p.service, "Moodle \xe2\x80\x94 Lectures") == 0 && strcmp(p.entity, SVC_ENTITY) == 0);
+	CHECK(p.principal == NULL);
+	br_login_page_reset(&p);
+	svc_idp_flow(&s, flow);
+	CHECK_INT(br_login_page_flow(&s.app, &s.who, flow, &p), BR_RESULT_OK);
+	CHECK(strcmp(p.service, SVC_ENTITY) == 0);
+	br_login_page_reset(&p);
+	svc_close(&s);
+}
+
 int
 main(void)
 {
@@ -610,6 +713,8 @@ main(void)
 		UNIT_CASE(no_flow),
 		UNIT_CASE(malformed_credential),
 		UNIT_CASE(account_counted_by_entry),
+		UNIT_CASE(second_factor_bound_to_principal),
+		UNIT_CASE(service_display_name),
 	};
 
 	return unit_run("signin_service", cases, UNIT_N(cases));
