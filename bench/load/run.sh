@@ -202,6 +202,7 @@ mc_watch=(--watch "memcached=${MEMCACHED_PIDS%% *}")
 
 umask 077
 head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$work/idp.secret"
+head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/state.key"
 printf '%s\n' "$LDAP_BRIDGE_PW" >"$work/ldap.password"
 umask 022
 ports=("$(free_port)" "$(free_port)" "$(free_port)" "$(free_port)")
@@ -218,6 +219,7 @@ public_url = $origin
 threads = $bthreads
 templates_dir = $root/templates
 audit_log = $work/audit-$1.log
+state_key_file = $work/state.key
 
 [webauthn]
 rp_id = localhost

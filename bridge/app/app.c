@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "../core/crypto.h"
+#include "seal.h"
 
 static int
 load_trust(br_app *app, char *err, size_t errlen)
@@ -31,6 +32,39 @@ load_trust(br_app *app, char *err, size_t errlen)
 	}
 	free(buf);
 	return 0;
+}
+
+/* The state key (and the previous one during a rotation): read, turned into keys, wiped. */
+static int
+load_state_keys(br_app *app, char *err, size_t errlen)
+{
+	const br_config *c = &app->cfg;
+	char *cur = NULL, *prev = NULL;
+	size_t cur_len = 0, prev_len = 0;
+	int rc = -1;
+
+	if ((cur = br_config_read_secret(c->state_key_file, &cur_len, err, errlen)) == NULL ||
+	    (c->previous_state_key_file != NULL &&
+		(prev = br_config_read_secret(c->previous_state_key_file, &prev_len, err, errlen)) == NULL))
+		goto out;
+	if (cur_len < BR_SEAL_SECRET_MIN || (prev != NULL && prev_len < BR_SEAL_SECRET_MIN)) {
+		snprintf(err, errlen, "[server] %s: shorter than %d bytes (make one with: openssl rand -base64 48)",
+		    cur_len < BR_SEAL_SECRET_MIN ? "state_key_file" : "previous_state_key_file", BR_SEAL_SECRET_MIN);
+		goto out;
+	}
+	if ((app->seal = br_seal_new((unsigned char *)cur, cur_len, (unsigned char *)prev, prev_len)) == NULL) {
+		snprintf(err, errlen, "[server] state_key_file: cannot derive keys");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (cur != NULL)
+		br_wipe(cur, cur_len);
+	if (prev != NULL)
+		br_wipe(prev, prev_len);
+	free(cur);
+	free(prev);
+	return rc;
 }
 
 static void
@@ -126,6 +160,8 @@ br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t 
 		app->secrets.prev = (unsigned char *)s;
 		app->secrets.prev_len = n;
 	}
+	if (load_state_keys(app, err, errlen) < 0)
+		return -1;
 	if (c->templates_dir != NULL && (app->tpl = br_templates_load(c->templates_dir, err, errlen)) == NULL)
 		return -1;
 	if ((app->audit = br_audit_open(c->audit_log)) == NULL) {
@@ -144,6 +180,7 @@ void
 br_app_free(br_app *app)
 {
 	br_keycache_free(&app->keys);
+	br_seal_free(&app->seal);
 	br_metrics_free(&app->metrics);
 	br_audit_close(&app->audit);
 	br_templates_free(&app->tpl);

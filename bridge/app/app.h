@@ -24,6 +24,7 @@ typedef struct br_app {
 	br_audit *audit;
 	br_metrics *metrics;
 	br_keycache *keys;      /* parsed credential public keys */
+	struct br_seal *seal;   /* names and seals the records in the cache (seal.h) */
 	int https;              /* public_url is https */
 } br_app;
 

@@ -23,28 +23,28 @@ br_challenge_reset(br_challenge *c)
 }
 
 br_result
-br_challenge_issue(br_app *app, br_challenge_purpose purpose, const char *bound_to, const char *username,
+br_challenge_issue(br_app *app, br_challenge_purpose purpose, const char *bound_to, const char *username, int64_t now,
     char out[BR_ID_LEN + 1])
 {
 	json_t *rec;
-	char key[96];
 	br_cache_rc rc;
+	char id[BR_ID_LEN + 1];
 
-	if (bound_to == NULL || br_random_b64url(32, out, BR_ID_LEN + 1) < 0)
+	if (bound_to == NULL)
 		return BR_RESULT_INTERNAL;
 	rec = json_pack("{s:s, s:s, s:s?}", "purpose", purposes[purpose], "bound_to", bound_to, "username", username);
 	if (rec == NULL)
 		return BR_RESULT_INTERNAL;
-	memcpy(key, KIND ":", sizeof(KIND));
-	memcpy(key + sizeof(KIND), out, BR_ID_LEN + 1);
-	rc = br_cache_set_json(app->cache, key, rec, (unsigned)app->cfg.challenge_ttl_s);
+	/* the challenge itself names the record: the browser sends it back in clientDataJSON */
+	rc = br_record_create(app, KIND, rec, (unsigned)app->cfg.challenge_ttl_s, now, id);
+	memcpy(out, id, sizeof(id));
 	json_decref(rec);
 	return rc == BR_CACHE_OK ? BR_RESULT_OK : BR_RESULT_UNAVAILABLE;
 }
 
 br_result
 br_challenge_take(br_app *app, const br_blob *client_data_json, br_challenge_purpose purpose,
-    const char *bound_to, br_challenge *out)
+    const char *bound_to, int64_t now, br_challenge *out)
 {
 	json_t *cd, *rec = NULL;
 	json_error_t je;
@@ -58,7 +58,7 @@ br_challenge_take(br_app *app, const br_blob *client_data_json, br_challenge_pur
 	/* only our own challenges have this shape; nothing else reaches a cache key */
 	if (!br_record_id_ok(chal))
 		goto out;
-	rc = br_record_take(app->cache, KIND, chal, &rec);
+	rc = br_record_take(app, KIND, chal, now, &rec);
 	if (rc != BR_CACHE_OK) {
 		r = rc == BR_CACHE_ERROR ? BR_RESULT_UNAVAILABLE : BR_RESULT_EXPIRED;
 		goto out;

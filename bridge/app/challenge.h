@@ -1,6 +1,6 @@
 /*
- * WebAuthn challenges: 32 random bytes, kept in the cache under the
- * challenge itself (record "challenge:<base64url>") and bound to the flow or
+ * WebAuthn challenges: 32 random bytes, kept in the cache as a sealed
+ * record named by the challenge itself (record.h) and bound to the flow or
  * session that asked for it, so a challenge issued to one browser is no use
  * in another. Taken once, before the ceremony is verified.
  */
@@ -26,7 +26,7 @@ void br_challenge_reset(br_challenge *c);
 
 /* A new challenge (its text into out) for purpose, bound to bound_to; username may be NULL. */
 br_result br_challenge_issue(br_app *app, br_challenge_purpose purpose, const char *bound_to, const char *username,
-    char out[BR_ID_LEN + 1]);
+    int64_t now, char out[BR_ID_LEN + 1]);
 
 /*
  * Take the challenge named in clientDataJSON once. OK when it was ours, for
@@ -35,6 +35,6 @@ br_result br_challenge_issue(br_app *app, br_challenge_purpose purpose, const ch
  * UNAVAILABLE when the cache is down.
  */
 br_result br_challenge_take(br_app *app, const br_blob *client_data_json, br_challenge_purpose purpose,
-    const char *bound_to, br_challenge *out);
+    const char *bound_to, int64_t now, br_challenge *out);
 
 #endif

@@ -62,7 +62,7 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 	s.kind = BR_SESSION_ENROL;
 	s.username = user->username;
 	s.code = user->enrolment_codes[i];
-	if ((r = br_result_of_cache(br_session_start(app->cache, &s), BR_RESULT_UNAVAILABLE)) == BR_RESULT_OK &&
+	if ((r = br_result_of_cache(br_session_start(app, &s, who->now), BR_RESULT_UNAVAILABLE)) == BR_RESULT_OK &&
 	    (r = view_of(user, out)) == BR_RESULT_OK)
 		memcpy(out->session_id, s.id, sizeof(s.id));
 	br_user_free(&user);
@@ -72,14 +72,14 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 }
 
 br_result
-br_enrol_continue(br_app *app, const char *session_id, br_enrol_view *out)
+br_enrol_continue(br_app *app, const br_caller *who, const char *session_id, br_enrol_view *out)
 {
 	br_session s;
 	br_user *user = NULL;
 	br_result r = BR_RESULT_FORBIDDEN;
 
 	memset(out, 0, sizeof(*out));
-	if (br_session_load(app->cache, session_id, BR_SESSION_ENROL, &s) != BR_CACHE_OK)
+	if (br_session_load(app, session_id, BR_SESSION_ENROL, who->now, &s) != BR_CACHE_OK)
 		return r;
 	if (br_dir_find_user(app->dir, s.username, &user) == BR_DIR_OK)
 		r = view_of(user, out);
@@ -145,7 +145,7 @@ br_enrol_by_password(br_app *app, const br_caller *who, const char *username, ch
 	s.kind = BR_SESSION_ENROL;
 	s.username = user->username;
 	s.via_password = 1;
-	if ((r = br_result_of_cache(br_session_start(app->cache, &s), BR_RESULT_UNAVAILABLE)) != BR_RESULT_OK)
+	if ((r = br_result_of_cache(br_session_start(app, &s, who->now), BR_RESULT_UNAVAILABLE)) != BR_RESULT_OK)
 		goto out;
 	memcpy(session_id, s.id, sizeof(s.id));
 	br_event(app, who, "enrolment_password_accepted", NULL, json_pack("{s:s}", "username", user->username));

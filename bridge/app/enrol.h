@@ -23,7 +23,7 @@ void br_enrol_view_reset(br_enrol_view *v);
 br_result br_enrol_open_link(br_app *app, const br_caller *who, const char *username, const char *code,
     br_enrol_view *out);
 /* An enrolment begun by a directory password, continuing in session_id: FORBIDDEN when there is none. */
-br_result br_enrol_continue(br_app *app, const char *session_id, br_enrol_view *out);
+br_result br_enrol_continue(br_app *app, const br_caller *who, const char *session_id, br_enrol_view *out);
 /*
  * A first passkey after the directory password ([enrolment] allow_password):
  * one answer (FAILED) for an unknown user and a wrong password. The

@@ -85,10 +85,10 @@ fail:
 }
 
 br_cache_rc
-br_flow_create(br_cache *c, br_flow *f, unsigned ttl)
+br_flow_create(struct br_app *app, br_flow *f, unsigned ttl, int64_t now)
 {
 	json_t *j = br_flow_to_json(f);
-	br_cache_rc rc = j != NULL ? br_record_create(c, KIND, j, ttl, f->id) : BR_CACHE_ERROR;
+	br_cache_rc rc = j != NULL ? br_record_create(app, KIND, j, ttl, now, f->id) : BR_CACHE_ERROR;
 
 	json_decref(j);
 	return rc;
@@ -108,35 +108,35 @@ loaded(br_cache_rc rc, json_t *j, const char *id, br_flow *f)
 }
 
 br_cache_rc
-br_flow_load(br_cache *c, const char *id, br_flow *f)
+br_flow_load(struct br_app *app, const char *id, int64_t now, br_flow *f)
 {
 	json_t *j = NULL;
-	br_cache_rc rc = br_record_get(c, KIND, id, &j);
+	br_cache_rc rc = br_record_get(app, KIND, id, now, &j);
 
 	return loaded(rc, j, id, f);
 }
 
 br_cache_rc
-br_flow_take(br_cache *c, const char *id, br_flow *f)
+br_flow_take(struct br_app *app, const char *id, int64_t now, br_flow *f)
 {
 	json_t *j = NULL;
-	br_cache_rc rc = br_record_take(c, KIND, id, &j);
+	br_cache_rc rc = br_record_take(app, KIND, id, now, &j);
 
 	return loaded(rc, j, id, f);
 }
 
 br_cache_rc
-br_flow_save(br_cache *c, const br_flow *f, unsigned ttl)
+br_flow_save(struct br_app *app, const br_flow *f, unsigned ttl, int64_t now)
 {
 	json_t *j = br_flow_to_json(f);
-	br_cache_rc rc = j != NULL ? br_record_put(c, KIND, f->id, j, ttl) : BR_CACHE_ERROR;
+	br_cache_rc rc = j != NULL ? br_record_put(app, KIND, f->id, j, ttl, now) : BR_CACHE_ERROR;
 
 	json_decref(j);
 	return rc;
 }
 
 br_cache_rc
-br_flow_drop(br_cache *c, const char *id)
+br_flow_drop(struct br_app *app, const char *id)
 {
-	return br_record_drop(c, KIND, id);
+	return br_record_drop(app, KIND, id);
 }

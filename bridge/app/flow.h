@@ -38,14 +38,16 @@ json_t *br_flow_to_json(const br_flow *f);
 /* From the record form: -1 when a member has the wrong type or an IdP flow lacks one. */
 int br_flow_from_json(const json_t *j, br_flow *f);
 
-/* A new flow under a fresh id (into f->id). */
-br_cache_rc br_flow_create(br_cache *c, br_flow *f, unsigned ttl);
-/* The flow for a cookie value; INVALID for a record that is not a flow. */
-br_cache_rc br_flow_load(br_cache *c, const char *id, br_flow *f);
+struct br_app;
+
+/* A new flow under a fresh id (into f->id), for ttl seconds from now. */
+br_cache_rc br_flow_create(struct br_app *app, br_flow *f, unsigned ttl, int64_t now);
+/* The flow for a cookie value; INVALID for a record that is not a flow (or does not open). */
+br_cache_rc br_flow_load(struct br_app *app, const char *id, int64_t now, br_flow *f);
 /* The same, taken once. */
-br_cache_rc br_flow_take(br_cache *c, const char *id, br_flow *f);
+br_cache_rc br_flow_take(struct br_app *app, const char *id, int64_t now, br_flow *f);
 /* Replace the record under f->id. */
-br_cache_rc br_flow_save(br_cache *c, const br_flow *f, unsigned ttl);
-br_cache_rc br_flow_drop(br_cache *c, const char *id);
+br_cache_rc br_flow_save(struct br_app *app, const br_flow *f, unsigned ttl, int64_t now);
+br_cache_rc br_flow_drop(struct br_app *app, const char *id);
 
 #endif

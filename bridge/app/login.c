@@ -57,7 +57,7 @@ br_login_start(br_app *app, const br_caller *who, const br_handoff_start *s, con
 	f.entity = (char *)s->entity;
 	f.sp_name = x != NULL ? (char *)x->sp_name : NULL;
 	f.principal = x != NULL ? (char *)x->principal : NULL;
-	if (br_flow_create(app->cache, &f, (unsigned)app->cfg.flow_ttl_s) != BR_CACHE_OK) {
+	if (br_flow_create(app, &f, (unsigned)app->cfg.flow_ttl_s, who->now) != BR_CACHE_OK) {
 		br_event_store(app, who, "handoff_failed", "cache_error", NULL);
 		return BR_RESULT_UNAVAILABLE;
 	}
@@ -78,9 +78,9 @@ back(const br_flow *f, const char *key, const char *value, br_login_next *out)
 
 /* The IdP flow of the cookie, taken once: EXPIRED for none (or a local one). */
 static br_result
-take_idp_flow(br_app *app, const char *flow_id, br_flow *f)
+take_idp_flow(br_app *app, const char *flow_id, int64_t now, br_flow *f)
 {
-	br_result r = br_result_of_cache(br_flow_take(app->cache, flow_id, f), BR_RESULT_EXPIRED);
+	br_result r = br_result_of_cache(br_flow_take(app, flow_id, now, f), BR_RESULT_EXPIRED);
 
 	if (r == BR_RESULT_OK && !f->idp)
 		r = BR_RESULT_EXPIRED;
@@ -93,9 +93,8 @@ br_login_finish(br_app *app, const br_caller *who, const char *flow_id, br_login
 	br_flow f;
 	br_result r;
 
-	(void)who;
 	memset(out, 0, sizeof(*out));
-	if ((r = take_idp_flow(app, flow_id, &f)) != BR_RESULT_OK)
+	if ((r = take_idp_flow(app, flow_id, who->now, &f)) != BR_RESULT_OK)
 		goto out;
 	if (f.ticket != NULL)
 		r = back(&f, "ticket", f.ticket, out);
@@ -103,7 +102,7 @@ br_login_finish(br_app *app, const br_caller *who, const char *flow_id, br_login
 		r = back(&f, "error", f.error, out);
 	else
 		/* not signed in yet: the flow goes back and so does the browser, to the page */
-		br_flow_save(app->cache, &f, (unsigned)app->cfg.flow_ttl_s);
+		br_flow_save(app, &f, (unsigned)app->cfg.flow_ttl_s, who->now);
 out:
 	br_flow_reset(&f);
 	return r;
@@ -117,7 +116,7 @@ br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const ch
 	const char *error;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = take_idp_flow(app, flow_id, &f)) != BR_RESULT_OK) {
+	if ((r = take_idp_flow(app, flow_id, who->now, &f)) != BR_RESULT_OK) {
 		/* a cancel with nothing to cancel is an expired page, whatever the cache said */
 		r = BR_RESULT_EXPIRED;
 		goto out;
@@ -139,7 +138,7 @@ br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_lo
 	br_result r = BR_RESULT_OK;
 
 	memset(out, 0, sizeof(*out));
-	rc = br_flow_load(app->cache, flow_id, &f);
+	rc = br_flow_load(app, flow_id, who->now, &f);
 	if (rc == BR_CACHE_OK) {
 		out->idp = f.idp;
 		if (f.idp && ((out->entity = strdup(f.entity)) == NULL ||
@@ -155,7 +154,7 @@ br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_lo
 
 		memset(&local, 0, sizeof(local));
 		local.created = who->now;
-		if (br_flow_create(app->cache, &local, (unsigned)app->cfg.flow_ttl_s) == BR_CACHE_OK)
+		if (br_flow_create(app, &local, (unsigned)app->cfg.flow_ttl_s, who->now) == BR_CACHE_OK)
 			memcpy(out->flow_id, local.id, sizeof(local.id));
 		else
 			r = BR_RESULT_UNAVAILABLE;

@@ -10,12 +10,12 @@
 #include "session.h"
 
 static br_result
-signed_in_user(br_app *app, const char *session_id, br_user **user)
+signed_in_user(br_app *app, const br_caller *who, const char *session_id, br_user **user)
 {
 	br_session s;
 	br_dir_rc rc;
 
-	if (br_session_load(app->cache, session_id, BR_SESSION_SIGNIN, &s) != BR_CACHE_OK)
+	if (br_session_load(app, session_id, BR_SESSION_SIGNIN, who->now, &s) != BR_CACHE_OK)
 		return BR_RESULT_FORBIDDEN;
 	rc = br_dir_find_user(app->dir, s.username, user);
 	br_session_reset(&s);
@@ -31,9 +31,8 @@ br_passkeys_list(br_app *app, const br_caller *who, const char *session_id, json
 	size_t i;
 	br_result r;
 
-	(void)who;
 	*out = NULL;
-	if ((r = signed_in_user(app, session_id, &user)) != BR_RESULT_OK)
+	if ((r = signed_in_user(app, who, session_id, &user)) != BR_RESULT_OK)
 		return r;
 	list = json_array();
 	for (i = 0; i < user->n_creds; i++) {
@@ -66,7 +65,7 @@ br_passkeys_rename(br_app *app, const br_caller *who, const char *session_id, co
 	br_result r;
 	br_dir_rc rc;
 
-	if ((r = signed_in_user(app, session_id, &user)) != BR_RESULT_OK)
+	if ((r = signed_in_user(app, who, session_id, &user)) != BR_RESULT_OK)
 		return r;
 	if (decode_id(id, &raw) < 0 || !br_nickname_ok(nickname)) {
 		r = BR_RESULT_BAD_REQUEST;
@@ -93,7 +92,7 @@ br_passkeys_delete(br_app *app, const br_caller *who, const char *session_id, co
 	br_result r;
 	br_dir_rc rc;
 
-	if ((r = signed_in_user(app, session_id, &user)) != BR_RESULT_OK)
+	if ((r = signed_in_user(app, who, session_id, &user)) != BR_RESULT_OK)
 		return r;
 	if (decode_id(id, &raw) < 0) {
 		r = BR_RESULT_BAD_REQUEST;

@@ -16,11 +16,11 @@
 
 /* An enrolment session or a signed-in one, with its user loaded. */
 static br_result
-registering(br_app *app, const char *session_id, br_session *s, br_user **user)
+registering(br_app *app, const br_caller *who, const char *session_id, br_session *s, br_user **user)
 {
 	br_dir_rc rc;
 
-	if (br_session_load(app->cache, session_id, BR_SESSION_ENROL | BR_SESSION_SIGNIN, s) != BR_CACHE_OK)
+	if (br_session_load(app, session_id, BR_SESSION_ENROL | BR_SESSION_SIGNIN, who->now, s) != BR_CACHE_OK)
 		return BR_RESULT_FORBIDDEN;
 	if ((rc = br_dir_find_user(app->dir, s->username, user)) != BR_DIR_OK)
 		return br_result_of_dir(rc, BR_RESULT_UNKNOWN_ACCOUNT);
@@ -89,9 +89,9 @@ br_registration_options(br_app *app, const br_caller *who, const char *session_i
 
 	*public_key = NULL;
 	memset(&s, 0, sizeof(s));
-	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, session_id, &s, &user)) != BR_RESULT_OK ||
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK ||
 	    (r = ensure_handle(app, &s, &user)) != BR_RESULT_OK ||
-	    (r = br_challenge_issue(app, BR_CHALLENGE_REGISTER, s.id, NULL, chal)) != BR_RESULT_OK)
+	    (r = br_challenge_issue(app, BR_CHALLENGE_REGISTER, s.id, NULL, who->now, chal)) != BR_RESULT_OK)
 		goto out;
 	if ((handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len)) == NULL) {
 		r = BR_RESULT_INTERNAL;
@@ -194,18 +194,18 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
 
 /* An enrolment link proves no passkey: the session ends, sign in to manage passkeys. */
 static br_result
-end_enrolment(br_app *app, br_session *s, const br_user *user, br_registration_done *out)
+end_enrolment(br_app *app, const br_caller *who, br_session *s, const br_user *user, br_registration_done *out)
 {
 	br_session next;
 
 	memset(&next, 0, sizeof(next));
-	br_session_end(app->cache, s->id);
+	br_session_end(app, s->id);
 	next.kind = BR_SESSION_ENROLLED;
 	next.username = user->username;
 	next.display_name = (char *)br_user_display_name(user);
 	out->enrolled = 1;
 	/* the passkey is stored: a lost "ready" page is no failure, the cookie is then cleared */
-	if (br_session_start(app->cache, &next) == BR_CACHE_OK)
+	if (br_session_start(app, &next, who->now) == BR_CACHE_OK)
 		memcpy(out->session_id, next.id, sizeof(next.id));
 	return BR_RESULT_OK;
 }
@@ -229,7 +229,7 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 	memset(out, 0, sizeof(*out));
 	if (nickname != NULL && *nickname == '\0')
 		nickname = NULL;
-	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, session_id, &s, &user)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK)
 		goto out;
 	/* the directory's rule, checked before anything is spent */
 	if (nickname != NULL && !br_nickname_ok(nickname)) {
@@ -243,7 +243,7 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 		r = BR_RESULT_BAD_REQUEST;
 		goto out;
 	}
-	if ((r = br_challenge_take(app, &cred.client_data_json, BR_CHALLENGE_REGISTER, s.id, &chal)) != BR_RESULT_OK) {
+	if ((r = br_challenge_take(app, &cred.client_data_json, BR_CHALLENGE_REGISTER, s.id, who->now, &chal)) != BR_RESULT_OK) {
 		(r == BR_RESULT_UNAVAILABLE ? br_event_store : br_event)(app, who, "registration_failure",
 		    r == BR_RESULT_UNAVAILABLE ? "cache_error" : br_result_code(r), json_pack("{s:s}", "username", user->username));
 		goto out;
@@ -279,7 +279,7 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 		goto out;
 	}
 	if (s.kind == BR_SESSION_ENROL)
-		r = end_enrolment(app, &s, user, out);
+		r = end_enrolment(app, who, &s, user, out);
 out:
 	br_reg_result_reset(&rr);
 	br_challenge_reset(&chal);

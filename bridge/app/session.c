@@ -55,10 +55,10 @@ from_json(const json_t *j, br_session *s)
 }
 
 br_cache_rc
-br_session_load(br_cache *c, const char *id, unsigned want, br_session *s)
+br_session_load(struct br_app *app, const char *id, unsigned want, int64_t now, br_session *s)
 {
 	json_t *j = NULL;
-	br_cache_rc rc = br_record_get(c, KIND, id, &j);
+	br_cache_rc rc = br_record_get(app, KIND, id, now, &j);
 
 	memset(s, 0, sizeof(*s));
 	if (rc == BR_CACHE_OK) {
@@ -74,7 +74,7 @@ br_session_load(br_cache *c, const char *id, unsigned want, br_session *s)
 }
 
 br_cache_rc
-br_session_start(br_cache *c, br_session *s)
+br_session_start(struct br_app *app, br_session *s, int64_t now)
 {
 	json_t *j = json_pack("{s:s, s:s}", "kind", kind_name(s->kind), "username", s->username);
 	br_cache_rc rc = BR_CACHE_ERROR;
@@ -86,14 +86,14 @@ br_session_start(br_cache *c, br_session *s)
 	    (s->via_password && json_object_set_new(j, "via", json_string("password")) < 0) ||
 	    (s->auth_instant != 0 && json_object_set_new(j, "auth_instant", json_integer(s->auth_instant)) < 0))
 		goto out;
-	rc = br_record_create(c, KIND, j, BR_SESSION_TTL, s->id);
+	rc = br_record_create(app, KIND, j, BR_SESSION_TTL, now, s->id);
 out:
 	json_decref(j);
 	return rc;
 }
 
 void
-br_session_end(br_cache *c, const char *id)
+br_session_end(struct br_app *app, const char *id)
 {
-	br_record_drop(c, KIND, id);
+	br_record_drop(app, KIND, id);
 }

@@ -31,10 +31,12 @@ typedef struct br_session {
 
 void br_session_reset(br_session *s);
 
+struct br_app;
+
 /* The session for a cookie value when it is one of kinds (a mask); MISS otherwise. */
-br_cache_rc br_session_load(br_cache *c, const char *id, unsigned kinds, br_session *s);
-/* Store s under a fresh id (into s->id). */
-br_cache_rc br_session_start(br_cache *c, br_session *s);
-void br_session_end(br_cache *c, const char *id);
+br_cache_rc br_session_load(struct br_app *app, const char *id, unsigned kinds, int64_t now, br_session *s);
+/* Store s under a fresh id (into s->id), for BR_SESSION_TTL from now. */
+br_cache_rc br_session_start(struct br_app *app, br_session *s, int64_t now);
+void br_session_end(struct br_app *app, const char *id);
 
 #endif

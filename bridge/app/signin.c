@@ -33,9 +33,9 @@ br_signin_mfa(const br_config *cfg, int uv, int be, const char *aaguid)
 
 /* The flow a sign-in belongs to: EXPIRED when the cookie names none. */
 static br_result
-load_flow(br_app *app, const char *flow_id, br_flow *f)
+load_flow(br_app *app, const br_caller *who, const char *flow_id, br_flow *f)
 {
-	return br_result_of_cache(br_flow_load(app->cache, flow_id, f), BR_RESULT_EXPIRED);
+	return br_result_of_cache(br_flow_load(app, flow_id, who->now, f), BR_RESULT_EXPIRED);
 }
 
 /* [{"type":"public-key","id":…,"transports":[…]}] for the user's credentials. */
@@ -59,11 +59,11 @@ descriptors(const br_user *u)
 
 /* Remember a verdict the IdP must hear about even if the user then picks "another way". */
 static void
-flow_verdict(br_app *app, br_flow *flow, const char *error)
+flow_verdict(br_app *app, const br_caller *who, br_flow *flow, const char *error)
 {
 	if (!flow->idp || br_flow_set(&flow->error, error) < 0)
 		return;
-	br_flow_save(app->cache, flow, (unsigned)app->cfg.flow_ttl_s);
+	br_flow_save(app, flow, (unsigned)app->cfg.flow_ttl_s, who->now);
 }
 
 br_result
@@ -82,14 +82,14 @@ br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const 
 	if (username != NULL && *username == '\0')
 		username = NULL;
 	/* the address counter here also bounds verify: each verify spends a challenge issued here */
-	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = load_flow(app, flow_id, &flow)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = load_flow(app, who, flow_id, &flow)) != BR_RESULT_OK)
 		goto out;
 	if (flow.principal != NULL) {
 		/* a second factor: the account the IdP named, and no other */
 		if (username != NULL && strcmp(username, flow.principal) != 0) {
 			br_event(app, who, "signin_failure", "wrong_account", json_pack("{s:s, s:s}", "username", username,
 			    "principal", flow.principal));
-			flow_verdict(app, &flow, "AccountMismatch");
+			flow_verdict(app, who, &flow, "AccountMismatch");
 			r = BR_RESULT_FAILED;
 			goto out;
 		}
@@ -106,19 +106,19 @@ br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const 
 			(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "signin_failure",
 			    rc == BR_DIR_ERROR ? "directory_error" : "unknown_account", json_pack("{s:s}", "username", username));
 			if (rc != BR_DIR_ERROR && flow.principal != NULL)
-				flow_verdict(app, &flow, "NoCredentials");
+				flow_verdict(app, who, &flow, "NoCredentials");
 			goto out;
 		}
 		if (user->disabled || user->n_creds == 0) {
 			r = user->disabled ? BR_RESULT_ACCOUNT_DISABLED : BR_RESULT_NO_CREDENTIALS;
 			br_event(app, who, "signin_failure", br_result_code(r), json_pack("{s:s}", "username", user->username));
 			if (flow.principal != NULL)
-				flow_verdict(app, &flow, user->disabled ? "AccountDisabled" : "NoCredentials");
+				flow_verdict(app, who, &flow, user->disabled ? "AccountDisabled" : "NoCredentials");
 			goto out;
 		}
 		allow = descriptors(user);
 	}
-	if ((r = br_challenge_issue(app, BR_CHALLENGE_SIGNIN, flow.id, user != NULL ? user->username : NULL, chal)) !=
+	if ((r = br_challenge_issue(app, BR_CHALLENGE_SIGNIN, flow.id, user != NULL ? user->username : NULL, who->now, chal)) !=
 	    BR_RESULT_OK)
 		goto out;
 	*public_key = json_pack("{s:s, s:s, s:i, s:s, s:o}", "challenge", chal, "rpId", app->cfg.rp_id, "timeout",
@@ -142,12 +142,12 @@ start_session(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 	br_result r;
 
 	memset(&s, 0, sizeof(s));
-	br_flow_drop(app->cache, flow->id);
+	br_flow_drop(app, flow->id);
 	s.kind = BR_SESSION_SIGNIN;
 	s.username = user->username;
 	s.display_name = (char *)br_user_display_name(user);
 	s.auth_instant = who->now;
-	r = br_result_of_cache(br_session_start(app->cache, &s), BR_RESULT_UNAVAILABLE);
+	r = br_result_of_cache(br_session_start(app, &s, who->now), BR_RESULT_UNAVAILABLE);
 	if (r == BR_RESULT_OK) {
 		out->local = 1;
 		memcpy(out->session_id, s.id, sizeof(s.id));
@@ -187,7 +187,7 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 	/* the ticket first: a crash between the two leaves no flow pointing at nothing */
 	if (br_cache_set_json(app->cache, key, record, (unsigned)app->cfg.ticket_ttl_s) == BR_CACHE_OK) {
 		if (br_flow_set(&flow->ticket, ticket) == 0 &&
-		    br_flow_save(app->cache, flow, (unsigned)app->cfg.flow_ttl_s) == BR_CACHE_OK)
+		    br_flow_save(app, flow, (unsigned)app->cfg.flow_ttl_s, who->now) == BR_CACHE_OK)
 			r = BR_RESULT_OK;
 		else
 			br_cache_delete(app->cache, key);
@@ -284,12 +284,12 @@ verify(struct verify *v, br_signin_done *out)
 		    json_pack("{s:s, s:s}", "username", v->chal.username, "credential_id", v->cid));
 		/* a second factor by someone else's passkey: the IdP must not take it for the first user */
 		if (v->flow.principal != NULL)
-			flow_verdict(app, &v->flow, "AccountMismatch");
+			flow_verdict(app, who, &v->flow, "AccountMismatch");
 		return BR_RESULT_FAILED;
 	}
 	if (v->user->disabled) {
 		br_event(app, who, "signin_failure", "account_disabled", json_pack("{s:s}", "username", v->user->username));
-		flow_verdict(app, &v->flow, "AccountDisabled");
+		flow_verdict(app, who, &v->flow, "AccountDisabled");
 		return BR_RESULT_ACCOUNT_DISABLED;
 	}
 	if ((e = check_assertion(v, &ar)) != BR_OK) {
@@ -297,7 +297,7 @@ verify(struct verify *v, br_signin_done *out)
 		    json_pack("{s:s, s:s}", "username", v->user->username, "credential_id", v->cid));
 		/* a possible clone is the IdP's business even if the user tries another way */
 		if (e == BR_ERR_SIGN_COUNT)
-			flow_verdict(app, &v->flow, "AuthnFailed");
+			flow_verdict(app, who, &v->flow, "AuthnFailed");
 		return BR_RESULT_FAILED;
 	}
 	c = &v->user->creds[0];
@@ -328,7 +328,7 @@ br_signin_verify(br_app *app, const br_caller *who, const char *flow_id, const j
 	 * A verify that gets past its challenge spent one issued by options,
 	 * which counted the address; only the ones refused before that count here.
 	 */
-	if ((r = load_flow(app, flow_id, &v.flow)) != BR_RESULT_OK)
+	if ((r = load_flow(app, who, flow_id, &v.flow)) != BR_RESULT_OK)
 		goto out;
 	e = br_credential_json_read(credential, &v.cred);
 	if (e != BR_OK || v.cred.is_registration) {
@@ -341,7 +341,7 @@ br_signin_verify(br_app *app, const br_caller *who, const char *flow_id, const j
 	br_b64url_encode(v.cred.raw_id.ptr, v.cred.raw_id.len > 1023 ? 1023 : v.cred.raw_id.len, out->credential_id);
 	v.cid = out->credential_id;
 	/* single use: the challenge is gone from here on, whatever happens next */
-	if ((r = br_challenge_take(app, &v.cred.client_data_json, BR_CHALLENGE_SIGNIN, v.flow.id, &v.chal)) !=
+	if ((r = br_challenge_take(app, &v.cred.client_data_json, BR_CHALLENGE_SIGNIN, v.flow.id, who->now, &v.chal)) !=
 	    BR_RESULT_OK) {
 		br_result limited = br_rate_address(app, who);
 		if (limited != BR_RESULT_OK) {

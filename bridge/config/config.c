@@ -81,6 +81,8 @@ static const struct key keys[] = {
 	{ "server", "request_timeout", T_DUR, O(request_timeout_s), 1, 300, "15s", NULL, "idle connection timeout" },
 	{ "server", "templates_dir", T_STR, O(templates_dir), 0, 0, NULL, NULL, "pages, scripts, styles, translations" },
 	{ "server", "audit_log", T_STR, O(audit_log), 0, 0, "-", NULL, "audit log file (JSON lines), - for stderr" },
+	{ "server", "state_key_file", T_STR, O(state_key_file), 0, 0, NULL, NULL, "secret (32+ bytes) that names and seals the records kept in memcached; the same on every bridge node" },
+	{ "server", "previous_state_key_file", T_STR, O(previous_state_key_file), 0, 0, NULL, NULL, "the state key before the last rotation" },
 	{ "server", "trusted_proxies", T_NETS, O(trusted_proxies), 0, 0, "", NULL, "proxies (addresses, CIDR prefixes) whose X-Forwarded-For names the client" },
 	{ "server", "max_connections_per_address", T_INT, O(max_connections_per_address), 0, 1000, "64", NULL, "open connections per client address (trusted proxies exempt); 0 = no limit" },
 
@@ -495,6 +497,10 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 	NEED(c->algs != NULL && c->n_algs > 0, "[webauthn] algorithms: at least one algorithm is required");
 	NEED(c->trust_anchors_file == NULL || readable(c->trust_anchors_file),
 	    "[webauthn] trust_anchors_file: cannot read %.120s", c->trust_anchors_file);
+	NEED(c->state_key_file != NULL, "[server] state_key_file: required (32 random bytes or more, the same on every node)");
+	NEED(readable(c->state_key_file), "[server] state_key_file: cannot read %.120s", c->state_key_file);
+	NEED(c->previous_state_key_file == NULL || readable(c->previous_state_key_file),
+	    "[server] previous_state_key_file: cannot read %.120s", c->previous_state_key_file);
 	NEED(c->secret_file != NULL, "[idp] secret_file: required");
 	NEED(readable(c->secret_file), "[idp] secret_file: cannot read %.120s", c->secret_file);
 	NEED(c->previous_secret_file == NULL || readable(c->previous_secret_file),

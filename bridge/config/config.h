@@ -53,6 +53,8 @@ typedef struct br_config {
 	int request_timeout_s;
 	char *templates_dir;
 	char *audit_log;             /* file, or "-" for stderr */
+	char *state_key_file;        /* names and seals what the bridge keeps in memcached */
+	char *previous_state_key_file;
 	br_ip_prefixes trusted_proxies; /* peers whose X-Forwarded-For is believed */
 	int max_connections_per_address; /* open connections per address; 0: no limit */
 

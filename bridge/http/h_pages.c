@@ -60,7 +60,7 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 
 	if (u == NULL || code == NULL) {
 		/* an enrolment begun by a directory password continues here */
-		if (br_enrol_continue(app, br_req_cookie(req, "fb_session"), &v) == BR_RESULT_OK) {
+		if (br_enrol_continue(app, &who, br_req_cookie(req, "fb_session"), &v) == BR_RESULT_OK) {
 			enrol_page(app, req, res, &v, "");
 		} else if (app->cfg.enrolment_allow_password) {
 			br_var pv[] = { { "username", "" } };
@@ -87,7 +87,7 @@ h_page_enrolled(void *ctx, const br_request *req, br_response *res)
 	br_app *app = ctx;
 	br_session s;
 
-	if (br_session_load(app->cache, br_req_cookie(req, "fb_session"), BR_SESSION_ENROLLED, &s) != BR_CACHE_OK) {
+	if (br_session_load(app, br_req_cookie(req, "fb_session"), BR_SESSION_ENROLLED, req->now, &s) != BR_CACHE_OK) {
 		/* a reload after the session or a bookmark: My passkeys (which asks to sign in) */
 		br_res_redirect(res, strdup("/passkeys"));
 		return;
@@ -108,7 +108,7 @@ h_page_passkeys(void *ctx, const br_request *req, br_response *res)
 	br_app *app = ctx;
 	br_session s;
 
-	if (br_session_load(app->cache, br_req_cookie(req, "fb_session"), BR_SESSION_SIGNIN, &s) != BR_CACHE_OK) {
+	if (br_session_load(app, br_req_cookie(req, "fb_session"), BR_SESSION_SIGNIN, req->now, &s) != BR_CACHE_OK) {
 		br_res_redirect(res, strdup("/login"));
 		return;
 	}

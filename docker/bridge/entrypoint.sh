@@ -20,6 +20,18 @@ chown root:fidosecret "$dir" "$secret"
 chmod 0750 "$dir"
 chmod 0640 "$secret"
 
+# The state key, known only to the bridge nodes (one node here): seals what it keeps in memcached.
+state=/etc/fido-bridge/state/state.key
+mkdir -p /etc/fido-bridge/state
+if [ ! -s "$state" ]; then
+	umask 077
+	openssl rand -base64 48 >"$state"
+	echo "testbed: new state key in $state"
+fi
+chown -R fido-bridge /etc/fido-bridge/state
+chmod 0700 /etc/fido-bridge/state
+chmod 0600 "$state"
+
 # Demo password of cn=fido-bridge,ou=services,dc=example,dc=edu (ldap-schema/README.md).
 umask 027
 printf '%s\n' 'bridge-demo-secret' >/etc/fido-bridge/ldap.password

@@ -16,6 +16,7 @@ static const char base_conf[] =
 	"[server]\n"
 	"public_url = " SVC_ORIGIN "\n"
 	"audit_log = %s\n"
+	"state_key_file = %s/state.key\n"
 	"[webauthn]\n"
 	"rp_id = " SVC_RP_ID "\n"
 	"origins = " SVC_ORIGIN "\n"
@@ -64,9 +65,11 @@ svc_open(svc *s, const char *extra_conf)
 	snprintf(s->audit, sizeof(s->audit), "%s/audit.log", s->dir);
 	snprintf(path, sizeof(path), "%s/secret", s->dir);
 	write_file(path, "an IdP secret of more than thirty-two bytes\n");
-	n = sizeof(base_conf) + strlen(s->audit) + strlen(s->dir) + (extra_conf != NULL ? strlen(extra_conf) : 0) + 16;
+	snprintf(path, sizeof(path), "%s/state.key", s->dir);
+	write_file(path, "a state key of at least thirty-two bytes for sealing\n");
+	n = sizeof(base_conf) + strlen(s->audit) + 2 * strlen(s->dir) + (extra_conf != NULL ? strlen(extra_conf) : 0) + 16;
 	CHECK((conf = malloc(n)) != NULL);
-	snprintf(conf, n, base_conf, s->audit, s->dir);
+	snprintf(conf, n, base_conf, s->audit, s->dir, s->dir);
 	if (extra_conf != NULL)
 		strcat(conf, extra_conf);
 	snprintf(path, sizeof(path), "%s/bridge.conf", s->dir);

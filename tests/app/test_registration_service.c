@@ -363,7 +363,7 @@ password_enrolment(void)
 	mem_cache_set_now(s.app.cache, s.who.now);
 	strcpy(pw, "correct horse");
 	CHECK_INT(br_enrol_by_password(&s.app, &s.who, "bob", pw, sid), BR_RESULT_OK);
-	CHECK_INT(br_enrol_continue(&s.app, sid, &v), BR_RESULT_OK);
+	CHECK_INT(br_enrol_continue(&s.app, &s.who, sid, &v), BR_RESULT_OK);
 	CHECK(strcmp(v.username, "bob") == 0);
 	br_enrol_view_reset(&v);
 	/* unknown user: the same answer as a wrong password */

@@ -19,7 +19,7 @@ expect_nothing_issued(svc *s, const char *flow_id, const br_signin_done *done)
 	br_flow f;
 
 	CHECK(!done->local && done->session_id[0] == '\0');
-	if (flow_id != NULL && br_flow_load(s->app.cache, flow_id, &f) == BR_CACHE_OK) {
+	if (flow_id != NULL && br_flow_load(&s->app, flow_id, s->who.now, &f) == BR_CACHE_OK) {
 		CHECK(f.ticket == NULL);
 		br_flow_reset(&f);
 	}
@@ -63,7 +63,7 @@ discoverable_idp_signin(void)
 	a = svc_assertion(&k, chal, NULL);
 	CHECK_INT(br_signin_verify(&s.app, &s.who, flow, a, &done), BR_RESULT_OK);
 	CHECK(!done.local);
-	CHECK(br_flow_load(s.app.cache, flow, &f) == BR_CACHE_OK && f.ticket != NULL && strlen(f.ticket) == BR_ID_LEN);
+	CHECK(br_flow_load(&s.app, flow, s.who.now, &f) == BR_CACHE_OK && f.ticket != NULL && strlen(f.ticket) == BR_ID_LEN);
 	br_flow_reset(&f);
 	ev = svc_audit_last(&s, "signin_success");
 	CHECK(ev != NULL && strcmp(json_string_value(json_object_get(ev, "username")), "alice") == 0);
@@ -595,7 +595,7 @@ ticket_of(svc *s, const char *flow_id)
 	char key[96];
 	json_t *rec = NULL;
 
-	CHECK(br_flow_load(s->app.cache, flow_id, &f) == BR_CACHE_OK && f.ticket != NULL);
+	CHECK(br_flow_load(&s->app, flow_id, s->who.now, &f) == BR_CACHE_OK && f.ticket != NULL);
 	snprintf(key, sizeof(key), "ticket:%s", f.ticket);
 	CHECK(br_cache_get_json(s->app.cache, key, &rec) == BR_CACHE_OK);
 	br_flow_reset(&f);

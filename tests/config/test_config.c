@@ -179,7 +179,7 @@ enums(void)
 }
 
 #define COMPLETE_TMPL \
-    "[server]\npublic_url = https://login.example.edu\n" \
+    "[server]\npublic_url = https://login.example.edu\nstate_key_file = %s\n" \
     "[webauthn]\nrp_id = example.edu\norigins = %s\n" \
     "[idp]\nsecret_file = %s\nreturn_urls = %s\n" \
     "[ldap]\nuri = ldap://127.0.0.1\nuser_base = ou=people,dc=example,dc=edu\nbind_dn = cn=x\nbind_password_file = %s\n" \
@@ -193,7 +193,7 @@ check_with(const char *origins, const char *returns, char *err, size_t errlen)
 	int rc;
 
 	snprintf(secret, sizeof(secret), "%s", write_file("secret", "s3cr3t-value\n"));
-	snprintf(text, sizeof(text), COMPLETE_TMPL, origins, secret, returns, secret);
+	snprintf(text, sizeof(text), COMPLETE_TMPL, secret, origins, secret, returns, secret);
 	CHECK(load(text, &c, err, errlen) == 0);
 	rc = br_config_check(&c, err, errlen);
 	br_config_free(&c);

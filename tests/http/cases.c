@@ -9,8 +9,9 @@
  * The cases of a run share the stack: fixtures (alice's and bob's passkeys)
  * are made by the first case that needs them, so any case can also run
  * alone, e.g. tests/http/run.sh --build build -- build/tests/http/test_http_flows my_passkeys
- * Groups: "main" (everything the bridge promises), "cache" (single use in
- * memcached across server threads: needs a stack of its own), "limits" (the
+ * Groups: "main" (everything the bridge promises), "cache" (what is in
+ * memcached: sealed state, single use across server threads; needs a stack
+ * of its own, so that its content is this group's only), "limits" (the
  * per-address limit: needs STACK_LIMIT_ADDRESS low), "proxy" (behind a
  * trusted proxy: needs trusted_proxies = 127.0.0.1 and low limits).
  *
@@ -49,6 +50,9 @@ static const th_case cases[] = {
 	{ "main", "rate_limit_account_spelling", t_rate_limit_account_spelling, "the per-account limit holds however the username is spelled" },
 	{ "limits", "rate_limit_address", t_rate_limit_address, "requests from one address until 429 (limits run only)" },
 	{ "limits", "rate_limit_verify_refused", t_rate_limit_verify_refused, "verify refused before its challenge counts per address (limits run only)" },
+	{ "cache", "state_sealed", t_state_sealed, "memcached's keys and values hold no cookie, challenge or username" },
+	{ "cache", "state_key_is_no_cookie", t_state_key_is_no_cookie, "a session's key from the key list used as fb_session: 403" },
+	{ "cache", "state_forged_records", t_state_forged_records, "sessions and flows copied or written into memcached are refused" },
 	{ "cache", "standin_ticket_everywhere", t_standin_ticket_everywhere, "after the stand-in took a ticket, no server has it" },
 	{ "cache", "ticket_single_use_shim", t_ticket_single_use_shim, "a ticket taken like the IdP shim does cannot be taken again" },
 	{ "cache", "consumed_keys_everywhere", t_consumed_keys_everywhere, "consumed challenges and flows gone from every memcached server" },

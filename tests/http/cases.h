@@ -62,4 +62,9 @@ void t_proxy_ipv6_prefix(void);
 void t_proxy_untrusted_peer(void);
 void t_proxy_header_ignored(void);
 
+/* t_state.c */
+void t_state_sealed(void);
+void t_state_key_is_no_cookie(void);
+void t_state_forged_records(void);
+
 #endif

@@ -11,7 +11,12 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
 #include "harness.h"
+#include "softkey.h"
 #include "stack.h"
 
 static int
@@ -31,9 +36,9 @@ mc_connect(int port)
 	return fd;
 }
 
-/* "mg KEY v t": the value (malloc'd) or NULL; *ttl the remaining TTL. */
+/* "mg KEY v t": the value (malloc'd, NUL added) or NULL; *ttl the remaining TTL, *vlen its size. */
 static char *
-mc_get_one(int port, const char *key, long *ttl)
+mc_get_len(int port, const char *key, long *ttl, size_t *vlen)
 {
 	char req[512], buf[65536 + 512];
 	size_t len = 0;
@@ -60,6 +65,8 @@ mc_get_one(int port, const char *key, long *ttl)
 				out = malloc(size + 1);
 				memcpy(out, eol + 2, size);
 				out[size] = '\0';
+				if (vlen != NULL)
+					*vlen = size;
 				if (ttl != NULL)
 					*ttl = t != NULL && t < eol ? strtol(t + 2, NULL, 10) : -2;
 				break;
@@ -68,6 +75,12 @@ mc_get_one(int port, const char *key, long *ttl)
 	}
 	close(fd);
 	return out;
+}
+
+static char *
+mc_get_one(int port, const char *key, long *ttl)
+{
+	return mc_get_len(port, key, ttl, NULL);
 }
 
 /* "md KEY": 1 deleted, 0 not found. */
@@ -157,4 +170,146 @@ shim_take(const char *key)
 		return NULL;
 	}
 	return found;
+}
+
+/* ---- the bridge's state records ---- */
+
+char *
+state_name(const char *kind, const char *id)
+{
+	char *path = xfmt("%s/state.key", E.dir), *secret = file_read(path), *nl;
+	unsigned char nkey[32], mac[32], *msg;
+	size_t klen = strlen(kind), ilen = strlen(id), n = 0;
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
+	OSSL_PARAM p[4];
+	char *b64, *out;
+
+	REQUIREF(secret != NULL, "no state key in %s", path);
+	if ((nl = strpbrk(secret, "\r\n")) != NULL)
+		*nl = '\0';
+	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, secret, strlen(secret));
+	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (char *)"fido-bridge state name v1", 25);
+	p[3] = OSSL_PARAM_construct_end();
+	REQUIRE(kc != NULL && EVP_KDF_derive(kc, nkey, sizeof(nkey), p) == 1);
+	msg = malloc(klen + 1 + ilen);
+	memcpy(msg, kind, klen + 1);
+	memcpy(msg + klen + 1, id, ilen);
+	REQUIRE(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, nkey, sizeof(nkey), msg, klen + 1 + ilen, mac, sizeof(mac),
+	    &n) != NULL && n == 32);
+	b64 = sk_b64url(mac, n);
+	out = xfmt("%s:%s", kind, b64);
+	EVP_KDF_CTX_free(kc);
+	EVP_KDF_free(kdf);
+	free(msg);
+	free(b64);
+	free(secret);
+	free(path);
+	return out;
+}
+
+/* memcached lists keys URL-encoded: decode in place. */
+static void
+url_decode(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '%' && s[1] && s[2]) {
+			char h[3] = { s[1], s[2], 0 };
+			*o++ = (char)strtol(h, NULL, 16);
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+void
+mc_each(void (*fn)(const char *key, const char *val, size_t len, void *arg), void *arg)
+{
+	int ports[8], n = mc_ports(ports), i;
+
+	for (i = 0; i < n; i++) {
+		int fd = mc_connect(ports[i]);
+		size_t cap = 1 << 20, len = 0;
+		char *buf = malloc(cap), *line, *save = NULL;
+		const char *req = "lru_crawler metadump all\r\n";
+
+		REQUIRE(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+		for (;;) {
+			ssize_t r = read(fd, buf + len, cap - 1 - len);
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+			buf[len] = '\0';
+			if (len >= 5 && strcmp(buf + len - 5, "END\r\n") == 0)
+				break;
+			REQUIRE(len < cap - 1);
+		}
+		close(fd);
+		for (line = strtok_r(buf, "\r\n", &save); line != NULL; line = strtok_r(NULL, "\r\n", &save)) {
+			char *k, *e, *v;
+			long ttl = 0;
+			if (strncmp(line, "key=", 4) != 0)
+				continue;
+			k = line + 4;
+			if ((e = strchr(k, ' ')) != NULL)
+				*e = '\0';
+			url_decode(k);
+			size_t vl = 0;
+			if ((v = mc_get_len(ports[i], k, &ttl, &vl)) == NULL)
+				continue;       /* gone meanwhile */
+			fn(k, v, vl, arg);
+			free(v);
+		}
+		free(buf);
+	}
+}
+
+/* "ms KEY S<n> T60": 1 stored. */
+static int
+mc_set_one(int port, const char *key, const void *val, size_t len)
+{
+	char *req = xfmt("ms %s %zu T60\r\n", key, len), buf[256];
+	int fd = mc_connect(port);
+	ssize_t r;
+
+	REQUIRE(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
+	REQUIRE(write(fd, val, len) == (ssize_t)len && write(fd, "\r\n", 2) == 2);
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	free(req);
+	return r >= 2 && strncmp(buf, "HD", 2) == 0;
+}
+
+int
+mc_overwrite(const char *key, const void *val, size_t len)
+{
+	char *full = xfmt("%s%s", E.prefix, key);
+	int ports[8], n = mc_ports(ports), i, done = 0;
+
+	for (i = 0; i < n; i++) {
+		char *v = mc_get_one(ports[i], full, NULL);
+		if (v != NULL && mc_set_one(ports[i], full, val, len))
+			done++;
+		free(v);
+	}
+	free(full);
+	return done;
+}
+
+char *
+mc_raw(const char *key, size_t *len)
+{
+	char *full = xfmt("%s%s", E.prefix, key), *v = NULL;
+	int ports[8], n = mc_ports(ports), i;
+
+	*len = 0;
+	for (i = 0; i < n && v == NULL; i++)
+		v = mc_get_len(ports[i], full, NULL, len);
+	free(full);
+	return v;
 }

@@ -62,12 +62,12 @@ t_consumed_keys_everywhere(void)
 		hc_browser_free(b);
 	}
 	for (i = 0; i < n; i++) {
-		char *k = xfmt("challenge:%s", chal[i]), *v = mc_lookup(k, &copies, NULL);
+		char *k = state_name("challenge", chal[i]), *v = mc_lookup(k, &copies, NULL);
 		if (v != NULL)
 			left_c++;
 		free(v);
 		free(k);
-		k = xfmt("flow:%s", flow[i]);
+		k = state_name("flow", flow[i]);
 		v = mc_lookup(k, &copies, NULL);
 		if (v != NULL)
 			left_f++;

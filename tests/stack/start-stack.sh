@@ -33,6 +33,7 @@ set +a
 
 umask 077
 head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$dir/idp.secret"
+head -c 48 /dev/urandom | base64 | tr -d '\n' >"$dir/state.key"
 printf '%s\n' "$LDAP_BRIDGE_PW" >"$dir/ldap.password"
 umask 022
 
@@ -47,6 +48,7 @@ public_url = $bridge_url
 threads = 2
 templates_dir = $root/templates
 audit_log = $dir/audit.log
+state_key_file = $dir/state.key
 
 [webauthn]
 rp_id = localhost
