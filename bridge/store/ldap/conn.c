@@ -486,8 +486,8 @@ ldir_conn_drop(ldir *d)
 	free_conn(ld);
 }
 
-br_dir_rc
-ldir_run(ldir *d, ldir_op fn, void *arg)
+static br_dir_rc
+run(ldir *d, ldir_op fn, void *arg, int write)
 {
 	int attempt;
 
@@ -502,8 +502,22 @@ ldir_run(ldir *d, ldir_op fn, void *arg)
 		if (!ldir_transient(lrc))
 			return r;
 		ldir_conn_drop(d);
+		if (write && lrc == LDAP_TIMEOUT)
+			return r;
 	}
 	return BR_DIR_ERROR;
+}
+
+br_dir_rc
+ldir_run(ldir *d, ldir_op fn, void *arg)
+{
+	return run(d, fn, arg, 0);
+}
+
+br_dir_rc
+ldir_run_write(ldir *d, ldir_op fn, void *arg)
+{
+	return run(d, fn, arg, 1);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -60,6 +60,14 @@ typedef br_dir_rc (*ldir_op)(ldir *d, LDAP *ld, void *arg, int *lrc);
 
 /* fn on this thread's connection; once more on a fresh one when that one was gone. */
 br_dir_rc ldir_run(ldir *d, ldir_op fn, void *arg);
+/*
+ * The same for a write: tried again only when the connection was gone
+ * before the server could have acted (down, refused). A timeout is not
+ * retried: the write may have been applied with the reply lost, and trying
+ * again would turn that success into "not found" (a code already removed)
+ * or "exists" (a credential already added).
+ */
+br_dir_rc ldir_run_write(ldir *d, ldir_op fn, void *arg);
 /* Results after which the connection is suspect. */
 int ldir_transient(int rc);
 /* This thread's connection, opened and bound when there is none; NULL with the reason in *rc (and br_store_error). */

@@ -177,7 +177,7 @@ ldir_set_user_handle(void *backend, const br_user *u, const unsigned char *handl
 	a.value.bv_len = len;
 	a.value.bv_val = (char *)handle;
 	a.single = 1;
-	return ldir_run(backend, op_add_user_value, &a);
+	return ldir_run_write(backend, op_add_user_value, &a);
 }
 
 br_dir_rc
@@ -189,7 +189,7 @@ ldir_add_enrolment_code(void *backend, const br_user *u, const char *value)
 	a.attr = "fidoEnrolmentCode";
 	a.value = bv_str(value);
 	a.single = 0;
-	return ldir_run(backend, op_add_user_value, &a);
+	return ldir_run_write(backend, op_add_user_value, &a);
 }
 
 struct remove_code_arg {
@@ -226,7 +226,7 @@ ldir_remove_enrolment_code(void *backend, const br_user *u, const char *value)
 
 	a.dn = u->dn;
 	a.value = value;
-	return ldir_run(backend, op_remove_code, &a);
+	return ldir_run_write(backend, op_remove_code, &a);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -320,7 +320,7 @@ ldir_add_credential(void *backend, const br_user *u, const br_credential_record 
 		goto out;
 	}
 	a.m = m;
-	r = ldir_run(backend, op_add_cred, &a);
+	r = ldir_run_write(backend, op_add_cred, &a);
 out:
 	free(b64);
 	free((char *)a.dn);
@@ -371,7 +371,7 @@ ldir_rename_credential(void *backend, const br_user *u, const unsigned char *id,
 	if ((a.dn = cred_dn(u->dn, id, len)) == NULL)
 		return ldir_oom();
 	a.m = &m;
-	r = ldir_run(backend, op_cred_mod, &a);
+	r = ldir_run_write(backend, op_cred_mod, &a);
 	free((char *)a.dn);
 	return r;
 }
@@ -384,7 +384,7 @@ ldir_delete_credential(void *backend, const br_user *u, const unsigned char *id,
 
 	if ((a.dn = cred_dn(u->dn, id, len)) == NULL)
 		return ldir_oom();
-	r = ldir_run(backend, op_cred_mod, &a);
+	r = ldir_run_write(backend, op_cred_mod, &a);
 	free((char *)a.dn);
 	return r;
 }
@@ -413,7 +413,7 @@ ldir_record_use(void *backend, const br_credential_record *c, uint32_t sign_coun
 		mods_add_str(&m, LDAP_MOD_REPLACE, "fidoLastUsed", when);
 	a.dn = c->dn;
 	a.m = &m;
-	r = ldir_run(d, op_cred_mod, &a);
+	r = ldir_run_write(d, op_cred_mod, &a);
 	*wrote = r == BR_DIR_OK;
 	return r;
 }
