@@ -27,7 +27,8 @@ view_of(const br_user *user, br_enrol_view *out)
 }
 
 br_result
-br_enrol_open_link(br_app *app, const br_caller *who, const char *username, const char *code, br_enrol_view *out)
+br_enrol_open_link(br_app *app, const br_caller *who, const char *username, const char *code, int start,
+    br_enrol_view *out)
 {
 	br_user *user = NULL;
 	br_session s;
@@ -58,6 +59,13 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 		return BR_RESULT_LINK_REFUSED;
 	}
 	br_time_to_iso(br_enrol_expiry(user->enrolment_codes[i]), out->expires, sizeof(out->expires));
+	if (!start) {
+		r = view_of(user, out);
+		br_user_free(&user);
+		if (r != BR_RESULT_OK)
+			br_enrol_view_reset(out);
+		return r;
+	}
 	/* the code is used up only when a passkey is registered with it */
 	s.kind = BR_SESSION_ENROL;
 	s.username = user->username;

@@ -19,8 +19,14 @@ typedef struct br_enrol_view {
 
 void br_enrol_view_reset(br_enrol_view *v);
 
-/* The link /enroll?u=&c=: LINK_REFUSED for an unknown user, a disabled account, a wrong or expired code. */
-br_result br_enrol_open_link(br_app *app, const br_caller *who, const char *username, const char *code,
+/*
+ * The link /enroll?u=&c=: LINK_REFUSED for an unknown user, a disabled
+ * account, a wrong or expired code. With start an enrolment session begins
+ * (out->session_id); without, the link is only checked, so opening it (a
+ * GET anyone can make a browser do) changes nothing: the page starts the
+ * session from its own POST.
+ */
+br_result br_enrol_open_link(br_app *app, const br_caller *who, const char *username, const char *code, int start,
     br_enrol_view *out);
 /* An enrolment begun by a directory password, continuing in session_id: FORBIDDEN when there is none. */
 br_result br_enrol_continue(br_app *app, const br_caller *who, const char *session_id, br_enrol_view *out);

@@ -109,23 +109,24 @@ out:
 }
 
 br_result
-br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const char *reason, br_login_next *out)
+br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const char *reason)
 {
 	br_flow f;
-	br_result r;
-	const char *error;
+	br_result r = br_result_of_cache(br_flow_load(app, flow_id, who->now, &f), BR_RESULT_EXPIRED);
 
-	memset(out, 0, sizeof(*out));
-	if ((r = take_idp_flow(app, flow_id, who->now, &f)) != BR_RESULT_OK) {
+	if (r != BR_RESULT_OK || !f.idp) {
 		/* a cancel with nothing to cancel is an expired page, whatever the cache said */
-		r = BR_RESULT_EXPIRED;
-		goto out;
+		br_flow_reset(&f);
+		return BR_RESULT_EXPIRED;
 	}
 	/* a verdict reached in the flow (disabled account, clone) outranks the user's choice */
-	error = f.error != NULL ? f.error : reason != NULL && strcmp(reason, "expired") == 0 ? "Expired" : "NoCredentials";
-	br_event(app, who, "handoff_cancelled", error, json_pack("{s:s?}", "entity", f.entity));
-	r = back(&f, "error", error, out);
-out:
+	if (f.error == NULL && br_flow_set(&f.error, reason != NULL && strcmp(reason, "expired") == 0 ? "Expired" :
+		"NoCredentials") < 0)
+		r = BR_RESULT_INTERNAL;
+	else if (br_flow_save(app, &f, (unsigned)app->cfg.flow_ttl_s, who->now) != BR_CACHE_OK)
+		r = BR_RESULT_UNAVAILABLE;
+	if (r == BR_RESULT_OK)
+		br_event(app, who, "handoff_cancelled", f.error, json_pack("{s:s?}", "entity", f.entity));
 	br_flow_reset(&f);
 	return r;
 }

@@ -31,9 +31,13 @@ br_result br_login_start(br_app *app, const br_caller *who, const br_handoff_sta
     br_login_next *out);
 /* Back to the IdP with the flow's ticket or verdict; neither yet: back to the sign-in page (back_url NULL). */
 br_result br_login_finish(br_app *app, const br_caller *who, const char *flow_id, br_login_next *out);
-/* "Use another way" (reason "expired": the page timed out): back with NoCredentials / Expired, or the flow's verdict. */
-br_result br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const char *reason,
-    br_login_next *out);
+/*
+ * "Use another way" (reason "expired": the page timed out): the flow's
+ * verdict becomes NoCredentials / Expired unless it has one already (a
+ * disabled account, a clone). The way back is then /authn/finish, which
+ * carries it to the IdP. EXPIRED when there is no IdP flow.
+ */
+br_result br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const char *reason);
 
 typedef struct br_login_page {
 	int idp;                        /* an IdP flow: "Use another way" is offered */

@@ -51,6 +51,22 @@ br_passkeys_list(br_app *app, const br_caller *who, const char *session_id, json
 	return *out != NULL ? BR_RESULT_OK : BR_RESULT_INTERNAL;
 }
 
+br_result
+br_passkeys_signout(br_app *app, const br_caller *who, const char *session_id)
+{
+	br_session s;
+	br_result r;
+
+	if (br_session_load(app, session_id, BR_SESSION_SIGNIN, who->now, &s) != BR_CACHE_OK)
+		return BR_RESULT_FORBIDDEN;
+	br_session_end(app, s.id);
+	r = br_result_of_cache(br_session_end_all(app, s.username, who->now), BR_RESULT_UNAVAILABLE);
+	(r == BR_RESULT_OK ? br_event : br_event_store)(app, who, "signed_out", r == BR_RESULT_OK ? NULL : "cache_error",
+	    json_pack("{s:s}", "username", s.username));
+	br_session_reset(&s);
+	return r;
+}
+
 static int
 decode_id(const char *id, br_blob *out)
 {

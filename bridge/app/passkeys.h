@@ -12,6 +12,8 @@ br_result br_passkeys_list(br_app *app, const br_caller *who, const char *sessio
 /* id is the credential id in base64url as the list gives it. */
 br_result br_passkeys_rename(br_app *app, const br_caller *who, const char *session_id, const char *id,
     const char *nickname);
+/* Sign out: this session ends, and every other sign-in of the account that began before now (all devices). */
+br_result br_passkeys_signout(br_app *app, const br_caller *who, const char *session_id);
 /* Deleting the last passkey locks the user out of passwordless sign-in: LAST_PASSKEY unless confirmed. */
 br_result br_passkeys_delete(br_app *app, const br_caller *who, const char *session_id, const char *id, int confirmed);
 

@@ -22,6 +22,11 @@ registering(br_app *app, const br_caller *who, const char *session_id, br_sessio
 
 	if (br_session_load(app, session_id, BR_SESSION_ENROL | BR_SESSION_SIGNIN, who->now, s) != BR_CACHE_OK)
 		return BR_RESULT_FORBIDDEN;
+	/* a session left open, or stolen, must not add a passkey long after its sign-in */
+	if (s->kind == BR_SESSION_SIGNIN && who->now - s->auth_instant > app->cfg.enrolment_fresh_signin_s) {
+		br_event(app, who, "registration_failure", "signin_too_old", json_pack("{s:s}", "username", s->username));
+		return BR_RESULT_REAUTHENTICATE;
+	}
 	if ((rc = br_dir_find_user(app->dir, s->username, user)) != BR_DIR_OK)
 		return br_result_of_dir(rc, BR_RESULT_UNKNOWN_ACCOUNT);
 	return (*user)->disabled ? BR_RESULT_ACCOUNT_DISABLED : BR_RESULT_OK;

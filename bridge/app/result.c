@@ -16,6 +16,7 @@ static const char *const codes[BR_RESULT__COUNT] = {
 	[BR_RESULT_LAST_PASSKEY] = "last_passkey",
 	[BR_RESULT_ALREADY_REGISTERED] = "already_registered",
 	[BR_RESULT_HAS_PASSKEYS] = "has_passkeys",
+	[BR_RESULT_REAUTHENTICATE] = "reauthenticate",
 	[BR_RESULT_BAD_START] = "bad_start",
 	[BR_RESULT_LINK_REFUSED] = "link_refused",
 	[BR_RESULT_UNAVAILABLE] = "unavailable",

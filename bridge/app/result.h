@@ -25,6 +25,7 @@ typedef enum br_result {
 	BR_RESULT_LAST_PASSKEY,       /* last_passkey: deleting it needs a confirmation */
 	BR_RESULT_ALREADY_REGISTERED, /* already_registered */
 	BR_RESULT_HAS_PASSKEYS,       /* has_passkeys: password enrolment is for a first passkey */
+	BR_RESULT_REAUTHENTICATE,     /* reauthenticate: the sign-in is too old for this */
 	BR_RESULT_BAD_START,          /* bad_start: the IdP's start request did not verify */
 	BR_RESULT_LINK_REFUSED,       /* link_refused: an enrolment link that opens nothing */
 	BR_RESULT_UNAVAILABLE,        /* unavailable: a store is down */

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/b64url.h"
+#include "../core/crypto.h"
+
 #define KIND "session"
 
 static const struct {
@@ -54,6 +57,50 @@ from_json(const json_t *j, br_session *s)
 	return 0;
 }
 
+/* The note of a sign-out everywhere lives under an id made from the username. */
+static int
+signout_id(const char *username, char id[BR_ID_LEN + 1])
+{
+	unsigned char h[BR_SHA256_LEN];
+
+	if (br_sha256(username, strlen(username), h) < 0)
+		return -1;
+	br_b64url_encode(h, sizeof(h), id);
+	return 0;
+}
+
+/* Whether a sign-out everywhere came after this session began; an unreadable note counts as one. */
+static int
+signed_out(struct br_app *app, const br_session *s, int64_t now)
+{
+	char id[BR_ID_LEN + 1];
+	json_t *note = NULL;
+	br_cache_rc rc;
+	int out;
+
+	if (signout_id(s->username, id) < 0)
+		return 1;
+	rc = br_record_get(app, "signout", id, now, &note);
+	if (rc == BR_CACHE_MISS)
+		return 0;
+	out = rc != BR_CACHE_OK || !json_is_integer(json_object_get(note, "after")) ||
+	    s->auth_instant < (int64_t)json_integer_value(json_object_get(note, "after"));
+	json_decref(note);
+	return out;
+}
+
+br_cache_rc
+br_session_end_all(struct br_app *app, const char *username, int64_t now)
+{
+	char id[BR_ID_LEN + 1];
+	json_t *note = json_pack("{s:I}", "after", (json_int_t)now);
+	br_cache_rc rc = note != NULL && signout_id(username, id) == 0 ?
+	    br_record_put(app, "signout", id, note, BR_SESSION_TTL, now) : BR_CACHE_ERROR;
+
+	json_decref(note);
+	return rc;
+}
+
 br_cache_rc
 br_session_load(struct br_app *app, const char *id, unsigned want, int64_t now, br_session *s)
 {
@@ -62,7 +109,8 @@ br_session_load(struct br_app *app, const char *id, unsigned want, int64_t now, 
 
 	memset(s, 0, sizeof(*s));
 	if (rc == BR_CACHE_OK) {
-		if (from_json(j, s) < 0 || (s->kind & want) == 0) {
+		if (from_json(j, s) < 0 || (s->kind & want) == 0 ||
+		    (s->kind == BR_SESSION_SIGNIN && signed_out(app, s, now))) {
 			br_session_reset(s);
 			rc = BR_CACHE_MISS;
 		} else {

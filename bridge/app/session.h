@@ -38,5 +38,11 @@ br_cache_rc br_session_load(struct br_app *app, const char *id, unsigned kinds, 
 /* Store s under a fresh id (into s->id), for BR_SESSION_TTL from now. */
 br_cache_rc br_session_start(struct br_app *app, br_session *s, int64_t now);
 void br_session_end(struct br_app *app, const char *id);
+/*
+ * Sign-out everywhere: every sign-in session of username that began
+ * before now stops working, on every node (a sealed note in the cache
+ * that session loads check, kept as long as a session lives).
+ */
+br_cache_rc br_session_end_all(struct br_app *app, const char *username, int64_t now);
 
 #endif

@@ -133,6 +133,7 @@ static const struct key keys[] = {
 	{ "enrolment", "link_ttl", T_DUR, O(enrolment_link_ttl_s), 300, 86400 * 30, "7d", NULL, "default lifetime of an enrolment link" },
 	{ "enrolment", "allow_password", T_BOOL, O(enrolment_allow_password), 0, 0, "false", NULL, "first passkey after a directory password check" },
 	{ "enrolment", "password_attempts", T_INT, O(enrolment_password_attempts), 1, 100, "5", NULL, "password checks per account per hour" },
+	{ "enrolment", "fresh_signin", T_DUR, O(enrolment_fresh_signin_s), 30, 3600, "5m", NULL, "a passkey added from My passkeys needs a sign-in no older than this" },
 
 	{ "limits", "per_address", T_INT, O(limit_per_address), 1, 100000, "120", NULL, "requests per client address per minute" },
 	{ "limits", "per_account", T_INT, O(limit_per_account), 1, 10000, "10", NULL, "sign-in attempts per account per minute" },

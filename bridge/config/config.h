@@ -112,6 +112,7 @@ typedef struct br_config {
 	int enrolment_link_ttl_s;
 	int enrolment_allow_password;
 	int enrolment_password_attempts;   /* per account per hour */
+	int enrolment_fresh_signin_s;      /* adding a passkey from My passkeys: sign-in at most this old */
 
 	/* [limits] */
 	int limit_per_address;             /* requests per minute */

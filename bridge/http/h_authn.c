@@ -72,17 +72,21 @@ h_authn_finish(void *ctx, const br_request *req, br_response *res)
 	br_login_next_reset(&next);
 }
 
+/* "Use another way": a JSON POST from the page (Origin ours), which then goes to /authn/finish. */
 void
 h_authn_cancel(void *ctx, const br_request *req, br_response *res)
 {
 	br_app *app = ctx;
 	br_caller who = br_req_caller(req);
-	br_login_next next;
-	br_result r = br_login_cancel(app, &who, br_req_cookie(req, "fb_flow"), br_req_query(req, "reason", NULL), &next);
+	json_t *body;
+	br_result r;
 
+	if ((body = br_guard_json(app, req, res)) == NULL)
+		return;
+	r = br_login_cancel(app, &who, br_req_cookie(req, "fb_flow"), json_string_value(json_object_get(body, "reason")));
 	if (r == BR_RESULT_OK)
-		go(req, res, &next, app->cfg.flow_ttl_s);
+		br_reply_next(res, "/authn/finish");
 	else
-		br_reply_error_page(app, req, res, r);
-	br_login_next_reset(&next);
+		br_reply_error(app, req, res, r);
+	json_decref(body);
 }

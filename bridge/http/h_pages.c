@@ -71,9 +71,9 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 		br_enrol_view_reset(&v);
 		return;
 	}
-	r = br_enrol_open_link(app, &who, u, code, &v);
+	/* checked only: the session starts when the page posts the link back (a GET changes nothing) */
+	r = br_enrol_open_link(app, &who, u, code, 0, &v);
 	if (r == BR_RESULT_OK) {
-		br_res_cookie(res, req, "fb_session", v.session_id, BR_SESSION_TTL, 0);
 		enrol_page(app, req, res, &v, code);
 	} else {
 		br_reply_error_page(app, req, res, r);

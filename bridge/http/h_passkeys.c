@@ -1,4 +1,7 @@
 /* My passkeys: list, rename, delete (for a passkey sign-in session). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "../app/passkeys.h"
 #include "handler.h"
 
@@ -16,6 +19,24 @@ h_api_passkeys_list(void *ctx, const br_request *req, br_response *res)
 	}
 	json_object_set_new(list, "ok", json_true());
 	br_res_json(res, 200, list);
+}
+
+/* A form on My passkeys: this session ends, and the account's sessions on every other device. */
+void
+h_signout(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	br_result r;
+
+	if (br_guard_form(app, req, res) < 0)
+		return;
+	r = br_passkeys_signout(app, &who, br_req_cookie(req, "fb_session"));
+	br_res_cookie(res, req, "fb_session", "", -1, 0);
+	if (r == BR_RESULT_OK || r == BR_RESULT_FORBIDDEN)
+		br_res_redirect(res, strdup("/login"));
+	else
+		br_reply_error_page(app, req, res, r);
 }
 
 void

@@ -1,4 +1,7 @@
 /* Passkey registration: /api/register/options and /api/register/verify. */
+#include <string.h>
+
+#include "../app/enrol.h"
 #include "../app/registration.h"
 #include "handler.h"
 
@@ -10,13 +13,31 @@ h_api_reg_options(void *ctx, const br_request *req, br_response *res)
 	json_t *body, *pk = NULL;
 	br_result r;
 
+	const char *username, *code, *sid;
+	br_enrol_view v;
+
+	memset(&v, 0, sizeof(v));
 	if ((body = br_guard_json(app, req, res)) == NULL)
 		return;
-	r = br_registration_options(app, &who, br_req_cookie(req, "fb_session"), &pk);
+	sid = br_req_cookie(req, "fb_session");
+	username = json_string_value(json_object_get(body, "username"));
+	code = json_string_value(json_object_get(body, "code"));
+	/* the enrolment page posts its link back: the session begins here, from our own origin */
+	if (username != NULL && code != NULL && *code != '\0') {
+		if ((r = br_enrol_open_link(app, &who, username, code, 1, &v)) != BR_RESULT_OK) {
+			br_reply_error(app, req, res, r == BR_RESULT_LINK_REFUSED ? BR_RESULT_EXPIRED : r);
+			goto out;
+		}
+		sid = v.session_id;
+		br_res_cookie(res, req, "fb_session", sid, BR_SESSION_TTL, 0);
+	}
+	r = br_registration_options(app, &who, sid, &pk);
 	if (r == BR_RESULT_OK)
 		br_res_json(res, 200, json_pack("{s:b, s:o}", "ok", 1, "publicKey", pk));
 	else
 		br_reply_error(app, req, res, r);
+out:
+	br_enrol_view_reset(&v);
 	json_decref(body);
 }
 

@@ -16,6 +16,15 @@ origin_allowed(const br_app *app, const char *origin)
 	return 0;
 }
 
+int
+br_guard_form(br_app *app, const br_request *req, br_response *res)
+{
+	if (origin_allowed(app, br_req_header(req, "Origin")))
+		return 0;
+	br_reply_error_page(app, req, res, BR_RESULT_FORBIDDEN);
+	return -1;
+}
+
 json_t *
 br_guard_json(br_app *app, const br_request *req, br_response *res)
 {

@@ -13,5 +13,12 @@
 
 /* The parsed body, or NULL with res filled (403 forbidden, 400 bad_request). */
 json_t *br_guard_json(br_app *app, const br_request *req, br_response *res);
+/*
+ * A form posted by one of our pages (sign-out): the Origin must be
+ * ours, so another site cannot make a browser abort or end a session. 0, or
+ * -1 with an error page in res.
+ */
+int br_guard_form(br_app *app, const br_request *req, br_response *res);
+
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
 	[BR_RESULT_LAST_PASSKEY] = { 409, "page.expired" },
 	[BR_RESULT_ALREADY_REGISTERED] = { 409, "page.expired" },
 	[BR_RESULT_HAS_PASSKEYS] = { 403, "page.expired" },
+	[BR_RESULT_REAUTHENTICATE] = { 403, "page.expired" },
 	[BR_RESULT_BAD_START] = { 400, "page.start" },
 	[BR_RESULT_LINK_REFUSED] = { 400, "page.enroll_link" },
 	[BR_RESULT_UNAVAILABLE] = { 503, "page.unavailable" },

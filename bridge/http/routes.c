@@ -6,7 +6,8 @@
 const br_route br_routes[] = {
 	{ "GET", "/authn/start", h_authn_start, "authn_start" },
 	{ "GET", "/authn/finish", h_authn_finish, "authn_finish" },
-	{ "GET", "/authn/cancel", h_authn_cancel, "authn_cancel" },
+	{ "POST", "/authn/cancel", h_authn_cancel, "authn_cancel" },
+	{ "POST", "/signout", h_signout, "signout" },
 	{ "GET", "/login", h_page_login, "page_login" },
 	{ "GET", "/enroll", h_page_enroll, "page_enroll" },
 	{ "GET", "/enrolled", h_page_enrolled, "page_enrolled" },

@@ -28,6 +28,7 @@ void h_api_reg_verify(void *app, const br_request *req, br_response *res);
 /* h_enrol_password.c */
 void h_api_enrol_password(void *app, const br_request *req, br_response *res);
 /* h_passkeys.c */
+void h_signout(void *app, const br_request *req, br_response *res);
 void h_api_passkeys_list(void *app, const br_request *req, br_response *res);
 void h_api_passkeys_rename(void *app, const br_request *req, br_response *res);
 void h_api_passkeys_delete(void *app, const br_request *req, br_response *res);

@@ -227,7 +227,7 @@ svc_open_link(svc *s, const char *username, const char *code, char session_id[BR
 {
 	br_enrol_view v;
 
-	CHECK_INT(br_enrol_open_link(&s->app, &s->who, username, code, &v), BR_RESULT_OK);
+	CHECK_INT(br_enrol_open_link(&s->app, &s->who, username, code, 1, &v), BR_RESULT_OK);
 	CHECK(strlen(v.session_id) == BR_ID_LEN);
 	memcpy(session_id, v.session_id, BR_ID_LEN + 1);
 	br_enrol_view_reset(&v);
@@ -295,6 +295,19 @@ svc_signin_local(svc *s, sk_key *k, char session_id[BR_ID_LEN + 1])
 	memcpy(session_id, done.session_id, BR_ID_LEN + 1);
 	json_decref(a);
 	free(chal);
+}
+
+br_result
+svc_cancel(svc *s, const char *flow_id, const char *reason, br_login_next *next)
+{
+	br_result r = br_login_cancel(&s->app, &s->who, flow_id, reason);
+
+	memset(next, 0, sizeof(*next));
+	if (r != BR_RESULT_OK)
+		return r;
+	r = br_login_finish(&s->app, &s->who, flow_id, next);
+	CHECK(r != BR_RESULT_OK || next->back_url != NULL);  /* a cancelled flow always goes back */
+	return r;
 }
 
 br_user *

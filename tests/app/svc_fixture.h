@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "../../bridge/app/app.h"
+#include "../../bridge/app/login.h"
 #include "../../bridge/app/record.h"
 #include "../http/softkey.h"
 #include "mem_stores.h"
@@ -63,6 +64,9 @@ json_t *svc_registration(sk_key *k, const char *challenge, const sk_reg_opts *o)
 void svc_enrol(svc *s, const char *username, sk_key *k);
 /* A local sign-in with k: a My passkeys session id. */
 void svc_signin_local(svc *s, sk_key *k, char session_id[BR_ID_LEN + 1]);
+
+/* "Use another way", then the way back as the page goes it (/authn/finish): the URL in next. */
+br_result svc_cancel(svc *s, const char *flow_id, const char *reason, br_login_next *next);
 
 /* The user as the directory has it now (br_user_free it). */
 br_user *svc_user(svc *s, const char *username);

@@ -91,16 +91,16 @@ finish_and_cancel(void)
 	CHECK_INT(br_login_finish(&s.app, &s.who, flow, &next), BR_RESULT_OK);
 	CHECK(next.back_url == NULL && !next.flow_done);
 	br_login_next_reset(&next);
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_OK);
 	CHECK(next.flow_done && strstr(next.back_url, "error=NoCredentials") != NULL);
 	br_login_next_reset(&next);
 	/* the flow is over */
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_EXPIRED);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_EXPIRED);
 	CHECK_INT(br_login_finish(&s.app, &s.who, flow, &next), BR_RESULT_EXPIRED);
 	CHECK(next.back_url == NULL);
 	/* a timed-out page */
 	svc_idp_flow(&s, flow);
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, "expired", &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, "expired", &next), BR_RESULT_OK);
 	CHECK(strstr(next.back_url, "error=Expired") != NULL);
 	br_login_next_reset(&next);
 	svc_close(&s);
@@ -117,7 +117,7 @@ local_flow_is_not_an_idp_flow(void)
 	svc_local_flow(&s, flow);
 	/* nothing to go back to */
 	CHECK_INT(br_login_finish(&s.app, &s.who, flow, &next), BR_RESULT_EXPIRED);
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_EXPIRED);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_EXPIRED);
 	svc_close(&s);
 }
 
@@ -233,6 +233,40 @@ passkeys_of_another_account(void)
 	svc_close(&s);
 }
 
+static void
+signout_everywhere(void)
+{
+	svc s;
+	sk_key k, b;
+	char phone[BR_ID_LEN + 1], laptop[BR_ID_LEN + 1], bobs[BR_ID_LEN + 1], later[BR_ID_LEN + 1];
+	json_t *list = NULL;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &k);
+	svc_enrol(&s, "bob", &b);
+	svc_signin_local(&s, &k, phone);
+	svc_signin_local(&s, &k, laptop);
+	svc_signin_local(&s, &b, bobs);
+	s.who.now += 10;
+	CHECK_INT(br_passkeys_signout(&s.app, &s.who, laptop), BR_RESULT_OK);
+	CHECK_INT(svc_audit_count(&s, "signed_out", NULL), 1);
+	/* this session and the one on the other device are over; bob's is not */
+	CHECK_INT(br_passkeys_list(&s.app, &s.who, laptop, &list), BR_RESULT_FORBIDDEN);
+	CHECK_INT(br_passkeys_list(&s.app, &s.who, phone, &list), BR_RESULT_FORBIDDEN);
+	CHECK_INT(br_passkeys_rename(&s.app, &s.who, phone, k.cred_id_b64, "x"), BR_RESULT_FORBIDDEN);
+	CHECK_INT(br_passkeys_list(&s.app, &s.who, bobs, &list), BR_RESULT_OK);
+	json_decref(list);
+	/* signing in again afterwards works */
+	s.who.now += 2;
+	svc_signin_local(&s, &k, later);
+	CHECK_INT(br_passkeys_list(&s.app, &s.who, later, &list), BR_RESULT_OK);
+	json_decref(list);
+	CHECK_INT(br_passkeys_signout(&s.app, &s.who, NULL), BR_RESULT_FORBIDDEN);
+	sk_key_free(&k);
+	sk_key_free(&b);
+	svc_close(&s);
+}
+
 int
 main(void)
 {
@@ -245,6 +279,7 @@ main(void)
 		UNIT_CASE(login_page_flood_is_limited),
 		UNIT_CASE(my_passkeys),
 		UNIT_CASE(passkeys_of_another_account),
+		UNIT_CASE(signout_everywhere),
 	};
 
 	return unit_run("login_service", cases, UNIT_N(cases));

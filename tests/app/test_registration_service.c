@@ -8,6 +8,7 @@
 
 #include "../../bridge/app/enrol.h"
 #include "../../bridge/app/enrolment.h"
+#include "../../bridge/app/passkeys.h"
 #include "../../bridge/app/registration.h"
 #include "svc_fixture.h"
 
@@ -181,7 +182,7 @@ one_link_two_tabs(void)
 	/* and the link opens nothing any more */
 	{
 		br_enrol_view v;
-		CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", code, &v), BR_RESULT_LINK_REFUSED);
+		CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", code, 1, &v), BR_RESULT_LINK_REFUSED);
 	}
 	json_decref(r1);
 	json_decref(r2);
@@ -201,22 +202,22 @@ links_that_open_nothing(void)
 
 	svc_open(&s, NULL);
 	svc_enrol_link(&s, "alice", code);
-	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", "WRONGCODE123", &v), BR_RESULT_LINK_REFUSED);
-	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "bob", code, &v), BR_RESULT_LINK_REFUSED);      /* alice's code */
-	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "nobody", code, &v), BR_RESULT_LINK_REFUSED);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", "WRONGCODE123", 1, &v), BR_RESULT_LINK_REFUSED);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "bob", code, 1, &v), BR_RESULT_LINK_REFUSED);      /* alice's code */
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "nobody", code, 1, &v), BR_RESULT_LINK_REFUSED);
 	CHECK_INT(svc_audit_count(&s, "enrolment_link_refused", "bad_code"), 2);
 	CHECK_INT(svc_audit_count(&s, "enrolment_link_refused", "unknown_user"), 1);
 	/* a disabled account's link */
 	svc_enrol_link(&s, "dave", code);
-	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "dave", code, &v), BR_RESULT_LINK_REFUSED);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "dave", code, 1, &v), BR_RESULT_LINK_REFUSED);
 	CHECK_INT(svc_audit_count(&s, "enrolment_link_refused", "disabled"), 1);
 	/* an expired one */
 	svc_enrol_link(&s, "bob", code);
 	s.who.now += 86401;
-	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "bob", code, &v), BR_RESULT_LINK_REFUSED);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "bob", code, 1, &v), BR_RESULT_LINK_REFUSED);
 	/* the directory cannot answer: not the same as a wrong link */
 	CHECK(mem_dir_fail_next(s.app.dir, "find_user", 1) == 0);
-	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", code, &v), BR_RESULT_UNAVAILABLE);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", code, 1, &v), BR_RESULT_UNAVAILABLE);
 	svc_close(&s);
 }
 
@@ -314,6 +315,67 @@ second_passkey_from_signin_session(void)
 	free(chal);
 	sk_key_free(&k);
 	sk_key_free(&k2);
+	svc_close(&s);
+}
+
+static void
+adding_a_passkey_needs_a_fresh_signin(void)
+{
+	svc s;
+	sk_key k, k2;
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *pk = NULL, *cred;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &k);
+	svc_signin_local(&s, &k, sid);
+	sk_key_new(&k2);
+	chal = svc_reg_challenge(&s, sid, &k2);
+	cred = svc_registration(&k2, chal, NULL);
+	/* six minutes later the session still shows the list, but adds nothing */
+	s.who.now += 6 * 60;
+	mem_cache_set_now(s.app.cache, s.who.now);
+	CHECK_INT(br_registration_options(&s.app, &s.who, sid, &pk), BR_RESULT_REAUTHENTICATE);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_REAUTHENTICATE);
+	CHECK(creds_of(&s, "alice") == 1);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "signin_too_old"), 2);
+	{
+		json_t *list = NULL;
+		CHECK_INT(br_passkeys_list(&s.app, &s.who, sid, &list), BR_RESULT_OK);
+		json_decref(list);
+	}
+	/* signed in again: it works */
+	svc_signin_local(&s, &k, sid);
+	free(chal);
+	json_decref(cred);
+	chal = svc_reg_challenge(&s, sid, &k2);
+	cred = svc_registration(&k2, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_OK);
+	CHECK(creds_of(&s, "alice") == 2);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	sk_key_free(&k2);
+	svc_close(&s);
+}
+
+static void
+opening_a_link_starts_nothing(void)
+{
+	svc s;
+	char code[BR_ENROL_CODE_LEN + 1];
+	br_enrol_view v;
+
+	svc_open(&s, NULL);
+	svc_enrol_link(&s, "alice", code);
+	CHECK(mem_cache_count(s.app.cache) == 0);
+	CHECK_INT(br_enrol_open_link(&s.app, &s.who, "alice", code, 0, &v), BR_RESULT_OK);
+	CHECK(v.session_id[0] == '\0' && strcmp(v.display_name, "Alice Liddell") == 0 && v.expires[0] != '\0');
+	br_enrol_view_reset(&v);
+	/* only the counters: no session record */
+	CHECK(mem_cache_count(s.app.cache) == 2);
+	CHECK(codes_of(&s, "alice") == 1);
 	svc_close(&s);
 }
 
@@ -418,6 +480,8 @@ main(void)
 		UNIT_CASE(already_registered),
 		UNIT_CASE(failed_add_gives_the_link_back),
 		UNIT_CASE(second_passkey_from_signin_session),
+		UNIT_CASE(adding_a_passkey_needs_a_fresh_signin),
+		UNIT_CASE(opening_a_link_starts_nothing),
 		UNIT_CASE(no_session_no_registration),
 		UNIT_CASE(password_enrolment),
 		UNIT_CASE(password_enrolment_off_by_default),

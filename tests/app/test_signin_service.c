@@ -351,7 +351,7 @@ disabled_account(void)
 	CHECK_INT(br_signin_verify(&s.app, &s.who, flow, a, &done), BR_RESULT_ACCOUNT_DISABLED);
 	expect_nothing_issued(&s, flow, &done);
 	/* "use another way" still tells the IdP the account is disabled */
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_OK);
 	CHECK(next.back_url != NULL && strstr(next.back_url, "error=AccountDisabled") != NULL &&
 	    strstr(next.back_url, "ticket=") == NULL);
 	br_login_next_reset(&next);
@@ -383,7 +383,7 @@ sign_count_regression(void)
 	CHECK_INT(br_signin_verify(&s.app, &s.who, flow, a, &done), BR_RESULT_FAILED);
 	CHECK_INT(svc_audit_count(&s, "signin_failure", "sign_count"), 1);
 	/* the IdP hears of it, whatever the user does next */
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_OK);
 	CHECK(next.back_url != NULL && strstr(next.back_url, "error=AuthnFailed") != NULL);
 	br_login_next_reset(&next);
 	json_decref(a);
@@ -640,7 +640,7 @@ second_factor_bound_to_principal(void)
 	chal = svc_signin_challenge(&s, flow, NULL);
 	a = svc_assertion(&bob, chal, NULL);
 	CHECK_INT(br_signin_verify(&s.app, &s.who, flow, a, &done), BR_RESULT_FAILED);
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_OK);
 	CHECK(strstr(next.back_url, "error=AccountMismatch") != NULL && strstr(next.back_url, "ticket=") == NULL);
 	br_login_next_reset(&next);
 	json_decref(a);
@@ -649,19 +649,19 @@ second_factor_bound_to_principal(void)
 	/* the page asking for someone else */
 	svc_idp_flow_ext(&s, "alice", NULL, flow);
 	CHECK_INT(br_signin_options(&s.app, &s.who, flow, "bob", &pk), BR_RESULT_FAILED);
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_OK);
 	CHECK(strstr(next.back_url, "error=AccountMismatch") != NULL);
 	br_login_next_reset(&next);
 
 	/* an account without a passkey, one the directory does not know, a disabled one */
 	svc_idp_flow_ext(&s, "nobody", NULL, flow);
 	CHECK_INT(br_signin_options(&s.app, &s.who, flow, NULL, &pk), BR_RESULT_UNKNOWN_ACCOUNT);
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_OK);
 	CHECK(strstr(next.back_url, "error=NoCredentials") != NULL);
 	br_login_next_reset(&next);
 	svc_idp_flow_ext(&s, "dave", NULL, flow);
 	CHECK_INT(br_signin_options(&s.app, &s.who, flow, NULL, &pk), BR_RESULT_ACCOUNT_DISABLED);
-	CHECK_INT(br_login_cancel(&s.app, &s.who, flow, NULL, &next), BR_RESULT_OK);
+	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_OK);
 	CHECK(strstr(next.back_url, "error=AccountDisabled") != NULL);
 	br_login_next_reset(&next);
 	sk_key_free(&alice);

@@ -356,6 +356,14 @@ describe('browser scenarios', () => {
 			assert.deepEqual(creds.map((x) => [x.id, x.nickname]), [[keyId, 'Backup key']]);
 			assert.deepEqual(stack.ldapCredentials('grace').map((e) => e.fidoNickname[0]), ['Backup key']);
 
+			// sign out on all devices: back at the sign-in page, and My passkeys is closed
+			const signoutMark = stack.audit().length;
+			await s.page.click('#signout');
+			await s.page.waitForURL(`${stack.bridge}/login`);
+			assert.equal(auditSince(stack, signoutMark, 'signed_out').length, 1);
+			const after = await s.page.evaluate(async () => (await fetch('/api/passkeys')).status);
+			assert.equal(after, 403, 'My passkeys answers after sign-out');
+
 			// the laptop comes back with its (now deleted) passkey and tries to sign in
 			await s.removeAuthenticator(second);
 			const back = await s.addAuthenticator(PLATFORM);

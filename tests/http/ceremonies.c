@@ -272,11 +272,32 @@ signed_start(const char *conversation, const char *state, const char *ret, const
 json_t *
 reg_options(hc_browser *b)
 {
+	return reg_options_body(b, "{}");
+}
+
+json_t *
+reg_options_link(hc_browser *b, const char *link)
+{
+	char *u = hc_query_param(link, "u"), *c = hc_query_param(link, "c");
+	json_t *body = json_pack("{s:s, s:s}", "username", u != NULL ? u : "", "code", c != NULL ? c : "");
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_t *pk = reg_options_body(b, text);
+
+	free(text);
+	json_decref(body);
+	free(u);
+	free(c);
+	return pk;
+}
+
+json_t *
+reg_options_body(hc_browser *b, const char *body)
+{
 	hc_resp r = { 0 };
 	json_t *pk;
 	const char *chal;
 
-	bpost(b, "/api/register/options", "{}", &r);
+	bpost(b, "/api/register/options", body, &r);
 	REQUIRE_STATUS(&r, 200);
 	CHECK(json_is_true(json_object_get(r.json, "ok")));
 	pk = json_object_get(r.json, "publicKey");
@@ -305,6 +326,19 @@ make_registration(sk_key *k, const char *challenge, const sk_reg_opts *o)
 	return sk_registration(k, &a);
 }
 
+long
+cancel_flow(hc_browser *b, const char *reason, hc_resp *r)
+{
+	char *body = reason != NULL ? xfmt("{\"reason\":\"%s\"}", reason) : xfmt("{}");
+
+	bpost(b, "/authn/cancel", body, r);
+	free(body);
+	if (r->status != 200)
+		return r->status;
+	CHECK_STR(hc_json_str(r, "next"), "/authn/finish");
+	return bget(b, "/authn/finish", r);
+}
+
 void
 enrol(const char *user, sk_key *k, const char *nick)
 {
@@ -315,7 +349,7 @@ enrol(const char *user, sk_key *k, const char *nick)
 
 	bget(b, link, &r);
 	REQUIRE_STATUS(&r, 200);
-	pk = reg_options(b);
+	pk = reg_options_link(b, link);
 	REQUIREF(sk_key_set_user_handle(k, json_string_value(json_object_get(json_object_get(pk, "user"), "id"))) == 0,
 	    "register options: no usable user.id");
 	bpostj(b, "/api/register/verify", json_pack("{s:o, s:s}", "credential",

@@ -27,6 +27,12 @@ char *auth_verify_ok(hc_browser *b, json_t *cred);
 char *bridge_finish(hc_browser *b);
 /* GET an IdP finish URL; the <pre id="result"> JSON (NULL if none), HTTP status in *status. */
 json_t *idp_result(hc_browser *b, const char *url, long *status);
+/*
+ * "Use another way" as the page does it: POST /authn/cancel (reason NULL or
+ * "expired"), then /authn/finish; r holds the finish's 303 back to the IdP,
+ * or the cancel's refusal. The HTTP status of what r holds.
+ */
+long cancel_flow(hc_browser *b, const char *reason, hc_resp *r);
 /* No ticket for this browser's flow: /authn/finish sends it back to /login, the flow stays. */
 void expect_no_ticket(hc_browser *b);
 /* The whole sign-in through the IdP stand-in; returns the stand-in's result (ok required). */
@@ -39,6 +45,9 @@ char *signed_start(const char *conversation, const char *state, const char *ret,
 
 /* ---- enrolment (the link itself: enrol_link in tools.h) ---- */
 json_t *reg_options(hc_browser *b);                 /* POST /api/register/options, 200 required: publicKey */
+/* The same as the enrolment page posts it: the link's username and code, which start the session. */
+json_t *reg_options_link(hc_browser *b, const char *link);
+json_t *reg_options_body(hc_browser *b, const char *body);
 json_t *make_registration(sk_key *k, const char *challenge, const sk_reg_opts *o);
 /* Link, page, options, verify: the user ends up with k as a passkey named nick. */
 void enrol(const char *user, sk_key *k, const char *nick);

@@ -268,6 +268,23 @@ hc_post_json(hc_browser *b, const char *url, const char *body, hc_resp *r)
 }
 
 long
+hc_post_form(hc_browser *b, const char *url, const char *body, hc_resp *r)
+{
+	char origin[512];
+	const char *h[4];
+	int n = 0;
+
+	h[n++] = "Content-Type: application/x-www-form-urlencoded";
+	h[n++] = "Expect:";
+	if (b->origin != NULL) {
+		snprintf(origin, sizeof(origin), "Origin: %s", b->origin);
+		h[n++] = origin;
+	}
+	h[n] = NULL;
+	return hc_request(b, "POST", url, body, strlen(body), h, 0, r);
+}
+
+long
 hc_post(hc_browser *b, const char *url, const json_t *body, hc_resp *r)
 {
 	char *s = json_dumps(body, JSON_COMPACT);

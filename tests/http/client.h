@@ -47,6 +47,8 @@ void hc_browser_free(hc_browser *b);
 long hc_get(hc_browser *b, const char *url, hc_resp *r);
 /* POST body as JSON with Origin and Content-Type. */
 long hc_post_json(hc_browser *b, const char *url, const char *body, hc_resp *r);
+/* POST body as a form (what a <form method="post"> sends), with Origin. */
+long hc_post_form(hc_browser *b, const char *url, const char *body, hc_resp *r);
 /* POST a JSON value (serialised compactly). */
 long hc_post(hc_browser *b, const char *url, const json_t *body, hc_resp *r);
 

@@ -327,6 +327,17 @@ bpost(hc_browser *b, const char *path, const char *body, hc_resp *r)
 }
 
 long
+bform(hc_browser *b, const char *path, const char *body, hc_resp *r)
+{
+	char *u = bridge_url(path);
+
+	hc_post_form(b, u, body, r);
+	free(u);
+	bridge_response_checks(r);
+	return r->status;
+}
+
+long
 bpostj(hc_browser *b, const char *path, json_t *body, hc_resp *r)
 {
 	char *s = json_dumps(body, JSON_COMPACT);

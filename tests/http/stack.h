@@ -54,6 +54,7 @@ hc_browser *browser(void);                                   /* Origin: BRIDGE_U
 long bget(hc_browser *b, const char *path_or_url, hc_resp *r);
 long bpost(hc_browser *b, const char *path, const char *body, hc_resp *r);
 long bpostj(hc_browser *b, const char *path, json_t *body, hc_resp *r); /* takes body */
+long bform(hc_browser *b, const char *path, const char *body, hc_resp *r); /* a form our pages post */
 /* The checks bget/bpost apply, for responses made otherwise. */
 void bridge_response_checks(const hc_resp *r);
 

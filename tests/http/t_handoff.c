@@ -215,7 +215,7 @@ t_cancel(void)
 	char *loc;
 
 	idp_begin(b, SP_ENTITY_Q);
-	bget(b, "/authn/cancel", &r);
+	cancel_flow(b, NULL, &r);
 	REQUIRE_STATUS(&r, 303);
 	loc = strdup(hc_header_get(&r, "Location"));
 	CHECK_STR(hc_tmp(hc_query_param(loc, "error")), "NoCredentials");
@@ -224,8 +224,35 @@ t_cancel(void)
 	CHECK_STR(jstr(res, "authnError"), "NoCredentials");
 	json_decref(res);
 	/* the flow is over */
+	cancel_flow(b, NULL, &r);
+	EXPECT_ERROR(&r, 400, "expired");
+	/* cancelling is a POST from our page: a link or another site's request cannot end a sign-in */
+	hc_browser_free(b);
+	b = browser();
+	idp_begin(b, SP_ENTITY_Q);
 	bget(b, "/authn/cancel", &r);
-	expect_error_page(&r, 400);
+	EXPECT_STATUS(&r, 405);
+	{
+		hc_browser *evil = hc_browser_new_fresh("https://evil.example");
+		char *flow = hc_cookie(b, "fb_flow");
+		hc_resp e = { 0 };
+		char *u = xfmt("%s/authn/cancel", E.bridge);
+
+		hc_cookie_put(evil, E.host, "fb_flow", flow);
+		hc_post_form(evil, u, "reason=expired", &e);
+		CHECKF(e.status == 403 && hc_header_get(&e, "Location") == NULL, "a foreign form cancelled: HTTP %ld", e.status);
+		hc_post_json(evil, u, "{}", &e);
+		CHECKF(e.status == 403, "another site's script cancelled: HTTP %ld", e.status);
+		hc_resp_reset(&e);
+		hc_browser_free(evil);
+		free(flow);
+		free(u);
+	}
+	/* the sign-in is still there */
+	expect_no_ticket(b);
+	cancel_flow(b, "expired", &r);
+	REQUIRE_STATUS(&r, 303);
+	CHECK_STR(hc_tmp(hc_query_param(hc_header_get(&r, "Location"), "error")), "Expired");
 	free(loc);
 	hc_resp_reset(&r);
 	hc_browser_free(b);

@@ -82,10 +82,20 @@ t_rate_limit_account(void)
 static char *
 spelling(const char *name, int i)
 {
-	size_t n = strlen(name), k;
-	char *s = calloc(1, n + 64);
+	size_t n = strlen(name), k, o = 0;
+	char *s = calloc(1, 3 * n + 64);
 	int spaces = i >> n;
 
+	/* every third spelling in fullwidth letters (U+FF41...), which slapd folds to ASCII too */
+	if (i % 3 == 2) {
+		for (k = 0; k < n; k++) {
+			unsigned cp = 0xff41 + (unsigned)(name[k] - 'a');
+			s[o++] = (char)(0xe0 | (cp >> 12));
+			s[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			s[o++] = (char)(0x80 | (cp & 0x3f));
+		}
+		return s;
+	}
 	for (k = 0; k < n; k++)
 		s[k] = (char)((i >> k) & 1 ? name[k] - 'a' + 'A' : name[k]);
 	for (k = 0; k < (size_t)spaces && k < 60; k++)
@@ -113,9 +123,9 @@ t_rate_limit_account_spelling(void)
 	enrol("tivan", &k, "ivan");
 	bget(b, "/login", &r);
 	REQUIRE_STATUS(&r, 200);
-	/* every spelling is the same account */
+	/* every spelling is the same account, fullwidth letters too */
 	for (i = 0; i < 3; i++) {
-		char *u = spelling("tivan", i * 7), *body = json_dumps(json_pack("{s:s}", "username", u), JSON_COMPACT);
+		char *u = spelling("tivan", i == 2 ? 2 : i * 7), *body = json_dumps(json_pack("{s:s}", "username", u), JSON_COMPACT);
 		json_t *pk = NULL;
 		free(auth_options(b, body, &pk));
 		CHECKF(json_array_size(json_object_get(pk, "allowCredentials")) == 1, "\"%s\" is not tivan", u);
@@ -139,9 +149,12 @@ t_rate_limit_account_spelling(void)
 	m1 = minute();
 	CHECKF(first >= 0, "%ld sign-in attempts for one account, spelled differently, were never limited (per_account %ld)",
 	    2 * E.limit_account + 4, E.limit_account);
-	/* (the enrolment page visited by enrol() counted for the account too: one more) */
+	/*
+	 * (enrol() counted for the account too: the link page checks the code and
+	 * the page's post starts the session with it, one attempt each)
+	 */
 	if (first >= 0 && m0 == m1)
-		CHECKF(first == E.limit_account || first == E.limit_account - 1, "limited after %d attempts, per_account is %ld",
+		CHECKF(first <= E.limit_account && first >= E.limit_account - 2, "limited after %d attempts, per_account is %ld",
 		    first, E.limit_account);
 
 	/* the enrolment page: guessing codes for one account */

@@ -257,8 +257,8 @@ t_unknown_flow(void)
 		CHECKF(r.status == 400, "verify without a flow: HTTP %ld", r.status);
 		bget(b, "/authn/finish", &r);
 		expect_error_page(&r, 400);
-		bget(b, "/authn/cancel", &r);
-		expect_error_page(&r, 400);
+		cancel_flow(b, NULL, &r);
+		EXPECT_ERROR(&r, 400, "expired");
 		hc_browser_free(b);
 		free(ids[i]);
 	}

@@ -91,7 +91,7 @@ t_disabled_account(void)
 	after = user_creds_text("dave");
 	CHECKF(strcmp(before, after) == 0, "dave's passkey changed:\n%s\n%s", before, after);
 	/* "use another way" still tells the IdP the account is disabled */
-	bget(b, "/authn/cancel", &r);
+	cancel_flow(b, NULL, &r);
 	REQUIRE_STATUS(&r, 303);
 	want = xfmt("%s/finish?", E.idp);
 	loc = hc_header_get(&r, "Location") != NULL ? strdup(hc_header_get(&r, "Location")) : NULL;

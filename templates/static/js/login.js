@@ -63,6 +63,17 @@
 		if (cancel && cancel.parentNode) {
 			setHidden(cancel.parentNode, !hasFlow);
 		}
+		/*
+		 * "Use another way" is a POST (a link another site shows must not end a
+		 * sign-in); the way back to the IdP is then /authn/finish.
+		 */
+		onClick(cancel, function () {
+			postJSON(cancel.getAttribute("data-url") || "/authn/cancel", {}).then(function (res) {
+				go(res.next, "/authn/finish");
+			}, function (err) {
+				showError(err, "get", hasFlow);
+			});
+		});
 		var btnPasskey = byId("signin-passkey");
 		var btnUser = byId("signin-username");
 		var input = byId("username");

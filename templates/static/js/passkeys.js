@@ -71,6 +71,12 @@
 					d.reload = false;
 					d.text = t("err.session");
 				}
+				if (err && err.isServer && err.code === "reauthenticate") {
+					d.signin = true;
+					d.retry = false;
+					d.reload = false;
+					d.text = t("err.reauthenticate");
+				}
 				if (!retryAction) {
 					d.retry = false;
 				}

@@ -106,8 +106,8 @@ async function recordApi(page, stack) {
 }
 
 /*
- * The bridge's answers to /authn/finish and /authn/cancel (the 303 back to the IdP),
- * with the ticket record as memcached holds it at that moment, read before the
+ * The bridge's answers to /authn/finish (the 303 back to the IdP, after a sign-in or
+ * after "use another way" posted /authn/cancel), with the ticket record as memcached holds it at that moment, read before the
  * browser follows the redirect (so before the stand-in takes the ticket):
  * [{path, location, ticket, error, record}]. The route fetches the real answer and
  * hands it to the browser unchanged. (page.route never sees the redirect's target,
@@ -115,20 +115,22 @@ async function recordApi(page, stack) {
  */
 async function watchTickets(page, stack) {
 	const seen = [];
-	await page.route((url) => url.origin === stack.bridge && (url.pathname === '/authn/finish' || url.pathname === '/authn/cancel'),
+	const entryOf = (path, status, location) => {
+		const entry = { path, status, location: null, ticket: null, error: null, record: null };
+		if (location) {
+			const back = new URL(location, stack.bridge);
+			entry.location = back.href;
+			entry.ticket = back.searchParams.get('ticket');
+			entry.error = back.searchParams.get('error');
+		}
+		return entry;
+	};
+	await page.route((url) => url.origin === stack.bridge && url.pathname === '/authn/finish',
 		(route) => passOn(route, async () => {
 			const res = await route.fetch({ maxRedirects: 0 });
-			const entry = { path: new URL(route.request().url()).pathname, status: res.status(), location: null,
-				ticket: null, error: null, record: null };
-			const location = res.headers().location;
-			if (location) {
-				const back = new URL(location, stack.bridge);
-				entry.location = back.href;
-				entry.ticket = back.searchParams.get('ticket');
-				entry.error = back.searchParams.get('error');
-				if (entry.ticket) {
-					entry.record = await stack.ticketRecord(entry.ticket);
-				}
+			const entry = entryOf('/authn/finish', res.status(), res.headers().location);
+			if (entry.ticket) {
+				entry.record = await stack.ticketRecord(entry.ticket);
 			}
 			seen.push(entry);
 			await route.fulfill({ response: res, body: await res.body() });

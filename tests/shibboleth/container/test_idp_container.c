@@ -188,7 +188,11 @@ back_from_bridge(hc_browser *b, const char *path)
 	hc_resp r = { 0 };
 	char *loc, *want = xfmt("%s/Authn/fido/finish?", T), *ticket;
 
-	bget(b, path, &r);
+	/* "use another way" is a POST from the page, then the way back; the rest are links */
+	if (strncmp(path, "/authn/cancel", 13) == 0)
+		cancel_flow(b, strstr(path, "reason=expired") != NULL ? "expired" : NULL, &r);
+	else
+		bget(b, path, &r);
 	REQUIRE_STATUS(&r, 303);
 	loc = location(&r);
 	REQUIREF(starts_with(loc, want), "%s sent us to %s, want %s...", path, loc != NULL ? loc : "(none)", want);
