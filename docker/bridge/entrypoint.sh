@@ -39,5 +39,16 @@ chown root:fidosecret /etc/fido-bridge/ldap.password
 
 if [ "${1:-}" = "fido-bridged" ]; then
 	bridgectl config check --config /etc/fido-bridge/bridge.conf
+	# bob's one-time link, made now (no valid code is ever published): once the directory answers
+	(
+		for i in $(seq 1 30); do
+			if link=$(runuser -u fido-bridge -- bridgectl enroll bob --ttl 1d --config /etc/fido-bridge/bridge.conf 2>/dev/null); then
+				echo "testbed: enrolment link for bob: $link"
+				exit 0
+			fi
+			sleep 2
+		done
+		echo "testbed: could not make bob's enrolment link (is the directory up?)"
+	) &
 fi
 exec runuser -u fido-bridge -- "$@"

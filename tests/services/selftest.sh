@@ -149,20 +149,22 @@ check "anonymous users see nothing below the suffix" \
 
 # --- enrolment codes: bridge-only
 search AS_BRIDGE "$WORK/e1" -b "$BOB" -s base fidoEnrolmentCode
-check "bridge reads bob's two enrolment codes" \
-	test "$(grep -c '^fidoEnrolmentCode: v1\$[A-Za-z0-9_-]*\$[A-Za-z0-9_-]\{43\}\$[0-9]\{14\}Z$' "$WORK/e1")" = 2
-# DEMO7K3QX9 must verify against the stored v1 value (format in README.md).
+check "bridge reads bob's one (expired) enrolment code" \
+	test "$(grep -c '^fidoEnrolmentCode: v1\$[A-Za-z0-9_-]*\$[A-Za-z0-9_-]\{43\}\$[0-9]\{14\}Z$' "$WORK/e1")" = 1
+check "the sample directory publishes no valid code" \
+	eval '! grep -q "fidoEnrolmentCode: .*\$20[3-9][0-9]" "$WORK/e1"'
+# EXPIRED42Q must verify against the stored v1 value (format in README.md).
 code_ok() {
 	local line salt hash calc
-	line=$(grep '20991231235959Z$' "$WORK/e1") || return 1
+	line=$(grep '20200101000000Z$' "$WORK/e1") || return 1
 	IFS='$' read -r _ salt hash _ <<<"${line#fidoEnrolmentCode: }"
 	b64u_pad() { local s=${1//-/+}; s=${s//_//}; while [ $(( ${#s} % 4 )) -ne 0 ]; do s+='='; done; printf '%s' "$s"; }
-	calc=$({ printf '%s' "$(b64u_pad "$salt")" | base64 -d; printf 'DEMO7K3QX9'; } |
+	calc=$({ printf '%s' "$(b64u_pad "$salt")" | base64 -d; printf 'EXPIRED42Q'; } |
 		openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')
 	[ -n "$calc" ] && [ "$calc" = "$hash" ]
 }
 if command -v openssl >/dev/null 2>&1; then
-	check "demo enrolment code DEMO7K3QX9 matches its stored hash" code_ok
+	check "enrolment code EXPIRED42Q matches its stored hash" code_ok
 fi
 search AS_BOB "$WORK/e2" -b "$BOB" -s base fidoEnrolmentCode objectClass
 check "bob reads his own entry" has_line "$WORK/e2" "dn: $BOB"

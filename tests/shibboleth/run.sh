@@ -507,7 +507,9 @@ if [ -n "$bridgectl" ] && [ -x "$bridgectl" ]; then
 	mkdir -p "$work/bridge"
 	printf 'testbed-secret-for-the-config-check-0123456789ab\n' >"$work/bridge/secret"
 	printf 'pw\n' >"$work/bridge/ldap"
+	printf 'testbed-state-key-for-the-config-check-0123456789\n' >"$work/bridge/state.key"
 	sed -e "s|/run/fido-bridge/handoff/idp.secret|$work/bridge/secret|" \
+		-e "s|/etc/fido-bridge/state/state.key|$work/bridge/state.key|" \
 		-e "s|/etc/fido-bridge/ldap.password|$work/bridge/ldap|" \
 		"$repo/docker/bridge/bridge.conf" >"$work/bridge/bridge.conf"
 	if "$bridgectl" config check --config "$work/bridge/bridge.conf" >"$work/bridge/out" 2>&1; then
