@@ -26,14 +26,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else
-	targets=(authdata attestation_object cose_key clientdata base64url credential_json assertion)
+	targets=(authdata attestation_object cose_key clientdata base64url credential_json assertion client_cert_header)
 fi
 
 # Inputs a little above the largest recorded ceremony (an android-safetynet
 # attestationObject is ~8.6 KB, its JSON ~11.7 KB); parsers of small things get less.
 max_len_for() {
 	case $1 in
-	attestation_object|credential_json|base64url) echo 16384 ;;
+	attestation_object|credential_json|base64url|client_cert_header) echo 16384 ;;
 	*) echo 8192 ;;
 	esac
 }
