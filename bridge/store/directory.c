@@ -319,3 +319,162 @@ br_dir_check(br_directory *d, char **report)
 		return 1;
 	return d->ops->check(d->backend, report);
 }
+
+/* ---- certificate pairings ---- */
+
+#define PAIRING_ISSUER_MAX 1024   /* fidoCertIssuer DirectoryString{1024} */
+#define PAIRING_CERT_MAX 16384    /* fidoCertificate OCTET STRING{16384} */
+
+void
+br_cert_pairing_clear(br_cert_pairing *p)
+{
+	if (p == NULL)
+		return;
+	free(p->dn);
+	free(p->issuer);
+	free(p->nickname);
+	free(p->owner);
+	br_blob_reset(&p->cert);
+	memset(p, 0, sizeof(*p));
+}
+
+void
+br_cert_pairings_free(br_cert_pairing **list, size_t n)
+{
+	size_t i;
+
+	if (list == NULL || *list == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		br_cert_pairing_clear(&(*list)[i]);
+	free(*list);
+	*list = NULL;
+}
+
+int
+br_cert_hash_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strnlen(s, 65) != 64)
+		return 0;
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int
+serial_ok(const char *s)
+{
+	size_t i, n = strnlen(s, 96);
+
+	if (n == 0 || n >= 96)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F') || (i == 0 && s[i] == '-')))
+			return 0;
+	return 1;
+}
+
+static int
+pairing_ok(const br_cert_pairing *p)
+{
+	size_t il;
+
+	if (p == NULL || !br_cert_hash_ok(p->cert_sha256) || !br_cert_hash_ok(p->spki_sha256) ||
+	    memchr(p->serial, '\0', sizeof(p->serial)) == NULL || !serial_ok(p->serial) || p->issuer == NULL)
+		return 0;
+	il = strnlen(p->issuer, PAIRING_ISSUER_MAX + 1);
+	return il > 0 && il <= PAIRING_ISSUER_MAX && br_utf8_ok((const unsigned char *)p->issuer, il, 1, NULL) &&
+	    p->cert.ptr != NULL && p->cert.len > 0 && p->cert.len <= PAIRING_CERT_MAX &&
+	    nickname_ok(p->nickname) && gentime_ok(p->not_after) && gentime_ok(p->created) &&
+	    (p->last_used == 0 || gentime_ok(p->last_used));
+}
+
+static br_dir_rc
+no_pairings(const br_directory *d, const char *op)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "%s %s", d->ops->name, op);
+	br_store_error_set(what, "certificate pairings not supported");
+	return BR_DIR_ERROR;
+}
+
+br_dir_rc
+br_dir_add_pairing(br_directory *d, const br_user *u, const br_cert_pairing *p)
+{
+	br_cert_pairing stamped;
+
+	if (!user_ok(d, u) || !username_ok(u->username) || p == NULL)
+		return BR_DIR_INVALID;
+	stamped = *p;
+	if (stamped.created <= 0)
+		stamped.created = (int64_t)time(NULL);
+	if (!pairing_ok(&stamped))
+		return BR_DIR_INVALID;
+	if (d->ops->pairing == NULL)
+		return no_pairings(d, "add_pairing");
+	return answer(d, "add_pairing", d->ops->pairing->add(d->backend, u, &stamped));
+}
+
+br_dir_rc
+br_dir_list_pairings(br_directory *d, const char *username, br_cert_pairing **out, size_t *n)
+{
+	br_dir_rc r;
+
+	if (out != NULL)
+		*out = NULL;
+	if (n != NULL)
+		*n = 0;
+	if (d == NULL || !username_ok(username) || out == NULL || n == NULL)
+		return BR_DIR_INVALID;
+	if (d->ops->pairing == NULL)
+		return no_pairings(d, "list_pairings");
+	r = d->ops->pairing->list(d->backend, username, out, n);
+	if (r != BR_DIR_OK) {
+		br_cert_pairings_free(out, *n);
+		*n = 0;
+	}
+	return answer(d, "list_pairings", r);
+}
+
+br_dir_rc
+br_dir_remove_pairing(br_directory *d, const br_user *u, const char *cert_sha256)
+{
+	if (!user_ok(d, u) || !br_cert_hash_ok(cert_sha256))
+		return BR_DIR_INVALID;
+	if (d->ops->pairing == NULL)
+		return no_pairings(d, "remove_pairing");
+	return answer(d, "remove_pairing", d->ops->pairing->remove(d->backend, u, cert_sha256));
+}
+
+br_dir_rc
+br_dir_find_pairing(br_directory *d, const char *cert_sha256, br_user **user, br_cert_pairing *p)
+{
+	br_dir_rc r;
+
+	if (user != NULL)
+		*user = NULL;
+	if (p != NULL)
+		memset(p, 0, sizeof(*p));
+	if (d == NULL || !br_cert_hash_ok(cert_sha256) || user == NULL || p == NULL)
+		return BR_DIR_INVALID;
+	if (d->ops->pairing == NULL)
+		return no_pairings(d, "find_pairing");
+	r = d->ops->pairing->find(d->backend, cert_sha256, user, p);
+	if (r != BR_DIR_OK)
+		br_cert_pairing_clear(p);
+	return lookup_answer(d, "find_pairing", r, user);
+}
+
+br_dir_rc
+br_dir_pairing_used(br_directory *d, const br_cert_pairing *p, int64_t now)
+{
+	if (d == NULL || p == NULL || p->dn == NULL || !gentime_ok(now))
+		return BR_DIR_INVALID;
+	if (d->ops->pairing == NULL)
+		return no_pairings(d, "pairing_used");
+	return answer(d, "pairing_used", d->ops->pairing->used(d->backend, p, now));
+}

@@ -140,4 +140,47 @@ br_dir_rc br_dir_check_password(br_directory *d, const br_user *u, const char *p
  */
 int br_dir_check(br_directory *d, char **report);
 
+/*
+ * ---- certificate pairings (ldap-schema/fido-bridge-cert.schema) ----
+ * One fidoCertPairing entry per paired certificate, a child of the user
+ * entry, RDN fidoCertSha256=<hex>. The certificate hash (64 lowercase hex
+ * digits, core/clientcert.h) is the pairing's id. fidoCertOwner repeats the
+ * username so that the sshd lookup is one search.
+ */
+typedef struct br_cert_pairing {
+	char *dn;
+	char cert_sha256[65];
+	char spki_sha256[65];
+	char *issuer;                /* RFC 4514 text */
+	char serial[96];             /* uppercase hex */
+	int64_t not_after, created, last_used;  /* unix seconds; last_used 0 = never */
+	char *nickname;              /* may be NULL */
+	char *owner;                 /* the username at pairing time */
+	br_blob cert;                /* DER */
+} br_cert_pairing;
+
+void br_cert_pairing_clear(br_cert_pairing *p);
+void br_cert_pairings_free(br_cert_pairing **list, size_t n);
+/* 1 when s is 64 lowercase hex digits. */
+int br_cert_hash_ok(const char *s);
+
+/*
+ * Pair a certificate with u (owner = u->username), one LDAP add. EXISTS when
+ * the certificate is paired anywhere (a card belongs to one account);
+ * INVALID for a malformed record (hashes, issuer, serial, times, nickname).
+ */
+br_dir_rc br_dir_add_pairing(br_directory *d, const br_user *u, const br_cert_pairing *p);
+/* The pairings of username, one subtree search by fidoCertOwner, oldest first; *n may be 0. */
+br_dir_rc br_dir_list_pairings(br_directory *d, const char *username, br_cert_pairing **out, size_t *n);
+/* Remove u's pairing by certificate hash; NOT_FOUND when u has no such pairing. */
+br_dir_rc br_dir_remove_pairing(br_directory *d, const br_user *u, const char *cert_sha256);
+/*
+ * The pairing of a certificate hash and its owner (read from the pairing's
+ * parent entry, credentials not loaded): NOT_FOUND when unpaired or the owner
+ * is gone, ERROR when the hash is under several entries (never one of them).
+ */
+br_dir_rc br_dir_find_pairing(br_directory *d, const char *cert_sha256, br_user **user, br_cert_pairing *p);
+/* Write fidoLastUsed = now when the stored one is older than the interval. */
+br_dir_rc br_dir_pairing_used(br_directory *d, const br_cert_pairing *p, int64_t now);
+
 #endif

@@ -33,7 +33,17 @@ typedef struct br_directory_ops {
 	br_dir_rc (*check_password)(void *backend, const br_user *u, const char *password);
 	int (*check)(void *backend, char **report);
 	void (*close)(void *backend);
+	/* certificate pairings; NULL in a backend without them (the calls are then BR_DIR_ERROR) */
+	const struct br_pairing_ops *pairing;
 } br_directory_ops;
+
+typedef struct br_pairing_ops {
+	br_dir_rc (*add)(void *backend, const br_user *u, const br_cert_pairing *p);
+	br_dir_rc (*list)(void *backend, const char *username, br_cert_pairing **out, size_t *n);
+	br_dir_rc (*remove)(void *backend, const br_user *u, const char *cert_sha256);
+	br_dir_rc (*find)(void *backend, const char *cert_sha256, br_user **user, br_cert_pairing *p);
+	br_dir_rc (*used)(void *backend, const br_cert_pairing *p, int64_t now);
+} br_pairing_ops;
 
 struct br_directory {
 	const br_directory_ops *ops;

@@ -69,6 +69,7 @@ include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include $SCHEMA/eduperson.schema
 include $SCHEMA/fido-bridge.schema
+include $SCHEMA/fido-bridge-cert.schema
 EOF
 check "slaptest accepts eduperson.schema and fido-bridge.schema" \
 	rc_is 0 /usr/sbin/slaptest -f "$WORK/slaptest/slapd.conf" -F "$WORK/slaptest/out"
@@ -95,8 +96,8 @@ schema_defs() {
 	' "$1" | grep -E '^olc(AttributeTypes|ObjectClasses):' |
 		sed -E 's/^([A-Za-z]+): (\{[0-9]+\})?/\1: /; s/[[:space:]]+/ /g'
 }
-for s in eduperson fido-bridge; do
-	n=$([ $s = eduperson ] && echo 3 || echo 4)
+for s in eduperson fido-bridge fido-bridge-cert; do
+	case $s in eduperson) n=3 ;; fido-bridge) n=4 ;; *) n=5 ;; esac
 	schema_defs "$WORK/slaptest/out/cn=config/cn=schema/cn={$n}$s.ldif" >"$WORK/defs.$s.schema"
 	schema_defs "$SLAPD_DIR/slapd.d/cn=config/cn=schema/cn={$n}$s.ldif" >"$WORK/defs.$s.ldif"
 	check "$s: .schema and .ldif define identical schema" \
@@ -105,6 +106,9 @@ done
 check "fido-bridge defines 14 attribute types and 2 classes" eval \
 	'[ "$(grep -c ^olcAttributeTypes "$WORK/defs.fido-bridge.ldif")" = 14 ] &&
 	 [ "$(grep -c ^olcObjectClasses "$WORK/defs.fido-bridge.ldif")" = 2 ]'
+check "fido-bridge-cert defines 7 attribute types and 1 class" eval \
+	'[ "$(grep -c ^olcAttributeTypes "$WORK/defs.fido-bridge-cert.ldif")" = 7 ] &&
+	 [ "$(grep -c ^olcObjectClasses "$WORK/defs.fido-bridge-cert.ldif")" = 1 ]'
 
 PEOPLE="ou=people,$LDAP_BASE"
 ALICE="uid=alice,$PEOPLE"
@@ -331,6 +335,8 @@ check "ldapadd -Y EXTERNAL eduperson.ldif" \
 	rc_is 0 ldapadd "${BARE_CONFIG[@]}" -f "$SCHEMA/eduperson.ldif"
 check "ldapadd -Y EXTERNAL fido-bridge.ldif" \
 	rc_is 0 ldapadd "${BARE_CONFIG[@]}" -f "$SCHEMA/fido-bridge.ldif"
+check "ldapadd -Y EXTERNAL fido-bridge-cert.ldif" \
+	rc_is 0 ldapadd "${BARE_CONFIG[@]}" -f "$SCHEMA/fido-bridge-cert.ldif"
 check "ldapmodify -Y EXTERNAL: add the equality indexes (README example)" \
 	rc_is 0 ldapmodify "${BARE_CONFIG[@]}" <<EOF
 dn: olcDatabase={1}mdb,cn=config
@@ -345,7 +351,7 @@ search BARE_CONFIG "$WORK/b1" -b cn=schema,cn=config -s one cn
 check "cn=schema now lists fido-bridge" has_line "$WORK/b1" "cn: {4}fido-bridge"
 search BARE_CONFIG "$WORK/b2" -b 'olcDatabase={1}mdb,cn=config' -s base olcDbIndex olcAccess
 check "olcDbIndex has fidoCredentialId eq" has_line "$WORK/b2" "olcDbIndex: fidoCredentialId eq"
-check "olcAccess has 7 rules" test "$(grep -c '^olcAccess:' "$WORK/b2")" = 7
+check "olcAccess has 8 rules" test "$(grep -c '^olcAccess:' "$WORK/b2")" = 8
 check "ldapadd sample-directory.ldif as rootdn" \
 	rc_is 0 ldapadd -x -H "$BARE_URI" -D "$LDAP_ADMIN_DN" -w "$LDAP_ADMIN_PW" -f "$SCHEMA/sample-directory.ldif"
 AS_BRIDGE_BARE=(-x -H "$BARE_URI" -D "$LDAP_BRIDGE_DN" -w "$LDAP_BRIDGE_PW")

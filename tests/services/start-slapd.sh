@@ -10,7 +10,7 @@
 #   DIR/slapd.log    slapd debug output (loglevel "stats")
 #   DIR/env          shell assignments, see below
 #
-# Default mode: schemas core, cosine, inetorgperson, eduperson, fido-bridge;
+# Default mode: schemas core, cosine, inetorgperson, eduperson, fido-bridge, fido-bridge-cert;
 # indexes (incl. fidoCredentialId eq, fidoUserHandle eq); the ACL from
 # ldap-schema/acl-example.ldif; data from ldap-schema/sample-directory.ldif.
 #
@@ -92,7 +92,8 @@ schema_files=("$SYS_SCHEMA/core.ldif" "$SYS_SCHEMA/cosine.ldif"
 	"$SYS_SCHEMA/inetorgperson.ldif")
 if [ $BARE -eq 0 ]; then
 	schema_files+=("$SVC_SCHEMA_DIR/eduperson.ldif"
-		"$SVC_SCHEMA_DIR/fido-bridge.ldif")
+		"$SVC_SCHEMA_DIR/fido-bridge.ldif"
+		"$SVC_SCHEMA_DIR/fido-bridge-cert.ldif")
 fi
 for f in "${schema_files[@]}"; do
 	[ -r "$f" ] || svc_die "missing schema file $f"
@@ -159,6 +160,8 @@ EOF
 olcDbIndex: eduPersonPrincipalName eq
 olcDbIndex: fidoCredentialId eq
 olcDbIndex: fidoUserHandle eq
+olcDbIndex: fidoCertSha256 eq
+olcDbIndex: fidoCertOwner eq
 EOF
 		acl_lines "$SVC_SCHEMA_DIR/acl-example.ldif"
 	else

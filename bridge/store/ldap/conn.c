@@ -618,6 +618,7 @@ static const br_directory_ops ldap_ops = {
 	.check_password = ldir_check_password,
 	.check = ldir_check,
 	.close = ldir_close,
+	.pairing = &ldir_pairing_ops,
 };
 
 br_directory *

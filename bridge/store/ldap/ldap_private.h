@@ -99,6 +99,11 @@ int ldir_parse_cred(LDAP *ld, LDAPMessage *e, br_credential_record *c);
 /* A user entry into a new br_user, without credentials; want_name picks among username values. */
 br_dir_rc ldir_user_from_entry(ldir *d, LDAP *ld, LDAPMessage *e, const char *want_name, br_user **out);
 
+/* The parent of dn, in ldir_dn_normal's form, in a new string (ldap_memfree); NULL for none (signin.c). */
+char *ldir_parent_dn(const char *dn);
+/* The entry at dn (base search) as a user, without credentials: NOT_FOUND when gone (signin.c). */
+br_dir_rc ldir_read_user_at(ldir *d, LDAP *ld, const char *dn, br_user **out, int *lrc);
+
 /* ---- the operations (br_directory_ops, see directory_backend.h) ---- */
 
 br_dir_rc ldir_find_user(void *backend, const char *username, br_user **out);
@@ -115,5 +120,7 @@ br_dir_rc ldir_add_enrolment_code(void *backend, const br_user *u, const char *v
 br_dir_rc ldir_remove_enrolment_code(void *backend, const br_user *u, const char *value);
 br_dir_rc ldir_check_password(void *backend, const br_user *u, const char *password);
 int ldir_check(void *backend, char **report);
+/* certificate pairings (pairing.c) */
+extern const br_pairing_ops ldir_pairing_ops;
 
 #endif

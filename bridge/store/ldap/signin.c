@@ -44,8 +44,8 @@ entry_role(LDAP *ld, LDAPMessage *e)
 }
 
 /* The parent of dn, in ldir_dn_normal's form, in a new string (ldap_memfree). */
-static char *
-parent_dn(const char *dn)
+char *
+ldir_parent_dn(const char *dn)
 {
 	LDAPDN parsed = NULL;
 	char *parent = NULL;
@@ -144,8 +144,8 @@ user_named(LDAP *ld, LDAPMessage *res, const char *parent)
 }
 
 /* The entry at dn as a user, without credentials. */
-static br_dir_rc
-read_user_at(ldir *d, LDAP *ld, const char *dn, br_user **out, int *lrc)
+br_dir_rc
+ldir_read_user_at(ldir *d, LDAP *ld, const char *dn, br_user **out, int *lrc)
 {
 	LDAPMessage *res = NULL, *e;
 	br_dir_rc r;
@@ -201,12 +201,12 @@ owner_from(ldir *d, LDAP *ld, LDAPMessage *res, struct signin_arg *a, int *lrc)
 		return BR_DIR_NOT_FOUND;
 	if ((r = take_cred(ld, ce, a->id, a->len, &c)) != BR_DIR_OK)
 		return r;
-	if ((parent = parent_dn(c.dn)) == NULL)
+	if ((parent = ldir_parent_dn(c.dn)) == NULL)
 		r = ldir_fail("ldap", "credential entry without a parent");
 	else if ((ue = user_named(ld, res, parent)) != NULL)
 		r = ldir_user_from_entry(d, ld, ue, NULL, &u);
 	else
-		r = read_user_at(d, ld, parent, &u, lrc);
+		r = ldir_read_user_at(d, ld, parent, &u, lrc);
 	if (r == BR_DIR_OK && (r = attach_cred(u, &c)) == BR_DIR_OK)
 		a->out = u;
 	else
