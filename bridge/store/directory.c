@@ -420,10 +420,12 @@ br_dir_add_pairing(br_directory *d, const br_user *u, const br_cert_pairing *p)
 }
 
 br_dir_rc
-br_dir_list_pairings(br_directory *d, const char *username, br_cert_pairing **out, size_t *n)
+br_dir_list_pairings(br_directory *d, const char *username, br_user **user, br_cert_pairing **out, size_t *n)
 {
 	br_dir_rc r;
 
+	if (user != NULL)
+		*user = NULL;
 	if (out != NULL)
 		*out = NULL;
 	if (n != NULL)
@@ -432,10 +434,12 @@ br_dir_list_pairings(br_directory *d, const char *username, br_cert_pairing **ou
 		return BR_DIR_INVALID;
 	if (d->ops->pairing == NULL)
 		return no_pairings(d, "list_pairings");
-	r = d->ops->pairing->list(d->backend, username, out, n);
+	r = d->ops->pairing->list(d->backend, username, user, out, n);
 	if (r != BR_DIR_OK) {
 		br_cert_pairings_free(out, *n);
 		*n = 0;
+		if (user != NULL)
+			br_user_free(user);
 	}
 	return answer(d, "list_pairings", r);
 }

@@ -170,8 +170,15 @@ int br_cert_hash_ok(const char *s);
  * INVALID for a malformed record (hashes, issuer, serial, times, nickname).
  */
 br_dir_rc br_dir_add_pairing(br_directory *d, const br_user *u, const br_cert_pairing *p);
-/* The pairings of username, one subtree search by fidoCertOwner, oldest first; *n may be 0. */
-br_dir_rc br_dir_list_pairings(br_directory *d, const char *username, br_cert_pairing **out, size_t *n);
+/*
+ * The pairings of username, oldest first (*n may be 0), and with user != NULL
+ * its entry (credentials not loaded): ONE subtree search, for sshd's
+ * AuthorizedKeysCommand, for the user entry and the entries naming it in
+ * fidoCertOwner; only those directly under that user entry count.
+ * NOT_FOUND when there is no such user.
+ */
+br_dir_rc br_dir_list_pairings(br_directory *d, const char *username, br_user **user,
+    br_cert_pairing **out, size_t *n);
 /* Remove u's pairing by certificate hash; NOT_FOUND when u has no such pairing. */
 br_dir_rc br_dir_remove_pairing(br_directory *d, const br_user *u, const char *cert_sha256);
 /*

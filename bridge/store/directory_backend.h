@@ -39,7 +39,7 @@ typedef struct br_directory_ops {
 
 typedef struct br_pairing_ops {
 	br_dir_rc (*add)(void *backend, const br_user *u, const br_cert_pairing *p);
-	br_dir_rc (*list)(void *backend, const char *username, br_cert_pairing **out, size_t *n);
+	br_dir_rc (*list)(void *backend, const char *username, br_user **user, br_cert_pairing **out, size_t *n);
 	br_dir_rc (*remove)(void *backend, const br_user *u, const char *cert_sha256);
 	br_dir_rc (*find)(void *backend, const char *cert_sha256, br_user **user, br_cert_pairing *p);
 	br_dir_rc (*used)(void *backend, const br_cert_pairing *p, int64_t now);

@@ -52,7 +52,7 @@ count_of(br_directory *d, const char *user)
 	br_cert_pairing *list = NULL;
 	size_t n = 99;
 
-	CHECK(br_dir_list_pairings(d, user, &list, &n) == BR_DIR_OK);
+	CHECK(br_dir_list_pairings(d, user, NULL, &list, &n) == BR_DIR_OK);
 	br_cert_pairings_free(&list, n);
 	return n;
 }
@@ -96,7 +96,7 @@ main(void)
 	CHECK(count_of(d, "bob") == 0);
 
 	/* what was stored comes back */
-	CHECK(br_dir_list_pairings(d, "alice", &list, &n) == BR_DIR_OK && n == 1);
+	CHECK(br_dir_list_pairings(d, "alice", NULL, &list, &n) == BR_DIR_OK && n == 1);
 	CHECK(strcmp(list[0].cert_sha256, pa.cert_sha256) == 0 && strcmp(list[0].spki_sha256, pa.spki_sha256) == 0);
 	CHECK(strcmp(list[0].serial, "1001") == 0 && strcmp(list[0].issuer, pa.issuer) == 0);
 	CHECK(list[0].not_after == pa.not_after && list[0].created > now - 60 && list[0].last_used == 0);
@@ -109,7 +109,7 @@ main(void)
 	pairing_of(pki.leaf[TCA_AUTH2], NULL, &pa2);
 	pa2.created = now + 10;
 	CHECK(br_dir_add_pairing(d, alice, &pa2) == BR_DIR_OK);
-	CHECK(br_dir_list_pairings(d, "alice", &list, &n) == BR_DIR_OK && n == 2);
+	CHECK(br_dir_list_pairings(d, "alice", NULL, &list, &n) == BR_DIR_OK && n == 2);
 	CHECK(strcmp(list[0].cert_sha256, pa.cert_sha256) == 0 && strcmp(list[1].cert_sha256, pa2.cert_sha256) == 0);
 	CHECK(list[1].nickname == NULL);
 	br_cert_pairings_free(&list, n);
@@ -148,8 +148,14 @@ main(void)
 	CHECK(br_dir_find_pairing(d, "ABC", &owner, &found) == BR_DIR_INVALID);
 	CHECK(br_dir_remove_pairing(d, alice, "not-a-hash") == BR_DIR_INVALID);
 	/* a filter in a username is a value, never a filter */
-	CHECK(count_of(d, "*") == 0);
-	CHECK(count_of(d, "alice)(fidoCertOwner=*") == 0);
+	CHECK(br_dir_list_pairings(d, "*", NULL, &list, &n) == BR_DIR_NOT_FOUND && list == NULL && n == 0);
+	CHECK(br_dir_list_pairings(d, "alice)(fidoCertOwner=*", NULL, &list, &n) == BR_DIR_NOT_FOUND);
+	/* the user entry comes with the list, from the same search */
+	CHECK(br_dir_list_pairings(d, "alice", &owner, &list, &n) == BR_DIR_OK && n == 2);
+	CHECK(owner != NULL && strcmp(owner->dn, alice->dn) == 0 && !owner->disabled);
+	br_user_free(&owner);
+	br_cert_pairings_free(&list, n);
+	CHECK(br_dir_list_pairings(d, "nobody-here", NULL, &list, &n) == BR_DIR_NOT_FOUND);
 
 	/* remove: only the owner's, then it is gone everywhere */
 	CHECK(br_dir_remove_pairing(d, bob, pa.cert_sha256) == BR_DIR_NOT_FOUND);

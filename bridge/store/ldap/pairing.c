@@ -17,6 +17,7 @@
 /* A person has a card or two and maybe a university certificate; more is a broken entry or an attack. */
 #define PAIRINGS_MAX 32
 
+/* what a pairing entry holds; the list search asks for these and the user's */
 static const char *const pairing_attrs[] = {
 	"fidoCertSha256", "fidoCertSpkiSha256", "fidoCertIssuer", "fidoCertSerial", "fidoCertNotAfter",
 	"fidoCertificate", "fidoCertOwner", "fidoCreated", "fidoLastUsed", "fidoNickname", NULL,
@@ -215,7 +216,9 @@ lp_add(void *backend, const br_user *u, const br_cert_pairing *p)
 /* ---- list ---- */
 
 struct list_arg {
-	const char *filter;
+	const char *filter, *username;
+	const char **attrs;  /* the user's and a pairing's */
+	br_user *user;
 	br_cert_pairing *out;
 	size_t n;
 };
@@ -230,17 +233,49 @@ created_order(const void *a, const void *b)
 	return strcmp(x->cert_sha256, y->cert_sha256);
 }
 
+static int
+is_pairing(LDAP *ld, LDAPMessage *e)
+{
+	struct berval **all = ldap_get_values_len(ld, e, "fidoCertSha256");
+	int yes = all != NULL && all[0] != NULL;
+
+	ldap_value_free_len(all);
+	return yes;
+}
+
+/* 1 when the entry's parent is exactly user_dn (both in ldir_dn_normal's form). */
+static int
+child_of(LDAP *ld, LDAPMessage *e, const char *user_dn)
+{
+	char *dn = ldap_get_dn(ld, e), *parent = dn != NULL ? ldir_parent_dn(dn) : NULL;
+	int yes = parent != NULL && strcmp(parent, user_dn) == 0;
+
+	if (parent != NULL)
+		ldap_memfree(parent);
+	if (dn != NULL)
+		ldap_memfree(dn);
+	return yes;
+}
+
+/*
+ * One search for the user entry and the pairings naming it as owner: a
+ * pairing counts only when it sits directly under that very entry, so a
+ * stale fidoCertOwner (a renamed account) or an entry elsewhere gives no key.
+ */
 static br_dir_rc
 op_list(ldir *d, LDAP *ld, void *p, int *lrc)
 {
 	struct list_arg *a = p;
-	LDAPMessage *res = NULL, *e;
-	int rc, n;
+	LDAPMessage *res = NULL, *e, *ue = NULL;
+	char *user_dn = NULL, *raw;
+	br_dir_rc r = BR_DIR_ERROR;
+	int rc, n, users = 0;
 
 	a->out = NULL;
 	a->n = 0;
-	rc = ldir_search(d, ld, d->user_base, LDAP_SCOPE_SUBTREE, a->filter, pairing_attrs, PAIRINGS_MAX + 1, &res);
-	if (rc == LDAP_SIZELIMIT_EXCEEDED || (rc == LDAP_SUCCESS && ldap_count_entries(ld, res) > PAIRINGS_MAX)) {
+	a->user = NULL;
+	rc = ldir_search(d, ld, d->user_base, LDAP_SCOPE_SUBTREE, a->filter, a->attrs, PAIRINGS_MAX + 2, &res);
+	if (rc == LDAP_SIZELIMIT_EXCEEDED) {
 		ldap_msgfree(res);
 		return ldir_fail("ldap search", "more certificate pairings than allowed");
 	}
@@ -249,31 +284,86 @@ op_list(ldir *d, LDAP *ld, void *p, int *lrc)
 		return ldir_failed("ldap search", rc, lrc);
 	}
 	n = ldap_count_entries(ld, res);
-	if (n > 0 && (a->out = calloc((size_t)n, sizeof(*a->out))) == NULL) {
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e))
+		if (!is_pairing(ld, e)) {
+			ue = e;
+			users++;
+		}
+	if (users != 1) {
 		ldap_msgfree(res);
-		return ldir_oom();
+		return users == 0 ? BR_DIR_NOT_FOUND : ldir_fail("ldap search", "several entries for one username");
+	}
+	if ((r = ldir_user_from_entry(d, ld, ue, a->username, &a->user)) != BR_DIR_OK)
+		goto out;
+	r = BR_DIR_ERROR;
+	if ((raw = ldap_get_dn(ld, ue)) == NULL) {
+		r = ldir_fail("ldap search", "entry without a DN");
+		goto out;
+	}
+	user_dn = ldir_dn_normal(raw);
+	ldap_memfree(raw);
+	if (user_dn == NULL || (n > 1 && (a->out = calloc((size_t)n - 1, sizeof(*a->out))) == NULL)) {
+		r = ldir_oom();
+		goto out;
 	}
 	/* a malformed entry is left out: what sshd gets is only what is whole */
-	for (e = ldap_first_entry(ld, res); e != NULL && a->n < (size_t)n; e = ldap_next_entry(ld, e))
-		if (parse_pairing(ld, e, &a->out[a->n]) == 0)
+	for (e = ldap_first_entry(ld, res); e != NULL && a->n + 1 < (size_t)n; e = ldap_next_entry(ld, e))
+		if (e != ue && is_pairing(ld, e) && child_of(ld, e, user_dn) &&
+		    parse_pairing(ld, e, &a->out[a->n]) == 0)
 			a->n++;
-	ldap_msgfree(res);
 	qsort(a->out, a->n, sizeof(*a->out), created_order);
-	return BR_DIR_OK;
+	r = BR_DIR_OK;
+out:
+	free(user_dn);
+	ldap_msgfree(res);
+	if (r != BR_DIR_OK) {
+		br_cert_pairings_free(&a->out, a->n);
+		a->n = 0;
+		br_user_free(&a->user);
+	}
+	return r;
 }
 
 static br_dir_rc
-lp_list(void *backend, const char *username, br_cert_pairing **out, size_t *n)
+lp_list(void *backend, const char *username, br_user **user, br_cert_pairing **out, size_t *n)
 {
-	struct list_arg a = { NULL, NULL, 0 };
+	ldir *d = backend;
+	struct list_arg a = { NULL, username, NULL, NULL, NULL, 0 };
+	char *pf = NULL, *uf = NULL, *f = NULL;
+	size_t len, nu = 0, np = 0, i;
 	br_dir_rc r;
 
-	if ((a.filter = ldir_eq_filter(PAIRING_CLASS, "fidoCertOwner", username, strlen(username))) == NULL)
+	while (d->user_attrs[nu] != NULL)
+		nu++;
+	while (pairing_attrs[np] != NULL)
+		np++;
+	if ((a.attrs = calloc(nu + np + 1, sizeof(*a.attrs))) == NULL)
 		return ldir_oom();
-	r = ldir_run(backend, op_list, &a);
-	free((char *)a.filter);
+	for (i = 0; i < nu; i++)
+		a.attrs[i] = d->user_attrs[i];
+	for (i = 0; i < np; i++)
+		a.attrs[nu + i] = pairing_attrs[i];
+	if ((pf = ldir_eq_filter(PAIRING_CLASS, "fidoCertOwner", username, strlen(username))) == NULL ||
+	    (uf = ldir_eq_filter(NULL, d->username_attribute, username, strlen(username))) == NULL ||
+	    (f = malloc((len = strlen(pf) + strlen(uf) + 4))) == NULL) {
+		free(pf);
+		free(uf);
+		free(a.attrs);
+		return ldir_oom();
+	}
+	snprintf(f, len, "(|%s%s)", pf, uf);
+	a.filter = f;
+	r = ldir_run(d, op_list, &a);
+	free(a.attrs);
+	free(pf);
+	free(uf);
+	free(f);
 	*out = a.out;
 	*n = a.n;
+	if (user != NULL)
+		*user = a.user;
+	else
+		br_user_free(&a.user);
 	return r;
 }
 
