@@ -14,6 +14,9 @@ packages=(
 	openjdk-17-jdk-headless libjakarta-servlet-api-java libservlet-api-java libslf4j-java
 	libtomcat10-java libtomcat9-java
 	libxml2-utils shibboleth-sp-utils docker-compose gnupg openssl
+	# certificate sign-in (tests/certs): the TLS front that asks for client
+	# certificates, and sshd with bridgectl as its AuthorizedKeysCommand
+	nginx openssh-server openssh-client
 )
 
 missing=()

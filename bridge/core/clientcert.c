@@ -233,14 +233,14 @@ name_has_ou(const X509_NAME *name, const char *want)
 
 /* 1 when a certificate policy is in the list, -1 when the extension is broken. */
 static int
-has_refused_policy(X509 *cert, const char *const *refused)
+has_refused_policy(X509 *cert, const char *const *refused, size_t n_refused)
 {
 	CERTIFICATEPOLICIES *pols;
 	char oid[128];
 	int i, crit = 0, hit = 0;
 	size_t k;
 
-	if (refused == NULL || refused[0] == NULL)
+	if (refused == NULL || n_refused == 0)
 		return 0;
 	pols = X509_get_ext_d2i(cert, NID_certificate_policies, &crit, NULL);
 	if (pols == NULL)
@@ -250,7 +250,7 @@ has_refused_policy(X509 *cert, const char *const *refused)
 
 		if (OBJ_obj2txt(oid, sizeof(oid), pi->policyid, 1) <= 0)
 			continue;
-		for (k = 0; refused[k] != NULL && !hit; k++)
+		for (k = 0; k < n_refused && !hit; k++)
 			hit = strcmp(oid, refused[k]) == 0;
 	}
 	CERTIFICATEPOLICIES_free(pols);
@@ -258,7 +258,7 @@ has_refused_policy(X509 *cert, const char *const *refused)
 }
 
 br_cc_err
-br_cc_check_usage(X509 *cert, const char *const *refused_policies)
+br_cc_check_usage(X509 *cert, const char *const *refused, size_t n_refused)
 {
 	uint32_t ef, ku, xku;
 	int pol;
@@ -272,7 +272,7 @@ br_cc_check_usage(X509 *cert, const char *const *refused_policies)
 		return BR_CC_USAGE;
 	if (name_has_ou(X509_get_issuer_name(cert), JPKI_SIGNATURE_OU))
 		return BR_CC_SIGNATURE_CERT;
-	if ((pol = has_refused_policy(cert, refused_policies)) < 0)
+	if ((pol = has_refused_policy(cert, refused, n_refused)) < 0)
 		return BR_CC_CERTIFICATE;
 	if (pol)
 		return BR_CC_SIGNATURE_CERT;

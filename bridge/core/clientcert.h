@@ -72,14 +72,14 @@ br_cc_err br_cc_verify(const br_cc_anchors *a, X509 *leaf, int check_crl, int64_
  * this order:
  *  1. a CA certificate, or an extension OpenSSL cannot decode: refused;
  *  2. the issuer has OU "JPKI for digital signature" (the card's signature
- *     certificate), or a certificate policy in refused_policies (dotted OIDs,
- *     NULL-terminated, may be NULL): BR_CC_SIGNATURE_CERT;
+ *     certificate), or a certificate policy among the n_refused dotted OIDs
+ *     of refused (may be NULL when n_refused is 0): BR_CC_SIGNATURE_CERT;
  *  3. keyUsage with nonRepudiation (contentCommitment) but no
  *     digitalSignature: BR_CC_SIGNATURE_CERT;
  *  4. no keyUsage, or keyUsage without digitalSignature: BR_CC_USAGE;
  *  5. an extendedKeyUsage without clientAuth: BR_CC_USAGE.
  */
-br_cc_err br_cc_check_usage(X509 *cert, const char *const *refused_policies);
+br_cc_err br_cc_check_usage(X509 *cert, const char *const *refused, size_t n_refused);
 
 /* What a pairing records about a certificate. */
 #define BR_CC_HEX256 65          /* 64 lowercase hex digits and NUL */

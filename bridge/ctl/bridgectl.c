@@ -17,6 +17,8 @@ static const struct {
 	{ "user", cmd_user, "user show USER              attributes and credentials" },
 	{ "credential", cmd_credential, "credential list USER | credential delete USER ID" },
 	{ "directory", cmd_directory, "directory check             connect, check the schema is loaded" },
+	{ "cert", cmd_cert, "cert pair USER CERT.pem [--nickname N] | cert list USER | cert unpair USER ID" },
+	{ "ssh", cmd_ssh, "ssh authorized-keys USER | ssh export CERT.pem   paired RSA keys as OpenSSH lines" },
 };
 
 static void

@@ -17,18 +17,14 @@
 #include "../core/crypto.h"
 #include "../store/directory.h"
 #include "commands.h"
+#include "ctl_directory.h"
 #include "options.h"
-
-struct ctl {
-	br_config cfg;
-	br_directory *dir;
-};
 
 /*
  * Pull "--config FILE" (and "--ttl D" when ttl != NULL) out of argv; the rest
  * stay positional. Every pos[0..maxpos-1] is set, NULL past the last one given.
  */
-static int
+int
 parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, int maxpos)
 {
 	int i, n = 0;
@@ -58,7 +54,7 @@ parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, in
 	return n;
 }
 
-static int
+int
 open_directory(struct ctl *c, const char *config)
 {
 	char err[512], *pw = NULL;
@@ -103,7 +99,7 @@ open_directory(struct ctl *c, const char *config)
 	return 0;
 }
 
-static void
+void
 close_directory(struct ctl *c)
 {
 	br_directory_close(&c->dir);
@@ -111,7 +107,7 @@ close_directory(struct ctl *c)
 }
 
 /* Look a user up, explaining a failure on stderr. */
-static br_user *
+br_user *
 find_user(struct ctl *c, const char *name)
 {
 	br_user *u = NULL;

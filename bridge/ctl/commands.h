@@ -9,5 +9,7 @@ int cmd_enroll(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_credential(int argc, char **argv);
 int cmd_directory(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+int cmd_ssh(int argc, char **argv);
 
 #endif

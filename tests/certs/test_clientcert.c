@@ -318,20 +318,21 @@ anchors_loading(void)
 static void
 usage_rule(void)
 {
-	static const char *const refused[] = { "1.3.6.1.4.1.55555.1.2", NULL };
-	static const char *const other[] = { "1.3.6.1.4.1.55555.9.9", NULL };
+	static const char *const refused[] = { "1.3.6.1.4.1.55555.9.9", "1.3.6.1.4.1.55555.1.2" };
+	static const char *const other[] = { "1.3.6.1.4.1.55555.9.9" };
 
 	setup();
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH], NULL), BR_CC_OK);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_UNI], NULL), BR_CC_OK);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_SIGN], NULL), BR_CC_SIGNATURE_CERT);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_NONREP_ONLY], NULL), BR_CC_SIGNATURE_CERT);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_SERVER_ONLY], NULL), BR_CC_USAGE);
-	CHECK_CC(br_cc_check_usage(pki.ca[TCA_CA_UNI], NULL), BR_CC_USAGE);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH2], NULL), BR_CC_OK);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH2], other), BR_CC_OK);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH2], refused), BR_CC_SIGNATURE_CERT);
-	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH], refused), BR_CC_OK);   /* no policies at all */
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH], NULL, 0), BR_CC_OK);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_UNI], NULL, 0), BR_CC_OK);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_SIGN], NULL, 0), BR_CC_SIGNATURE_CERT);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_NONREP_ONLY], NULL, 0), BR_CC_SIGNATURE_CERT);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_SERVER_ONLY], NULL, 0), BR_CC_USAGE);
+	CHECK_CC(br_cc_check_usage(pki.ca[TCA_CA_UNI], NULL, 0), BR_CC_USAGE);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH2], NULL, 0), BR_CC_OK);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH2], other, 1), BR_CC_OK);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH2], refused, 2), BR_CC_SIGNATURE_CERT);
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH2], refused, 1), BR_CC_OK);   /* only the first n count */
+	CHECK_CC(br_cc_check_usage(pki.leaf[TCA_AUTH], refused, 2), BR_CC_OK);   /* no policies at all */
 }
 
 static void

@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(strlen(f.cert_sha256) == 64 && strlen(f.spki_sha256) == 64);
 		FZ_CHECK(f.serial[0] != '\0');
 	}
-	r = br_cc_check_usage(x, NULL);
+	r = br_cc_check_usage(x, NULL, 0);
 	FZ_CHECK(r == BR_CC_OK || r == BR_CC_USAGE || r == BR_CC_SIGNATURE_CERT || r == BR_CC_CERTIFICATE);
 	if (br_cc_field(x, "email", field, sizeof(field)) == 0)
 		FZ_CHECK(strlen(field) < sizeof(field));
