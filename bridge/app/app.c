@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "../core/crypto.h"
+#include "certsignin.h"
 #include "seal.h"
 
 static int
@@ -148,7 +149,7 @@ br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t 
 	app->cache = cache;
 	app->dir = dir;
 	policy_from_config(app);
-	if (load_trust(app, err, errlen) < 0)
+	if (load_trust(app, err, errlen) < 0 || br_certsignin_load(app, err, errlen) < 0)
 		return -1;
 	if ((s = br_config_read_secret(c->secret_file, &n, err, errlen)) == NULL)
 		return -1;
@@ -188,6 +189,7 @@ br_app_free(br_app *app)
 	br_cache_close(&app->cache);
 	br_secrets_wipe(&app->secrets);
 	br_trust_free(&app->trust);
+	br_cc_anchors_free(&app->cert_anchors);
 	br_config_free(&app->cfg);
 	memset(&app->policy, 0, sizeof(app->policy));
 }

@@ -26,6 +26,7 @@ typedef struct br_app {
 	br_keycache *keys;      /* parsed credential public keys */
 	struct br_seal *seal;   /* names and seals the records in the cache (seal.h) */
 	int https;              /* public_url is https */
+	struct br_cc_anchors *cert_anchors; /* [certificate] anchors and CRLs; NULL when off (certsignin.c) */
 } br_app;
 
 /* Everything from a loaded, checked config. Returns -1 with a message. */

@@ -15,6 +15,7 @@
 #include "ratelimit.h"
 #include "random.h"
 #include "session.h"
+#include "ticket.h"
 
 int
 br_signin_mfa(const br_config *cfg, int uv, int be, const char *aaguid)
@@ -155,14 +156,11 @@ start_session(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 	return r;
 }
 
-/* An IdP sign-in: the ticket record, then the flow that points at it. */
+/* An IdP sign-in: the ticket record, then the flow that points at it (ticket.c). */
 static br_result
 record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *user,
     const br_credential_record *cred, const br_auth_result *ar, int mfa)
 {
-	char ticket[BR_ID_LEN + 1], key[96];
-	json_t *record;
-	br_result r = BR_RESULT_UNAVAILABLE;
 	br_ticket_fields f = {
 		/* a second factor names the first one's user byte for byte, so the IdP's Subject holds one name */
 		.principal = flow->principal != NULL ? flow->principal : user->username,
@@ -176,28 +174,12 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 		.attributes = user->attributes,
 	};
 	char *cid = br_b64url_encode_alloc(cred->id.ptr, cred->id.len);
+	br_result r;
 
-	f.credential_id = cid;
-	if (cid == NULL || br_random_b64url(32, ticket, sizeof(ticket)) < 0 ||
-	    (record = br_ticket_record(ticket, &f, &app->secrets)) == NULL) {
-		free(cid);
+	if (cid == NULL)
 		return BR_RESULT_INTERNAL;
-	}
-	snprintf(key, sizeof(key), "ticket:%s", ticket);
-	/* the ticket first: a crash between the two leaves no flow pointing at nothing */
-	if (br_cache_set_json(app->cache, key, record, (unsigned)app->cfg.ticket_ttl_s) == BR_CACHE_OK) {
-		if (br_flow_set(&flow->ticket, ticket) == 0 &&
-		    br_flow_save(app, flow, (unsigned)app->cfg.flow_ttl_s, who->now) == BR_CACHE_OK)
-			r = BR_RESULT_OK;
-		else
-			br_cache_delete(app->cache, key);
-	}
-	if (r != BR_RESULT_OK)
-		br_event_store(app, who, "signin_failure", "cache_error", json_pack("{s:s}", "username", user->username));
-	if (flow->ticket != NULL)
-		br_wipe(flow->ticket, strlen(flow->ticket));
-	br_wipe(ticket, sizeof(ticket));
-	json_decref(record);
+	f.credential_id = cid;
+	r = br_ticket_issue(app, who, flow, &f, user->username);
 	free(cid);
 	return r;
 }

@@ -29,7 +29,7 @@ struct key {
 /* A T_ENUM key is stored through an int: its field's enum type must be one. */
 _Static_assert(sizeof(br_uv_policy) == sizeof(int) && sizeof(br_resident_key) == sizeof(int) &&
     sizeof(br_sign_count_policy) == sizeof(int) && sizeof(br_attestation) == sizeof(int) &&
-    sizeof(br_cert_match) == sizeof(int) && sizeof(br_cert_revocation) == sizeof(int),
+    sizeof(br_cert_revocation) == sizeof(int),
     "an enumerated key's type is not the size of an int");
 
 static const br_enum_name resident_key_names[] = {
@@ -51,24 +51,12 @@ static const br_enum_name attestation_names[] = {
 	{ NULL, 0 },
 };
 
-static const br_enum_name cert_match_names[] = {
-	{ "pairing", BR_CERT_MATCH_PAIRING },
-	{ "mapping", BR_CERT_MATCH_MAPPING },
-	{ NULL, 0 },
-};
-
 static const br_enum_name cert_revocation_names[] = {
 	{ "crl", BR_CERT_REVOCATION_CRL },
 	{ "proxy", BR_CERT_REVOCATION_PROXY },
 	{ "none", BR_CERT_REVOCATION_NONE },
 	{ NULL, 0 },
 };
-
-const char *
-br_cert_match_name(br_cert_match v)
-{
-	return br_enum_name_of(cert_match_names, (int)v);
-}
 
 const char *
 br_cert_revocation_name(br_cert_revocation v)
@@ -171,9 +159,6 @@ static const struct key keys[] = {
 	{ "certificate", "trust_anchors_file", T_STR, O(cert_trust_anchors_file), 0, 0, NULL, NULL, "PEM CA certificates whose client certificates count" },
 	{ "certificate", "crl_files", T_LIST, O(cert_crl_files), 0, 0, "", NULL, "PEM CRL files (revocation = crl)" },
 	{ "certificate", "revocation", T_ENUM, O(cert_revocation), 0, 0, "crl", cert_revocation_names, "who checks revocation: crl, proxy or none" },
-	{ "certificate", "match", T_ENUM, O(cert_match), 0, 0, "pairing", cert_match_names, "pairing (certificate hash) or mapping (a field to an attribute)" },
-	{ "certificate", "map_field", T_STR, O(cert_map_field), 0, 0, "email", NULL, "match = mapping: email, upn or a subject attribute (CN, UID, serialNumber)" },
-	{ "certificate", "map_attribute", T_STR, O(cert_map_attribute), 0, 0, "mail", NULL, "match = mapping: the directory attribute it must equal" },
 	{ "certificate", "refused_policies", T_LIST, O(cert_refused_policies), 0, 0, "", NULL, "certificate policy OIDs refused as signature certificates" },
 	{ "certificate", "mfa", T_BOOL, O(cert_mfa), 0, 0, "true", NULL, "a card used with its PIN counts as multi-factor" },
 };
@@ -572,9 +557,6 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 		for (i = 0; i < c->cert_crl_files.n; i++)
 			NEED(readable(c->cert_crl_files.v[i]), "[certificate] crl_files: cannot read %.120s",
 			    c->cert_crl_files.v[i]);
-		NEED(c->cert_match != BR_CERT_MATCH_MAPPING || (c->cert_map_field != NULL && c->cert_map_field[0] != '\0' &&
-		    c->cert_map_attribute != NULL && c->cert_map_attribute[0] != '\0'),
-		    "[certificate] match = mapping needs map_field and map_attribute");
 	}
 #undef NEED
 	return 0;

@@ -39,17 +39,12 @@ typedef enum br_attestation {           /* the AttestationConveyancePreference a
 	BR_ATTESTATION_DIRECT,          /* and chains judged against trust_anchors_file */
 } br_attestation;
 
-typedef enum br_cert_match {           /* [certificate] match: how a certificate finds its account */
-	BR_CERT_MATCH_PAIRING,             /* by certificate hash, paired beforehand (JPKI) */
-	BR_CERT_MATCH_MAPPING,             /* a certificate field equal to a directory attribute */
-} br_cert_match;
 typedef enum br_cert_revocation {      /* [certificate] revocation: who checks it */
 	BR_CERT_REVOCATION_CRL,            /* the bridge, against crl_files (a missing CRL refuses) */
 	BR_CERT_REVOCATION_PROXY,          /* the front proxy (OCSP or its own CRL); the bridge trusts it */
 	BR_CERT_REVOCATION_NONE,           /* nobody: said in every audit line */
 } br_cert_revocation;
 
-const char *br_cert_match_name(br_cert_match v);
 const char *br_cert_revocation_name(br_cert_revocation v);
 const char *br_resident_key_name(br_resident_key v);
 const char *br_sign_count_policy_name(br_sign_count_policy v);
@@ -138,9 +133,6 @@ typedef struct br_config {
 	char *cert_trust_anchors_file;     /* PEM: the CAs whose client certificates count (pinned) */
 	br_strlist cert_crl_files;         /* PEM CRLs for revocation = crl */
 	br_cert_revocation cert_revocation;
-	br_cert_match cert_match;
-	char *cert_map_field;              /* match = mapping: email, upn or a subject attribute */
-	char *cert_map_attribute;          /* ... equal to this directory attribute */
 	br_strlist cert_refused_policies;  /* certificate policy OIDs refused like the JPKI signature profile */
 	int cert_mfa;                      /* a card with its PIN counts as multi-factor */
 } br_config;

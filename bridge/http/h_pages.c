@@ -30,6 +30,10 @@ h_page_login(void *ctx, const br_request *req, br_response *res)
 			{ "enroll_help_url", "/enroll" },
 			{ "username", p.principal != NULL ? p.principal : "" },
 			{ "message", "" },
+			{ "cert_enabled", app->cfg.cert_enabled ? "1" : "0" },
+			{ "cert_url", "/authn/certificate/start" },
+			{ "cert_label", app->cfg.cert_label != NULL && app->cfg.cert_label[0] != '\0' ? app->cfg.cert_label :
+			    br_t(app->tpl, br_req_lang(req), "signin.cert_link") },
 		};
 		br_reply_page(app, req, res, "login", v, sizeof(v) / sizeof(v[0]));
 	}

@@ -20,11 +20,14 @@ typedef struct br_request {
 	int https;                     /* the public URL is https: Secure cookies */
 	int64_t now;                   /* unix seconds when the request arrived */
 	void *conn;                    /* for the lookups below */
+	int from_trusted_proxy;        /* the TCP peer is in [server] trusted_proxies */
 } br_request;
 
 /* The value of a query parameter; *count gets how often it occurs (0: NULL). */
 const char *br_req_query(const br_request *r, const char *name, int *count);
 const char *br_req_header(const br_request *r, const char *name);
+/* A header by name (case-insensitive), with how many times it came in *count (0: NULL). */
+const char *br_req_header_n(const br_request *r, const char *name, int *count);
 /* A cookie by its base name: "fb_flow" also finds "__Host-fb_flow" on https. */
 const char *br_req_cookie(const br_request *r, const char *name);
 

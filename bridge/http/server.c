@@ -103,6 +103,30 @@ br_req_header(const br_request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct count_ctx *c = cls;
+
+	(void)kind;
+	if (key != NULL && strcasecmp(key, c->name) == 0) {
+		if (c->n++ == 0)
+			c->first = value != NULL ? value : "";
+	}
+	return MHD_YES;
+}
+
+const char *
+br_req_header_n(const br_request *r, const char *name, int *count)
+{
+	struct count_ctx c = { name, NULL, 0 };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &c);
+	if (count != NULL)
+		*count = c.n;
+	return c.first;
+}
+
 const char *
 br_req_cookie(const br_request *r, const char *name)
 {
@@ -563,6 +587,12 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	req.https = s->o.https;
 	req.now = (int64_t)time(NULL);
 	req.conn = conn;
+	{
+		unsigned char peer[16];
+
+		req.from_trusted_proxy = s->o.trusted_proxies != NULL && peer_key(conn, peer) == 0 &&
+		    br_ip_in(s->o.trusted_proxies, peer);
+	}
 	route->fn(s->o.app, &req, &res);
 	st->metric = res.metric != NULL ? res.metric : route->metric;
 	st->status = res.status;

@@ -1,0 +1,351 @@
+#include "certsignin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/b64url.h"
+#include "../core/x509.h"
+#include "events.h"
+#include "flow.h"
+#include "ratelimit.h"
+#include "record.h"
+#include "ticket.h"
+
+#define GO_KIND "certgo"
+#define RESULT_KIND "certok"
+/* From the sign-in page to the certificate host and back: a card reader and a PIN take a minute or two. */
+#define GO_TTL 300
+#define RESULT_TTL 60
+#define PEM_MAX (1 << 20)
+
+static char *
+read_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	*n = 0;
+	if (f == NULL)
+		return NULL;
+	if ((buf = malloc(PEM_MAX)) != NULL)
+		*n = fread(buf, 1, PEM_MAX, f);
+	fclose(f);
+	if (buf != NULL && (*n == 0 || *n == PEM_MAX)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+br_certsignin_load(br_app *app, char *err, size_t errlen)
+{
+	const br_config *c = &app->cfg;
+	size_t n, i;
+	char *buf;
+	int bad;
+
+	if (!c->cert_enabled)
+		return 0;
+	if ((app->cert_anchors = br_cc_anchors_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	buf = c->cert_trust_anchors_file != NULL ? read_file(c->cert_trust_anchors_file, &n) : NULL;
+	bad = buf == NULL || br_cc_anchors_add_pem(app->cert_anchors, buf, n) != 0;
+	free(buf);
+	if (bad) {
+		snprintf(err, errlen, "[certificate] trust_anchors_file: no PEM certificate in %s",
+		    c->cert_trust_anchors_file != NULL ? c->cert_trust_anchors_file : "(unset)");
+		return -1;
+	}
+	for (i = 0; i < c->cert_crl_files.n; i++) {
+		buf = read_file(c->cert_crl_files.v[i], &n);
+		bad = buf == NULL || br_cc_anchors_add_crl_pem(app->cert_anchors, buf, n) != 0;
+		free(buf);
+		if (bad) {
+			snprintf(err, errlen, "[certificate] crl_files: no PEM CRL in %s", c->cert_crl_files.v[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+br_certsignin_checked_reset(br_certsignin_checked *c)
+{
+	free(c->next);
+	memset(c, 0, sizeof(*c));
+}
+
+static char *
+url_with(const char *base, const char *path, const char *name, const char *id)
+{
+	size_t n = strlen(base) + strlen(path) + strlen(name) + strlen(id) + 4;
+	char *u = malloc(n);
+
+	if (u != NULL)
+		snprintf(u, n, "%s%s%s%s=%s", base, path, strchr(base, '?') != NULL ? "&" : "?", name, id);
+	return u;
+}
+
+br_result
+br_certsignin_begin(br_app *app, const br_caller *who, const char *flow_id, char **url)
+{
+	char go[BR_ID_LEN + 1];
+	br_flow flow;
+	br_result r;
+	json_t *rec;
+
+	*url = NULL;
+	if (!app->cfg.cert_enabled || app->cert_anchors == NULL)
+		return BR_RESULT_NOT_ENABLED;
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
+		return r;
+	memset(&flow, 0, sizeof(flow));
+	r = br_result_of_cache(br_flow_load(app, flow_id, who->now, &flow), BR_RESULT_EXPIRED);
+	if (r == BR_RESULT_OK && !flow.idp)
+		r = BR_RESULT_EXPIRED;  /* a sign-in to My passkeys is by passkey */
+	if (r != BR_RESULT_OK) {
+		br_flow_reset(&flow);
+		return r;
+	}
+	if ((rec = json_pack("{s:s}", "flow", flow.id)) == NULL)
+		r = BR_RESULT_INTERNAL;
+	else
+		r = br_result_of_cache(br_record_create(app, GO_KIND, rec, GO_TTL, who->now, go), BR_RESULT_UNAVAILABLE);
+	json_decref(rec);
+	br_flow_reset(&flow);
+	if (r == BR_RESULT_OK && (*url = url_with(app->cfg.cert_url, "", "go", go)) == NULL)
+		r = BR_RESULT_INTERNAL;
+	return r;
+}
+
+const char *
+br_certsignin_refusal(br_cc_err e)
+{
+	switch (e) {
+	case BR_CC_HEADER:
+	case BR_CC_CERTIFICATE:
+		return "cert.malformed";
+	case BR_CC_UNTRUSTED:
+		return "cert.untrusted";
+	case BR_CC_EXPIRED:
+	case BR_CC_NOT_YET_VALID:
+		return "cert.expired";
+	case BR_CC_REVOKED:
+		return "cert.revoked";
+	case BR_CC_CRL_UNAVAILABLE:
+		return "cert.revocation_unknown";
+	case BR_CC_SIGNATURE_CERT:
+		return "cert.signature";
+	case BR_CC_USAGE:
+		return "cert.usage";
+	default:
+		return "cert.malformed";
+	}
+}
+
+/* The certificate itself: from the header to a verdict and its facts. */
+static br_cc_err
+judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f)
+{
+	const br_config *c = &app->cfg;
+	br_blob der = { NULL, 0 };
+	br_cc_err e;
+	X509 *x = NULL;
+
+	(void)who;
+	/* none, or several (a client's copy the proxy appended to): nothing to believe */
+	if (header == NULL || copies != 1)
+		return BR_CC_HEADER;
+	if ((e = br_cc_header_decode(header, strlen(header), &der)) != BR_CC_OK)
+		return e;
+	if ((x = br_x509_from_der(der.ptr, der.len)) == NULL)
+		e = BR_CC_CERTIFICATE;
+	else if ((e = br_cc_facts_get(x, f)) == BR_CC_OK &&
+	    (e = br_cc_verify(app->cert_anchors, x, c->cert_revocation == BR_CERT_REVOCATION_CRL, who->now)) == BR_CC_OK)
+		e = br_cc_check_usage(x, (const char *const *)c->cert_refused_policies.v, c->cert_refused_policies.n);
+	X509_free(x);
+	br_blob_reset(&der);
+	return e;
+}
+
+static json_t *
+cert_fields(const br_app *app, const br_cc_facts *f)
+{
+	json_t *j = json_object();
+
+	if (f->cert_sha256[0] != '\0') {
+		json_object_set_new(j, "cert_sha256", json_string(f->cert_sha256));
+		json_object_set_new(j, "issuer", json_string(f->issuer));
+		json_object_set_new(j, "serial", json_string(f->serial));
+	}
+	json_object_set_new(j, "revocation", json_string(br_cert_revocation_name(app->cfg.cert_revocation)));
+	return j;
+}
+
+br_result
+br_certsignin_check(br_app *app, const br_caller *who, const char *go, const char *header, int copies,
+    br_certsignin_checked *out)
+{
+	br_cc_facts f;
+	br_cert_pairing p;
+	br_user *user = NULL;
+	json_t *rec = NULL, *j;
+	char *flow_id = NULL, rid[BR_ID_LEN + 1];
+	br_result r;
+	br_cc_err e;
+	br_dir_rc rc;
+	json_t *fields;
+
+	memset(out, 0, sizeof(*out));
+	memset(&f, 0, sizeof(f));
+	memset(&p, 0, sizeof(p));
+	if (!app->cfg.cert_enabled || app->cert_anchors == NULL)
+		return BR_RESULT_NOT_ENABLED;
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
+		return r;
+	/* the go-ahead first: without one there is no flow to sign in to, whatever the certificate */
+	r = br_result_of_cache(br_record_take(app, GO_KIND, go, who->now, &rec), BR_RESULT_EXPIRED);
+	if (r == BR_RESULT_OK && (br_record_str(rec, "flow", &flow_id) < 0 || flow_id == NULL))
+		r = BR_RESULT_EXPIRED;
+	if (r != BR_RESULT_OK)
+		goto out;
+	if ((e = judge(app, who, header, copies, &f)) != BR_CC_OK) {
+		int none = header == NULL || copies == 0;
+
+		fields = cert_fields(app, &f);
+		json_object_set_new(fields, "copies", json_integer(copies));
+		br_event(app, who, "cert_signin_failure", none ? "no_certificate" : br_cc_strerr(e), fields);
+		out->refusal = none ? "cert.none" : br_certsignin_refusal(e);
+		r = BR_RESULT_FAILED;
+		goto out;
+	}
+	rc = br_dir_find_pairing(app->dir, f.cert_sha256, &user, &p);
+	if (rc != BR_DIR_OK) {
+		(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "cert_signin_failure",
+		    rc == BR_DIR_ERROR ? "directory_error" : "unpaired", cert_fields(app, &f));
+		if (rc != BR_DIR_NOT_FOUND) {
+			r = br_result_of_dir(rc, BR_RESULT_UNAVAILABLE);
+			goto out;
+		}
+		out->refusal = "cert.unpaired";
+		r = BR_RESULT_FAILED;
+		goto out;
+	}
+	fields = cert_fields(app, &f);
+	json_object_set_new(fields, "username", json_string(user->username));
+	if (user->disabled) {
+		br_event(app, who, "cert_signin_failure", "account_disabled", fields);
+		r = BR_RESULT_ACCOUNT_DISABLED;
+		goto out;
+	}
+	if ((r = br_rate_account(app, who, user->username, user->dn)) != BR_RESULT_OK) {
+		json_decref(fields);
+		goto out;
+	}
+	if (br_dir_pairing_used(app->dir, &p, who->now) != BR_DIR_OK)
+		br_event_store(app, who, "directory_write_failed", "pairing_used", json_pack("{s:s}", "username", user->username));
+	j = json_pack("{s:s, s:s, s:s}", "flow", flow_id, "username", user->username, "cert", f.cert_sha256);
+	r = j == NULL ? BR_RESULT_INTERNAL :
+	    br_result_of_cache(br_record_create(app, RESULT_KIND, j, RESULT_TTL, who->now, rid), BR_RESULT_UNAVAILABLE);
+	json_decref(j);
+	if (r == BR_RESULT_OK && (out->next = url_with(app->cfg.public_url, "/authn/certificate/done", "r", rid)) == NULL)
+		r = BR_RESULT_INTERNAL;
+	if (r == BR_RESULT_OK)
+		br_event(app, who, "cert_signin_verified", NULL, fields);
+	else
+		json_decref(fields);
+out:
+	free(flow_id);
+	json_decref(rec);
+	br_user_free(&user);
+	br_cert_pairing_clear(&p);
+	return r;
+}
+
+br_result
+br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, const char *result_id)
+{
+	json_t *rec = NULL;
+	char *rflow = NULL, *username = NULL, *cert = NULL, *cid = NULL;
+	unsigned char raw[32];
+	br_user *user = NULL;
+	br_flow flow;
+	br_result r;
+	size_t i;
+
+	memset(&flow, 0, sizeof(flow));
+	if (!app->cfg.cert_enabled)
+		return BR_RESULT_NOT_ENABLED;
+	r = br_result_of_cache(br_record_take(app, RESULT_KIND, result_id, who->now, &rec), BR_RESULT_EXPIRED);
+	if (r == BR_RESULT_OK && (br_record_str(rec, "flow", &rflow) < 0 || br_record_str(rec, "username", &username) < 0 ||
+	    br_record_str(rec, "cert", &cert) < 0 || rflow == NULL || username == NULL || cert == NULL || strlen(cert) != 64))
+		r = BR_RESULT_EXPIRED;
+	if (r != BR_RESULT_OK)
+		goto out;
+	/* the browser that comes back must be the one whose flow sent it: its own cookie */
+	if (flow_id == NULL || strcmp(flow_id, rflow) != 0) {
+		br_event(app, who, "cert_signin_failure", "other_browser", json_pack("{s:s}", "username", username));
+		r = BR_RESULT_FORBIDDEN;
+		goto out;
+	}
+	if ((r = br_result_of_cache(br_flow_load(app, flow_id, who->now, &flow), BR_RESULT_EXPIRED)) != BR_RESULT_OK)
+		goto out;
+	if ((r = br_result_of_dir(br_dir_find_user(app->dir, username, &user), BR_RESULT_UNKNOWN_ACCOUNT)) != BR_RESULT_OK)
+		goto out;
+	if (user->disabled) {
+		r = BR_RESULT_ACCOUNT_DISABLED;
+		goto out;
+	}
+	if (flow.principal != NULL && strcmp(flow.principal, user->username) != 0) {
+		/* a second factor must be the first factor's account */
+		br_event(app, who, "cert_signin_failure", "wrong_account",
+		    json_pack("{s:s, s:s}", "username", flow.principal, "cert_sha256", cert));
+		if (br_flow_set(&flow.error, "AccountMismatch") == 0)
+			br_flow_save(app, &flow, (unsigned)app->cfg.flow_ttl_s, who->now);
+		r = BR_RESULT_FAILED;
+		goto out;
+	}
+	for (i = 0; i < 32; i++) {
+		unsigned hi = (unsigned)(cert[2 * i] <= '9' ? cert[2 * i] - '0' : cert[2 * i] - 'a' + 10);
+		unsigned lo = (unsigned)(cert[2 * i + 1] <= '9' ? cert[2 * i + 1] - '0' : cert[2 * i + 1] - 'a' + 10);
+
+		raw[i] = (unsigned char)(hi << 4 | lo);
+	}
+	if ((cid = br_b64url_encode_alloc(raw, sizeof(raw))) == NULL) {
+		r = BR_RESULT_INTERNAL;
+		goto out;
+	}
+	{
+		br_ticket_fields t = {
+			.principal = flow.principal != NULL ? flow.principal : user->username,
+			.conversation = flow.conversation,
+			.state = flow.state,
+			.entity = flow.entity,
+			.auth_instant = who->now,
+			/* the card's PIN is its user verification; a certificate is never synced */
+			.uv = 1, .be = 0, .bs = 0, .mfa = app->cfg.cert_mfa,
+			.credential_id = cid,
+			.aaguid = "",
+			.attributes = user->attributes,
+		};
+
+		r = br_ticket_issue(app, who, &flow, &t, user->username);
+	}
+	if (r == BR_RESULT_OK)
+		br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:s}", "username",
+		    user->username, "method", "certificate", "cert_sha256", cert, "mfa", app->cfg.cert_mfa,
+		    "entity", flow.entity, "revocation", br_cert_revocation_name(app->cfg.cert_revocation)));
+out:
+	free(cid);
+	free(rflow);
+	free(username);
+	free(cert);
+	json_decref(rec);
+	br_user_free(&user);
+	br_flow_reset(&flow);
+	return r;
+}

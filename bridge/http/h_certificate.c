@@ -1,0 +1,74 @@
+/*
+ * Certificate sign-in's routes (app/certsignin.h): /authn/certificate/start
+ * and /authn/certificate/done on the bridge's host, /authn/certificate on the
+ * certificate host behind the TLS front that asks for the certificate.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../app/certsignin.h"
+#include "handler.h"
+
+static const char *
+once(const br_request *req, const char *name)
+{
+	int n = 0;
+	const char *v = br_req_query(req, name, &n);
+
+	return n == 1 ? v : NULL;
+}
+
+void
+h_cert_start(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	char *url = NULL;
+	br_result r = br_certsignin_begin(app, &who, br_req_cookie(req, "fb_flow"), &url);
+
+	if (r == BR_RESULT_OK)
+		br_res_redirect(res, url);
+	else
+		br_reply_error_page(app, req, res, r);
+}
+
+void
+h_cert_check(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	br_certsignin_checked out;
+	const char *header = NULL;
+	int copies = 0;
+	br_result r;
+	char title[64];
+
+	/* the header means something only when the front that verified the TLS client put it there */
+	if (req->from_trusted_proxy)
+		header = br_req_header_n(req, app->cfg.cert_header, &copies);
+	r = br_certsignin_check(app, &who, once(req, "go"), header, copies, &out);
+	if (r == BR_RESULT_OK) {
+		br_res_redirect(res, out.next);
+		out.next = NULL;
+	} else if (r == BR_RESULT_FAILED && out.refusal != NULL) {
+		snprintf(title, sizeof(title), "%s.title", out.refusal);
+		br_reply_notice_page(app, req, res, 403, title, out.refusal);
+	} else {
+		br_reply_error_page(app, req, res, r);
+	}
+	br_certsignin_checked_reset(&out);
+}
+
+void
+h_cert_done(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	br_result r = br_certsignin_finish(app, &who, br_req_cookie(req, "fb_flow"), once(req, "r"));
+
+	/* /authn/finish carries the ticket back to the IdP, as after a passkey */
+	if (r == BR_RESULT_OK)
+		br_res_redirect(res, strdup("/authn/finish"));
+	else
+		br_reply_error_page(app, req, res, r);
+}
