@@ -164,9 +164,14 @@ judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_f
 		return e;
 	if ((x = br_x509_from_der(der.ptr, der.len)) == NULL)
 		e = BR_CC_CERTIFICATE;
-	else if ((e = br_cc_facts_get(x, f)) == BR_CC_OK &&
-	    (e = br_cc_verify(app->cert_anchors, x, c->cert_revocation == BR_CERT_REVOCATION_CRL, who->now)) == BR_CC_OK)
-		e = br_cc_check_usage(x, (const char *const *)c->cert_refused_policies.v, c->cert_refused_policies.n);
+	/*
+	 * chain and dates, then what the certificate is for, then revocation: a
+	 * signature certificate is told so even when its CA has no CRL here
+	 */
+	else if ((e = br_cc_facts_get(x, f)) == BR_CC_OK && (e = br_cc_verify(app->cert_anchors, x, 0, who->now)) == BR_CC_OK &&
+	    (e = br_cc_check_usage(x, (const char *const *)c->cert_refused_policies.v, c->cert_refused_policies.n)) == BR_CC_OK &&
+	    c->cert_revocation == BR_CERT_REVOCATION_CRL)
+		e = br_cc_verify(app->cert_anchors, x, 1, who->now);
 	X509_free(x);
 	br_blob_reset(&der);
 	return e;
