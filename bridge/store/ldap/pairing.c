@@ -311,7 +311,8 @@ op_list(ldir *d, LDAP *ld, void *p, int *lrc)
 		if (e != ue && is_pairing(ld, e) && child_of(ld, e, user_dn) &&
 		    parse_pairing(ld, e, &a->out[a->n]) == 0)
 			a->n++;
-	qsort(a->out, a->n, sizeof(*a->out), created_order);
+	if (a->n > 1)
+		qsort(a->out, a->n, sizeof(*a->out), created_order);
 	r = BR_DIR_OK;
 out:
 	free(user_dn);
