@@ -148,8 +148,9 @@ br_certsignin_refusal(br_cc_err e)
 }
 
 /* The certificate itself: from the header to a verdict and its facts. */
+/* With match = mapping, *mapped gets the certificate's map_field ("" when it has none). */
 static br_cc_err
-judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f)
+judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f, char *mapped, size_t cap)
 {
 	const br_config *c = &app->cfg;
 	br_blob der = { NULL, 0 };
@@ -172,6 +173,8 @@ judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_f
 	    (e = br_cc_check_usage(x, (const char *const *)c->cert_refused_policies.v, c->cert_refused_policies.n)) == BR_CC_OK &&
 	    c->cert_revocation == BR_CERT_REVOCATION_CRL)
 		e = br_cc_verify(app->cert_anchors, x, 1, who->now);
+	if (e == BR_CC_OK && c->cert_match == BR_CERT_MATCH_MAPPING)
+		(void)br_cc_field(x, c->cert_map_field, mapped, cap);
 	X509_free(x);
 	br_blob_reset(&der);
 	return e;
@@ -188,6 +191,7 @@ cert_fields(const br_app *app, const br_cc_facts *f)
 		json_object_set_new(j, "serial", json_string(f->serial));
 	}
 	json_object_set_new(j, "revocation", json_string(br_cert_revocation_name(app->cfg.cert_revocation)));
+	json_object_set_new(j, "match", json_string(app->cfg.cert_match == BR_CERT_MATCH_MAPPING ? "mapping" : "pairing"));
 	return j;
 }
 
@@ -199,7 +203,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 	br_cert_pairing p;
 	br_user *user = NULL;
 	json_t *rec = NULL, *j;
-	char *flow_id = NULL, rid[BR_ID_LEN + 1];
+	char *flow_id = NULL, rid[BR_ID_LEN + 1], mapped[512] = "";
 	br_result r;
 	br_cc_err e;
 	br_dir_rc rc;
@@ -218,7 +222,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		r = BR_RESULT_EXPIRED;
 	if (r != BR_RESULT_OK)
 		goto out;
-	if ((e = judge(app, who, header, copies, &f)) != BR_CC_OK) {
+	if ((e = judge(app, who, header, copies, &f, mapped, sizeof(mapped))) != BR_CC_OK) {
 		int none = header == NULL || copies == 0;
 
 		fields = cert_fields(app, &f);
@@ -228,15 +232,21 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		r = BR_RESULT_FAILED;
 		goto out;
 	}
-	rc = br_dir_find_pairing(app->dir, f.cert_sha256, &user, &p);
+	if (app->cfg.cert_match == BR_CERT_MATCH_MAPPING)
+		/* no field (or none usable) is the same as no entry with it */
+		rc = mapped[0] == '\0' ? BR_DIR_NOT_FOUND : br_dir_find_user_by(app->dir, app->cfg.cert_map_attribute, mapped, &user);
+	else
+		rc = br_dir_find_pairing(app->dir, f.cert_sha256, &user, &p);
 	if (rc != BR_DIR_OK) {
+		int mapping = app->cfg.cert_match == BR_CERT_MATCH_MAPPING;
+
 		(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "cert_signin_failure",
-		    rc == BR_DIR_ERROR ? "directory_error" : "unpaired", cert_fields(app, &f));
-		if (rc != BR_DIR_NOT_FOUND) {
+		    rc == BR_DIR_ERROR ? "directory_error" : mapping ? "unmapped" : "unpaired", cert_fields(app, &f));
+		if (rc != BR_DIR_NOT_FOUND && rc != BR_DIR_INVALID) {
 			r = br_result_of_dir(rc, BR_RESULT_UNAVAILABLE);
 			goto out;
 		}
-		out->refusal = "cert.unpaired";
+		out->refusal = mapping ? "cert.unmapped" : "cert.unpaired";
 		r = BR_RESULT_FAILED;
 		goto out;
 	}
@@ -251,7 +261,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		json_decref(fields);
 		goto out;
 	}
-	if (br_dir_pairing_used(app->dir, &p, who->now) != BR_DIR_OK)
+	if (p.dn != NULL && br_dir_pairing_used(app->dir, &p, who->now) != BR_DIR_OK)
 		br_event_store(app, who, "directory_write_failed", "pairing_used", json_pack("{s:s}", "username", user->username));
 	j = json_pack("{s:s, s:s, s:s}", "flow", flow_id, "username", user->username, "cert", f.cert_sha256);
 	r = j == NULL ? BR_RESULT_INTERNAL :

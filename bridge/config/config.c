@@ -11,6 +11,7 @@
 #include <ini.h>
 
 #include "../core/cose.h"
+#include "../core/text.h"
 #include "../core/crypto.h"
 
 enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_ENUM, T_NETS };
@@ -29,7 +30,7 @@ struct key {
 /* A T_ENUM key is stored through an int: its field's enum type must be one. */
 _Static_assert(sizeof(br_uv_policy) == sizeof(int) && sizeof(br_resident_key) == sizeof(int) &&
     sizeof(br_sign_count_policy) == sizeof(int) && sizeof(br_attestation) == sizeof(int) &&
-    sizeof(br_cert_revocation) == sizeof(int),
+    sizeof(br_cert_revocation) == sizeof(int) && sizeof(br_cert_match) == sizeof(int),
     "an enumerated key's type is not the size of an int");
 
 static const br_enum_name resident_key_names[] = {
@@ -48,6 +49,12 @@ static const br_enum_name sign_count_policy_names[] = {
 static const br_enum_name attestation_names[] = {
 	{ "none", BR_ATTESTATION_NONE },
 	{ "direct", BR_ATTESTATION_DIRECT },
+	{ NULL, 0 },
+};
+
+static const br_enum_name cert_match_names[] = {
+	{ "pairing", BR_CERT_MATCH_PAIRING },
+	{ "mapping", BR_CERT_MATCH_MAPPING },
 	{ NULL, 0 },
 };
 
@@ -159,6 +166,9 @@ static const struct key keys[] = {
 	{ "certificate", "trust_anchors_file", T_STR, O(cert_trust_anchors_file), 0, 0, NULL, NULL, "PEM CA certificates whose client certificates count" },
 	{ "certificate", "crl_files", T_LIST, O(cert_crl_files), 0, 0, "", NULL, "PEM CRL files (revocation = crl)" },
 	{ "certificate", "revocation", T_ENUM, O(cert_revocation), 0, 0, "crl", cert_revocation_names, "who checks revocation: crl, proxy or none" },
+	{ "certificate", "match", T_ENUM, O(cert_match), 0, 0, "pairing", cert_match_names, "pairing (the certificate's hash) or mapping (a field to an attribute)" },
+	{ "certificate", "map_field", T_STR, O(cert_map_field), 0, 0, "email", NULL, "match = mapping: email, upn, or a subject attribute (CN, UID, serialNumber)" },
+	{ "certificate", "map_attribute", T_STR, O(cert_map_attribute), 0, 0, "eduPersonPrincipalName", NULL, "match = mapping: the directory attribute it must equal" },
 	{ "certificate", "refused_policies", T_LIST, O(cert_refused_policies), 0, 0, "", NULL, "certificate policy OIDs refused as signature certificates" },
 	{ "certificate", "mfa", T_BOOL, O(cert_mfa), 0, 0, "true", NULL, "a card used with its PIN counts as multi-factor" },
 };
@@ -552,6 +562,9 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 		NEED(c->cert_url != NULL && strncmp(c->cert_url, "https://", 8) == 0,
 		    "[certificate] url: required when enabled, an https:// URL");
 		NEED(c->cert_header != NULL && c->cert_header[0] != '\0', "[certificate] header: required");
+		NEED(c->cert_match != BR_CERT_MATCH_MAPPING || (c->cert_map_field != NULL && c->cert_map_field[0] != '\0' &&
+		    br_ldap_descriptor_ok(c->cert_map_attribute)),
+		    "[certificate] match = mapping needs map_field and map_attribute (an attribute name)");
 		NEED(c->cert_revocation != BR_CERT_REVOCATION_CRL || c->cert_crl_files.n > 0,
 		    "[certificate] revocation = crl needs crl_files (or say proxy or none)");
 		for (i = 0; i < c->cert_crl_files.n; i++)

@@ -45,6 +45,11 @@ typedef enum br_cert_revocation {      /* [certificate] revocation: who checks i
 	BR_CERT_REVOCATION_NONE,           /* nobody: said in every audit line */
 } br_cert_revocation;
 
+typedef enum br_cert_match {           /* [certificate] match: how a certificate finds its account */
+	BR_CERT_MATCH_PAIRING,             /* its SHA-256, paired beforehand (JPKI) */
+	BR_CERT_MATCH_MAPPING,             /* a certificate field equal to a directory attribute */
+} br_cert_match;
+
 const char *br_cert_revocation_name(br_cert_revocation v);
 const char *br_resident_key_name(br_resident_key v);
 const char *br_sign_count_policy_name(br_sign_count_policy v);
@@ -133,6 +138,9 @@ typedef struct br_config {
 	char *cert_trust_anchors_file;     /* PEM: the CAs whose client certificates count (pinned) */
 	br_strlist cert_crl_files;         /* PEM CRLs for revocation = crl */
 	br_cert_revocation cert_revocation;
+	br_cert_match cert_match;
+	char *cert_map_field;              /* match = mapping: email, upn or a subject attribute */
+	char *cert_map_attribute;          /* ... equal to this directory attribute */
 	br_strlist cert_refused_policies;  /* certificate policy OIDs refused like the JPKI signature profile */
 	int cert_mfa;                      /* a card with its PIN counts as multi-factor */
 } br_config;

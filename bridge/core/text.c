@@ -118,3 +118,16 @@ br_fmt_ok(const char *s)
 	}
 	return 1;
 }
+
+int
+br_ldap_descriptor_ok(const char *s)
+{
+	size_t i, n = s != NULL ? strnlen(s, 65) : 0;
+
+	if (n == 0 || n > 64 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return 1;
+}

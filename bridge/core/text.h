@@ -32,4 +32,7 @@ int br_aaguid_is_zero(const unsigned char a[16]);
 /* An attestation format name: 1..BR_FMT_MAX of [A-Za-z0-9._-]. */
 int br_fmt_ok(const char *s);
 
+/* 1 when s is an LDAP attribute descriptor (RFC 4512 keystring: a letter, then letters, digits, '-'), at most 64. */
+int br_ldap_descriptor_ok(const char *s);
+
 #endif

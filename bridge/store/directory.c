@@ -474,6 +474,22 @@ br_dir_find_pairing(br_directory *d, const char *cert_sha256, br_user **user, br
 }
 
 br_dir_rc
+br_dir_find_user_by(br_directory *d, const char *attribute, const char *value, br_user **out)
+{
+	size_t n;
+
+	if (out != NULL)
+		*out = NULL;
+	if (d == NULL || out == NULL || !br_ldap_descriptor_ok(attribute) || value == NULL ||
+	    (n = strnlen(value, PAIRING_ISSUER_MAX + 1)) == 0 || n > PAIRING_ISSUER_MAX ||
+	    !br_utf8_ok((const unsigned char *)value, n, 1, NULL))
+		return BR_DIR_INVALID;
+	if (d->ops->pairing == NULL || d->ops->pairing->find_user_by == NULL)
+		return no_pairings(d, "find_user_by");
+	return lookup_answer(d, "find_user_by", d->ops->pairing->find_user_by(d->backend, attribute, value, out), out);
+}
+
+br_dir_rc
 br_dir_pairing_used(br_directory *d, const br_cert_pairing *p, int64_t now)
 {
 	if (d == NULL || p == NULL || p->dn == NULL || !gentime_ok(now))

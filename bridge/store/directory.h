@@ -187,6 +187,13 @@ br_dir_rc br_dir_remove_pairing(br_directory *d, const br_user *u, const char *c
  * is gone, ERROR when the hash is under several entries (never one of them).
  */
 br_dir_rc br_dir_find_pairing(br_directory *d, const char *cert_sha256, br_user **user, br_cert_pairing *p);
+/*
+ * match = mapping: the one user entry under user_base whose attribute equals
+ * value (credentials loaded as br_dir_find_user does). INVALID for an
+ * attribute that is not a plain descriptor or an unusable value; ERROR when
+ * several entries have it (never one of them).
+ */
+br_dir_rc br_dir_find_user_by(br_directory *d, const char *attribute, const char *value, br_user **out);
 /* Write fidoLastUsed = now when the stored one is older than the interval. */
 br_dir_rc br_dir_pairing_used(br_directory *d, const br_cert_pairing *p, int64_t now);
 

@@ -43,6 +43,7 @@ typedef struct br_pairing_ops {
 	br_dir_rc (*remove)(void *backend, const br_user *u, const char *cert_sha256);
 	br_dir_rc (*find)(void *backend, const char *cert_sha256, br_user **user, br_cert_pairing *p);
 	br_dir_rc (*used)(void *backend, const br_cert_pairing *p, int64_t now);
+	br_dir_rc (*find_user_by)(void *backend, const char *attribute, const char *value, br_user **out);
 } br_pairing_ops;
 
 struct br_directory {

@@ -384,10 +384,10 @@ mapping_fields(void)
 	char v[256];
 
 	setup();
-	CHECK(br_cc_field(pki.leaf[TCA_UNI], "email", v, sizeof(v)) == 0 && strcmp(v, "alice@example.ac.jp") == 0);
-	CHECK(br_cc_field(pki.leaf[TCA_UNI], "upn", v, sizeof(v)) == 0 && strcmp(v, "alice@ad.example.ac.jp") == 0);
+	CHECK(br_cc_field(pki.leaf[TCA_UNI], "email", v, sizeof(v)) == 0 && strcmp(v, "bob@example.edu") == 0);
+	CHECK(br_cc_field(pki.leaf[TCA_UNI], "upn", v, sizeof(v)) == 0 && strcmp(v, "bob@ad.example.edu") == 0);
 	CHECK(br_cc_field(pki.leaf[TCA_UNI], "UID", v, sizeof(v)) == 0 && strcmp(v, "s1234567") == 0);
-	CHECK(br_cc_field(pki.leaf[TCA_UNI], "CN", v, sizeof(v)) == 0 && strcmp(v, "alice") == 0);
+	CHECK(br_cc_field(pki.leaf[TCA_UNI], "CN", v, sizeof(v)) == 0 && strcmp(v, "bob") == 0);
 	CHECK(br_cc_field(pki.leaf[TCA_AUTH], "email", v, sizeof(v)) == -1 && v[0] == '\0');
 	CHECK(br_cc_field(pki.leaf[TCA_AUTH], "UID", v, sizeof(v)) == -1);
 	CHECK(br_cc_field(pki.leaf[TCA_UNI], "noSuchAttribute", v, sizeof(v)) == -1);

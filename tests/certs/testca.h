@@ -17,7 +17,7 @@ enum tca_leaf {
 	TCA_AUTH,         /* JPKI-like user authentication: opaque CN, KU digitalSignature */
 	TCA_AUTH2,        /* the same person's renewed card: new key, serial and CN; policy 1.3.6.1.4.1.55555.1.2 */
 	TCA_SIGN,         /* JPKI-like signature: KU digitalSignature+nonRepudiation, personal data */
-	TCA_UNI,          /* university: EKU clientAuth, SAN email and UPN, subject UID */
+	TCA_UNI,          /* university (bob): EKU clientAuth, SAN email bob@example.edu and UPN, subject UID */
 	TCA_EXPIRED,      /* JPKI-like user authentication, expired a day ago */
 	TCA_REVOKED,      /* JPKI-like user authentication, in the CRL */
 	TCA_OTHER,        /* from a CA nobody configured */

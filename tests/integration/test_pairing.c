@@ -170,6 +170,15 @@ main(void)
 	CHECK(br_dir_remove_pairing(d, alice, pa2.cert_sha256) == BR_DIR_OK);
 	CHECK(count_of(d, "alice") == 0);
 
+	/* match = mapping: one user by an attribute */
+	CHECK(br_dir_find_user_by(d, "mail", "alice@example.edu", &owner) == BR_DIR_OK && strcmp(owner->username, "alice") == 0);
+	br_user_free(&owner);
+	CHECK(br_dir_find_user_by(d, "mail", "nobody@example.edu", &owner) == BR_DIR_NOT_FOUND && owner == NULL);
+	CHECK(br_dir_find_user_by(d, "mail", "*", &owner) == BR_DIR_NOT_FOUND);          /* a value, not a filter */
+	CHECK(br_dir_find_user_by(d, "mail)(uid=*", "x", &owner) == BR_DIR_INVALID);     /* not a descriptor */
+	CHECK(br_dir_find_user_by(d, "mail", "", &owner) == BR_DIR_INVALID);
+	CHECK(br_dir_find_user_by(d, "objectClass", "inetOrgPerson", &owner) == BR_DIR_ERROR && owner == NULL);  /* several */
+
 	br_cert_pairing_clear(&pa);
 	br_cert_pairing_clear(&pa2);
 	br_cert_pairing_clear(&pb);

@@ -120,6 +120,8 @@ br_dir_rc ldir_add_enrolment_code(void *backend, const br_user *u, const char *v
 br_dir_rc ldir_remove_enrolment_code(void *backend, const br_user *u, const char *value);
 br_dir_rc ldir_check_password(void *backend, const br_user *u, const char *password);
 int ldir_check(void *backend, char **report);
+/* match = mapping: one user entry by attribute = value (read.c) */
+br_dir_rc ldir_find_user_by(void *backend, const char *attribute, const char *value, br_user **out);
 /* certificate pairings (pairing.c) */
 extern const br_pairing_ops ldir_pairing_ops;
 

@@ -506,4 +506,5 @@ const br_pairing_ops ldir_pairing_ops = {
 	.remove = lp_remove,
 	.find = lp_find,
 	.used = lp_used,
+	.find_user_by = ldir_find_user_by,
 };

@@ -331,6 +331,20 @@ out:
 }
 
 br_dir_rc
+ldir_find_user_by(void *backend, const char *attribute, const char *value, br_user **out)
+{
+	struct find_arg a = { NULL, NULL, NULL };
+	br_dir_rc r;
+
+	if ((a.filter = ldir_eq_filter(NULL, attribute, value, strlen(value))) == NULL)
+		return ldir_oom();
+	r = ldir_run(backend, op_find, &a);
+	free((char *)a.filter);
+	*out = a.out;
+	return r;
+}
+
+br_dir_rc
 ldir_find_user(void *backend, const char *username, br_user **out)
 {
 	ldir *d = backend;
