@@ -74,6 +74,8 @@ check "the audit log has the pairing" grep -q '"event":"cert_paired".*"username"
 # without pinned anchors bridgectl cannot judge the CA or the dates: pairing an expired one works, sshd never sees it
 check "carol: an expired certificate, paired without anchors" "$ctl" cert pair carol "$dir/expired.pem" --config "$dir/no-anchors.conf"
 
+check "directory check sees the certificate schema" sh -c "'$ctl' directory check --config '$dir/bridge.conf' | grep -q 'ok: object class fidoCertPairing'"
+
 # --- ssh export and authorized-keys
 ssh-keygen -i -m PKCS8 -f <(openssl x509 -in "$dir/auth.pem" -pubkey -noout) >"$dir/keygen.pub" 2>/dev/null
 check "ssh export agrees with ssh-keygen" sh -c "'$ctl' ssh export '$dir/auth.pem' | cut -d' ' -f1,2 | cmp - '$dir/keygen.pub'"

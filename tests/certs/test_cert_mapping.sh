@@ -54,6 +54,17 @@ grep -q '"event":"cert_signin_failure".*"reason":"unmapped"' "$AUDIT_LOG" && ok 
 try "$P/sign.pem"
 [ "$st" = 403 ] && grep -q "This is a signature certificate" "$dir/page" && ok || bad "the signature certificate is still refused ($st)"
 
+# a second factor for alice, answered with bob's certificate: refused, and the IdP hears AccountMismatch
+rm -f "$dir/jar"
+curl -s -L -b "$dir/jar" -c "$dir/jar" -o /dev/null "$IDP_URL/start?principal=alice&entity=https%3A%2F%2Fsp.example.org%2Fshibboleth"
+go=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$dir/jar" -c "$dir/jar" "$BRIDGE_URL/authn/certificate/start" | sed 's/.*go=//')
+next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Client-Cert: $(rfc "$P/uni.pem")" \
+	"http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
+st=$(curl -s -b "$dir/jar" -c "$dir/jar" -o "$dir/page" -w '%{http_code}' "$next")
+[ "$st" = 403 ] && ! grep -q ticket "$dir/page" && ok || bad "another account's certificate for a second factor is refused ($st)"
+st=$(curl -s -L -b "$dir/jar" -c "$dir/jar" -o "$dir/page" -w '%{http_code}' "$BRIDGE_URL/authn/finish")
+grep -q 'AccountMismatch' "$dir/page" && ! grep -q '&quot;ok&quot;: true' "$dir/page" && ok || bad "and the IdP hears AccountMismatch ($st)"
+
 # two entries with the same mail: never one of them
 ldapadd -x -H "$LDAP_URI" -D "$LDAP_ADMIN_DN" -w "$LDAP_ADMIN_PW" >/dev/null <<LDIF || bad "ldapadd a second bob@example.edu"
 dn: uid=bob2,$LDAP_PEOPLE_BASE

@@ -263,7 +263,7 @@ check_schema(ldir *d, LDAP *ld, struct report *rep, int *lrc)
 	LDAPMessage *res = NULL, *e;
 	struct berval **vals = NULL;
 	char *subschema = NULL;
-	size_t i, n_fido = 0, n = 0, user_at;
+	size_t i, n_fido = 0, n = 0, user_at, cert_oc;
 	int rc, problems = 0, r;
 
 	rc = ldir_search(d, ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", root_attrs, 1, &res);
@@ -296,6 +296,9 @@ check_schema(ldir *d, LDAP *ld, struct report *rep, int *lrc)
 	want_at[n] = NULL;
 	for (i = 0; fido_object_classes[i] != NULL; i++)
 		want_oc[i] = fido_object_classes[i];
+	/* optional: certificate sign-in's schema, reported but never a problem when absent */
+	cert_oc = i;
+	want_oc[i++] = "fidoCertPairing";
 	want_oc[i] = NULL;
 
 	vals = ldap_get_values_len(ld, e, "attributeTypes");
@@ -322,7 +325,11 @@ check_schema(ldir *d, LDAP *ld, struct report *rep, int *lrc)
 		}
 	}
 	for (i = 0; want_oc[i] != NULL; i++) {
-		if (found_oc[i]) {
+		if (i == cert_oc) {
+			say(rep, found_oc[i] ? "ok: object class %s (certificate sign-in)" :
+			    "note: object class %s not loaded (fido-bridge-cert.ldif): needed only for certificate sign-in",
+			    want_oc[i]);
+		} else if (found_oc[i]) {
 			say(rep, "ok: object class %s", want_oc[i]);
 		} else {
 			say(rep, "MISSING: object class %s", want_oc[i]);
