@@ -27,7 +27,7 @@ allowed_for() {
 	case "$1" in
 	login.html) echo "has_flow entity service cancel_url enroll_help_url username message cert_enabled cert_url cert_label" ;;
 	enroll.html) echo "username display_name code expires" ;;
-	passkeys.html) echo "username display_name" ;;
+	passkeys.html) echo "username display_name cert_pairing" ;;
 	error.html) echo "title message" ;;
 	enrolled.html) echo "display_name passkeys_url" ;;
 	enroll-password.html) echo "username" ;;

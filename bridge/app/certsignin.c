@@ -147,17 +147,15 @@ br_certsignin_refusal(br_cc_err e)
 	}
 }
 
-/* The certificate itself: from the header to a verdict and its facts. */
-/* With match = mapping, *mapped gets the certificate's map_field ("" when it has none). */
-static br_cc_err
-judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f, char *mapped, size_t cap)
+br_cc_err
+br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f, br_blob *der_out)
 {
 	const br_config *c = &app->cfg;
 	br_blob der = { NULL, 0 };
 	br_cc_err e;
 	X509 *x = NULL;
 
-	(void)who;
+	memset(f, 0, sizeof(*f));
 	/* none, or several (a client's copy the proxy appended to): nothing to believe */
 	if (header == NULL || copies != 1)
 		return BR_CC_HEADER;
@@ -173,11 +171,26 @@ judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_f
 	    (e = br_cc_check_usage(x, (const char *const *)c->cert_refused_policies.v, c->cert_refused_policies.n)) == BR_CC_OK &&
 	    c->cert_revocation == BR_CERT_REVOCATION_CRL)
 		e = br_cc_verify(app->cert_anchors, x, 1, who->now);
-	if (e == BR_CC_OK && c->cert_match == BR_CERT_MATCH_MAPPING)
-		(void)br_cc_field(x, c->cert_map_field, mapped, cap);
 	X509_free(x);
+	if (e == BR_CC_OK && der_out != NULL) {
+		*der_out = der;
+		der.ptr = NULL;
+		der.len = 0;
+	}
 	br_blob_reset(&der);
 	return e;
+}
+
+/* With match = mapping: the certificate's map_field into mapped ("" when it has none). */
+static void
+mapped_field(const br_app *app, const br_blob *der, char *mapped, size_t cap)
+{
+	X509 *x = br_x509_from_der(der->ptr, der->len);
+
+	mapped[0] = '\0';
+	if (x != NULL)
+		(void)br_cc_field(x, app->cfg.cert_map_field, mapped, cap);
+	X509_free(x);
 }
 
 static json_t *
@@ -204,6 +217,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 	br_user *user = NULL;
 	json_t *rec = NULL, *j;
 	char *flow_id = NULL, rid[BR_ID_LEN + 1], mapped[512] = "";
+	br_blob der = { NULL, 0 };
 	br_result r;
 	br_cc_err e;
 	br_dir_rc rc;
@@ -222,7 +236,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		r = BR_RESULT_EXPIRED;
 	if (r != BR_RESULT_OK)
 		goto out;
-	if ((e = judge(app, who, header, copies, &f, mapped, sizeof(mapped))) != BR_CC_OK) {
+	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der)) != BR_CC_OK) {
 		int none = header == NULL || copies == 0;
 
 		fields = cert_fields(app, &f);
@@ -232,6 +246,8 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		r = BR_RESULT_FAILED;
 		goto out;
 	}
+	if (app->cfg.cert_match == BR_CERT_MATCH_MAPPING)
+		mapped_field(app, &der, mapped, sizeof(mapped));
 	if (app->cfg.cert_match == BR_CERT_MATCH_MAPPING)
 		/* no field (or none usable) is the same as no entry with it */
 		rc = mapped[0] == '\0' ? BR_DIR_NOT_FOUND : br_dir_find_user_by(app->dir, app->cfg.cert_map_attribute, mapped, &user);
@@ -274,6 +290,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 	else
 		json_decref(fields);
 out:
+	br_blob_reset(&der);
 	free(flow_id);
 	json_decref(rec);
 	br_user_free(&user);

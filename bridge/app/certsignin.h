@@ -40,6 +40,15 @@ void br_certsignin_checked_reset(br_certsignin_checked *c);
 br_result br_certsignin_check(br_app *app, const br_caller *who, const char *go, const char *header, int copies,
     br_certsignin_checked *out);
 
+/*
+ * The forwarded certificate judged: exactly one header copy, decoded, the
+ * chain to the pinned anchors at who->now, the usage rule, then revocation
+ * per [certificate] revocation. *f is filled when the certificate parsed; on
+ * OK *der_out (may be NULL) gets its DER (br_blob_reset).
+ */
+br_cc_err br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f,
+    br_blob *der_out);
+
 /* The refusal key for a core verdict (exposed for the tests). */
 const char *br_certsignin_refusal(br_cc_err e);
 

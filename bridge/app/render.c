@@ -31,7 +31,7 @@ static const struct page_def {
 	{ "login", " has_flow entity service cancel_url enroll_help_url username message cert_enabled cert_url cert_label " },
 	{ "enroll", " username display_name code expires " },
 	{ "enrolled", " display_name passkeys_url " },
-	{ "passkeys", " username display_name " },
+	{ "passkeys", " username display_name cert_pairing " },
 	{ "error", " title message " },
 	{ "enroll-password", " username " },
 };

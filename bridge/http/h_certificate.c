@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/certpairing.h"
 #include "../app/certsignin.h"
 #include "handler.h"
 
@@ -46,7 +47,11 @@ h_cert_check(void *ctx, const br_request *req, br_response *res)
 	/* the header means something only when the front that verified the TLS client put it there */
 	if (req->from_trusted_proxy)
 		header = br_req_header_n(req, app->cfg.cert_header, &copies);
-	r = br_certsignin_check(app, &who, once(req, "go"), header, copies, &out);
+	/* ?go= is a sign-in, ?pair= adding a card from My passkeys */
+	if (once(req, "pair") != NULL)
+		r = br_certpair_check(app, &who, once(req, "pair"), header, copies, &out);
+	else
+		r = br_certsignin_check(app, &who, once(req, "go"), header, copies, &out);
 	if (r == BR_RESULT_OK) {
 		br_res_redirect(res, out.next);
 		out.next = NULL;
@@ -69,6 +74,35 @@ h_cert_done(void *ctx, const br_request *req, br_response *res)
 	/* /authn/finish carries the ticket back to the IdP, as after a passkey */
 	if (r == BR_RESULT_OK)
 		br_res_redirect(res, strdup("/authn/finish"));
+	else
+		br_reply_error_page(app, req, res, r);
+}
+
+void
+h_cert_pair_start(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	char *url = NULL;
+	br_result r = br_certpair_begin(app, &who, br_req_cookie(req, "fb_session"), &url);
+
+	if (r == BR_RESULT_OK)
+		br_res_redirect(res, url);
+	else
+		br_reply_error_page(app, req, res, r);
+}
+
+void
+h_cert_pair_done(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	br_result r = br_certpair_finish(app, &who, br_req_cookie(req, "fb_session"), once(req, "r"));
+
+	if (r == BR_RESULT_OK)
+		br_reply_notice_page(app, req, res, 200, "cert.paired.title", "cert.paired");
+	else if (r == BR_RESULT_ALREADY_REGISTERED)
+		br_reply_notice_page(app, req, res, 409, "cert.already_paired.title", "cert.already_paired");
 	else
 		br_reply_error_page(app, req, res, r);
 }

@@ -10,6 +10,8 @@ const br_route br_routes[] = {
 	{ "GET", "/authn/certificate/start", h_cert_start, "cert_start" },
 	{ "GET", "/authn/certificate", h_cert_check, "cert_check" },
 	{ "GET", "/authn/certificate/done", h_cert_done, "cert_done" },
+	{ "GET", "/passkeys/certificate/start", h_cert_pair_start, "cert_pair_start" },
+	{ "GET", "/passkeys/certificate/done", h_cert_pair_done, "cert_pair_done" },
 	{ "POST", "/signout", h_signout, "signout" },
 	{ "GET", "/login", h_page_login, "page_login" },
 	{ "GET", "/enroll", h_page_enroll, "page_enroll" },

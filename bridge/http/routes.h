@@ -16,6 +16,8 @@ void h_authn_finish(void *app, const br_request *req, br_response *res);
 void h_cert_start(void *app, const br_request *req, br_response *res);
 void h_cert_check(void *app, const br_request *req, br_response *res);
 void h_cert_done(void *app, const br_request *req, br_response *res);
+void h_cert_pair_start(void *app, const br_request *req, br_response *res);
+void h_cert_pair_done(void *app, const br_request *req, br_response *res);
 void h_authn_cancel(void *app, const br_request *req, br_response *res);
 /* h_pages.c */
 void h_page_login(void *app, const br_request *req, br_response *res);

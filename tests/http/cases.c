@@ -13,7 +13,9 @@
  * memcached: sealed state, single use across server threads; needs a stack
  * of its own, so that its content is this group's only), "limits" (the
  * per-address limit: needs STACK_LIMIT_ADDRESS low), "proxy" (behind a
- * trusted proxy: needs trusted_proxies = 127.0.0.1 and low limits).
+ * trusted proxy: needs trusted_proxies = 127.0.0.1 and low limits), "certs"
+ * (certificate sign-in: needs the test PKI and [certificate] on, which
+ * tests/certs/run-http-certs.sh provides).
  *
  * This file holds the one case table (the order the cases run in) and main.
  * The cases are in t_*.c, one concern per file (cases.h lists them by file),
@@ -34,6 +36,7 @@ static const th_case cases[] = {
 	{ "main", "signin_discoverable", t_signin_discoverable, "IdP stand-in -> /login -> discoverable passkey -> ticket, taken once" },
 	{ "main", "signin_username_first", t_signin_username_first, "allowCredentials for alice, assertion without userHandle" },
 	{ "main", "my_passkeys", t_my_passkeys, "local sign-in, list, rename, second passkey, delete, last_passkey" },
+	{ "certs", "cert_self_pairing", t_cert_self_pairing, "Add My Number Card from My passkeys, only for that session; then the card signs in" },
 	{ "main", "start_bad_sig", t_start_bad_sig, "altered/missing/duplicate sig, altered signed values: 400, no redirect" },
 	{ "main", "start_stale_ts", t_start_stale_ts, "ts outside the skew (signed here with the secret): 400" },
 	{ "main", "start_foreign_return", t_start_foreign_return, "correctly signed return outside return_urls: 400, no redirect" },

@@ -19,6 +19,9 @@ void t_signin_username_first(void);
 /* t_passkeys.c */
 void t_my_passkeys(void);
 
+/* t_certs.c (group certs: tests/certs/run-http-certs.sh) */
+void t_cert_self_pairing(void);
+
 /* t_handoff.c */
 void t_start_bad_sig(void);
 void t_start_stale_ts(void);
