@@ -192,3 +192,62 @@ out:
 	br_user_free(&user);
 	return r;
 }
+
+br_result
+br_certpair_list(br_app *app, const br_caller *who, const char *session_id, json_t **out)
+{
+	br_cert_pairing *list = NULL;
+	br_session s;
+	json_t *arr;
+	size_t n = 0, i;
+	br_result r;
+
+	*out = NULL;
+	memset(&s, 0, sizeof(s));
+	if (!app->cfg.cert_enabled)
+		return BR_RESULT_NOT_ENABLED;
+	if (br_session_load(app, session_id, BR_SESSION_SIGNIN, who->now, &s) != BR_CACHE_OK)
+		return BR_RESULT_FORBIDDEN;
+	r = br_result_of_dir(br_dir_list_pairings(app->dir, s.username, NULL, &list, &n), BR_RESULT_FORBIDDEN);
+	br_session_reset(&s);
+	if (r != BR_RESULT_OK)
+		return r;
+	arr = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "id", list[i].cert_sha256,
+		    "nickname", list[i].nickname != NULL ? list[i].nickname : "", "issuer", list[i].issuer, "serial",
+		    list[i].serial, "not_after", (json_int_t)list[i].not_after, "created", (json_int_t)list[i].created,
+		    "last_used", (json_int_t)list[i].last_used));
+	br_cert_pairings_free(&list, n);
+	*out = json_pack("{s:o}", "certificates", arr);
+	return *out != NULL ? BR_RESULT_OK : BR_RESULT_INTERNAL;
+}
+
+br_result
+br_certpair_remove(br_app *app, const br_caller *who, const char *session_id, const char *id)
+{
+	br_session s;
+	br_user *user = NULL;
+	br_result r;
+	br_dir_rc rc;
+
+	memset(&s, 0, sizeof(s));
+	if (!app->cfg.cert_enabled)
+		return BR_RESULT_NOT_ENABLED;
+	if (id == NULL || !br_cert_hash_ok(id))
+		return BR_RESULT_BAD_REQUEST;
+	if (br_session_load(app, session_id, BR_SESSION_SIGNIN, who->now, &s) != BR_CACHE_OK)
+		return BR_RESULT_FORBIDDEN;
+	r = br_result_of_dir(br_dir_find_user(app->dir, s.username, &user), BR_RESULT_FORBIDDEN);
+	if (r == BR_RESULT_OK) {
+		/* named under this user's entry: another user's pairing is not found */
+		rc = br_dir_remove_pairing(app->dir, user, id);
+		r = br_result_of_dir(rc, BR_RESULT_UNKNOWN_CREDENTIAL);
+		if (rc == BR_DIR_OK)
+			br_event(app, who, "cert_unpaired", NULL, json_pack("{s:s, s:s, s:s}", "username", user->username,
+			    "cert_sha256", id, "by", "self"));
+	}
+	br_user_free(&user);
+	br_session_reset(&s);
+	return r;
+}

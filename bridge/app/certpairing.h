@@ -27,4 +27,9 @@ br_result br_certpair_check(br_app *app, const br_caller *who, const char *go, c
  */
 br_result br_certpair_finish(br_app *app, const br_caller *who, const char *session_id, const char *result_id);
 
+/* {"certificates":[{id, nickname, issuer, serial, not_after, created, last_used}]} for a sign-in session; *out is new. */
+br_result br_certpair_list(br_app *app, const br_caller *who, const char *session_id, json_t **out);
+/* Remove one of the session's own pairings by id (the certificate's SHA-256): NOT_FOUND otherwise. */
+br_result br_certpair_remove(br_app *app, const br_caller *who, const char *session_id, const char *id);
+
 #endif

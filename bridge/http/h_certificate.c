@@ -106,3 +106,37 @@ h_cert_pair_done(void *ctx, const br_request *req, br_response *res)
 	else
 		br_reply_error_page(app, req, res, r);
 }
+
+void
+h_api_certs_list(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	json_t *list = NULL;
+	br_result r = br_certpair_list(app, &who, br_req_cookie(req, "fb_session"), &list);
+
+	if (r != BR_RESULT_OK) {
+		br_reply_error(app, req, res, r);
+		return;
+	}
+	json_object_set_new(list, "ok", json_true());
+	br_res_json(res, 200, list);
+}
+
+void
+h_api_certs_delete(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	json_t *body;
+	br_result r;
+
+	if ((body = br_guard_json(app, req, res)) == NULL)
+		return;
+	r = br_certpair_remove(app, &who, br_req_cookie(req, "fb_session"), json_string_value(json_object_get(body, "id")));
+	if (r == BR_RESULT_OK)
+		br_res_json(res, 200, json_pack("{s:b}", "ok", 1));
+	else
+		br_reply_error(app, req, res, r);
+	json_decref(body);
+}

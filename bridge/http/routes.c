@@ -12,6 +12,8 @@ const br_route br_routes[] = {
 	{ "GET", "/authn/certificate/done", h_cert_done, "cert_done" },
 	{ "GET", "/passkeys/certificate/start", h_cert_pair_start, "cert_pair_start" },
 	{ "GET", "/passkeys/certificate/done", h_cert_pair_done, "cert_pair_done" },
+	{ "GET", "/api/certificates", h_api_certs_list, "api_certs_list" },
+	{ "POST", "/api/certificates/delete", h_api_certs_delete, "api_certs_delete" },
 	{ "POST", "/signout", h_signout, "signout" },
 	{ "GET", "/login", h_page_login, "page_login" },
 	{ "GET", "/enroll", h_page_enroll, "page_enroll" },

@@ -18,6 +18,8 @@ void h_cert_check(void *app, const br_request *req, br_response *res);
 void h_cert_done(void *app, const br_request *req, br_response *res);
 void h_cert_pair_start(void *app, const br_request *req, br_response *res);
 void h_cert_pair_done(void *app, const br_request *req, br_response *res);
+void h_api_certs_list(void *app, const br_request *req, br_response *res);
+void h_api_certs_delete(void *app, const br_request *req, br_response *res);
 void h_authn_cancel(void *app, const br_request *req, br_response *res);
 /* h_pages.c */
 void h_page_login(void *app, const br_request *req, br_response *res);

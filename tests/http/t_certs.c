@@ -108,9 +108,9 @@ void
 t_cert_self_pairing(void)
 {
 	sk_key k;
-	hc_browser *s, *anon = browser(), *b;
+	hc_browser *s, *anon = browser(), *b, *b2;
 	hc_resp r = { 0 };
-	char *go, *next, *fin;
+	char *go, *next, *fin, *id = NULL, body[128];
 	json_t *res;
 	long st;
 
@@ -175,6 +175,21 @@ t_cert_self_pairing(void)
 	free(go);
 	free(next);
 
+	/* My passkeys lists it (and only alice's) */
+	bget(s, "/api/certificates", &r);
+	REQUIRE_STATUS(&r, 200);
+	REQUIRE(json_array_size(json_object_get(r.json, "certificates")) == 1);
+	{
+		json_t *c = json_array_get(json_object_get(r.json, "certificates"), 0);
+
+		CHECK(strlen(json_string_value(json_object_get(c, "id"))) == 64);
+		CHECK(strstr(json_string_value(json_object_get(c, "issuer")), "JPKI for user authentication") != NULL);
+		CHECK(json_integer_value(json_object_get(c, "not_after")) > json_integer_value(json_object_get(c, "created")));
+		id = strdup(json_string_value(json_object_get(c, "id")));
+	}
+	bget(anon, "/api/certificates", &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+
 	/* and now the card signs alice in through the IdP */
 	b = browser();
 	idp_begin(b, "entity=https%3A%2F%2Fsp.example.org%2Fshibboleth");
@@ -196,6 +211,30 @@ t_cert_self_pairing(void)
 	free(go);
 	free(next);
 	free(fin);
+
+	/* removed from My passkeys: an id that is not hers is not found, hers goes, and the card no longer signs in */
+	bpost(s, "/api/certificates/delete", "{\"id\":\"0000000000000000000000000000000000000000000000000000000000000000\"}", &r);
+	EXPECT_STATUS(&r, 404);
+	bpost(s, "/api/certificates/delete", "{\"id\":\"not-hex\"}", &r);
+	EXPECT_ERROR(&r, 400, "bad_request");
+	snprintf(body, sizeof(body), "{\"id\":\"%s\"}", id);
+	bpost(anon, "/api/certificates/delete", body, &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+	bpost(s, "/api/certificates/delete", body, &r);
+	EXPECT_STATUS(&r, 200);
+	CHECK_INT(audit_count("cert_unpaired", NULL), 1);
+	bget(s, "/api/certificates", &r);
+	CHECK(json_array_size(json_object_get(r.json, "certificates")) == 0);
+	b2 = browser();
+	idp_begin(b2, "entity=https%3A%2F%2Fsp.example.org%2Fshibboleth");
+	bget(b2, "/authn/certificate/start", &r);
+	REQUIRE_STATUS(&r, 303);
+	go = strdup(hc_header_get(&r, "Location"));
+	CHECK_INT(front(go, "auth", &next), 403);
+	free(go);
+	free(next);
+	free(id);
+	hc_browser_free(b2);
 	hc_resp_reset(&r);
 	hc_browser_free(b);
 	hc_browser_free(s);

@@ -414,6 +414,67 @@
 			return;
 		}
 		load();
+		initCertificates();
+	}
+
+	/* Paired certificates (My Number Card): listed, each removable after a confirmation. */
+	function initCertificates() {
+		var app = byId("app");
+		var list = byId("cert-list");
+		var empty = byId("cert-empty");
+		if (!app || app.getAttribute("data-cert") !== "1" || !list) {
+			return;
+		}
+
+		function load() {
+			return getJSON("/api/certificates").then(render, function (err) {
+				showError(err, null, false);
+			});
+		}
+
+		function render(data) {
+			var certs = data && Array.isArray(data.certificates) ? data.certificates : [];
+			while (list.firstChild) {
+				list.removeChild(list.firstChild);
+			}
+			setHidden(empty, certs.length > 0);
+			certs.forEach(function (c) {
+				list.appendChild(item(c));
+			});
+		}
+
+		function item(c) {
+			var li = el("li", "pk-item");
+			var name = typeof c.nickname === "string" && c.nickname !== "" ? c.nickname : t("certs.default_name");
+			var dl = el("dl", "pk-meta");
+			var remove = makeButton(t("certs.remove"), "btn btn-secondary");
+			var armed = false;
+			li.appendChild(el("h3", "pk-name", name));
+			dl.appendChild(el("dt", null, t("certs.issuer")));
+			dl.appendChild(el("dd", null, c.issuer));
+			dl.appendChild(el("dt", null, t("certs.expires")));
+			var dd = el("dd");
+			dd.appendChild(timeElement(c.not_after, false));
+			dl.appendChild(dd);
+			li.appendChild(dl);
+			li.appendChild(remove);
+			onClick(remove, function () {
+				if (!armed) {
+					/* the first press asks; the second removes */
+					armed = true;
+					remove.textContent = t("certs.remove_confirm");
+					return;
+				}
+				remove.disabled = true;
+				postJSON("/api/certificates/delete", { id: c.id }).then(load, function (err) {
+					remove.disabled = false;
+					showError(err, null, false);
+				});
+			});
+			return li;
+		}
+
+		load();
 	}
 
 	B.start("passkeys", ["passkey-add"], initPasskeys);
