@@ -344,20 +344,19 @@ lp_list(void *backend, const char *username, br_user **user, br_cert_pairing **o
 		a.attrs[i] = d->user_attrs[i];
 	for (i = 0; i < np; i++)
 		a.attrs[nu + i] = pairing_attrs[i];
-	if ((pf = ldir_eq_filter(PAIRING_CLASS, "fidoCertOwner", username, strlen(username))) == NULL ||
-	    (uf = ldir_eq_filter(NULL, d->username_attribute, username, strlen(username))) == NULL ||
-	    (f = malloc((len = strlen(pf) + strlen(uf) + 4))) == NULL) {
-		free(pf);
-		free(uf);
+	pf = ldir_eq_filter(PAIRING_CLASS, "fidoCertOwner", username, strlen(username));
+	uf = ldir_eq_filter(NULL, d->username_attribute, username, strlen(username));
+	if (pf != NULL && uf != NULL && (f = malloc((len = strlen(pf) + strlen(uf) + 4))) != NULL)
+		snprintf(f, len, "(|%s%s)", pf, uf);
+	free(pf);
+	free(uf);
+	if (f == NULL) {
 		free(a.attrs);
 		return ldir_oom();
 	}
-	snprintf(f, len, "(|%s%s)", pf, uf);
 	a.filter = f;
 	r = ldir_run(d, op_list, &a);
 	free(a.attrs);
-	free(pf);
-	free(uf);
 	free(f);
 	*out = a.out;
 	*n = a.n;
