@@ -239,4 +239,5 @@ t_cert_self_pairing(void)
 	hc_browser_free(b);
 	hc_browser_free(s);
 	hc_browser_free(anon);
+	sk_key_free(&k);
 }
