@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/b64url.h"
+#include "../core/crypto.h"
 #include "../core/x509.h"
 #include "events.h"
 #include "ratelimit.h"
@@ -151,7 +152,7 @@ br_certpair_finish(br_app *app, const br_caller *who, const char *session_id, co
 	/* the browser that comes back must hold the session that asked, still signed in as that user */
 	if ((r = fresh_session(app, who, session_id, &s)) != BR_RESULT_OK)
 		goto out;
-	if (strcmp(s.id, rsession) != 0 || strcmp(s.username, username) != 0) {
+	if (!br_ct_equal(s.id, strlen(s.id), rsession, strlen(rsession)) || strcmp(s.username, username) != 0) {
 		br_event(app, who, "cert_pair_failure", "other_browser", json_pack("{s:s}", "username", username));
 		r = BR_RESULT_FORBIDDEN;
 		goto out;

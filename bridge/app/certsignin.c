@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/b64url.h"
+#include "../core/crypto.h"
 #include "../core/x509.h"
 #include "events.h"
 #include "flow.h"
@@ -319,7 +320,7 @@ br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, con
 	if (r != BR_RESULT_OK)
 		goto out;
 	/* the browser that comes back must be the one whose flow sent it: its own cookie */
-	if (flow_id == NULL || strcmp(flow_id, rflow) != 0) {
+	if (flow_id == NULL || !br_ct_equal(flow_id, strlen(flow_id), rflow, strlen(rflow))) {
 		br_event(app, who, "cert_signin_failure", "other_browser", json_pack("{s:s}", "username", username));
 		r = BR_RESULT_FORBIDDEN;
 		goto out;
