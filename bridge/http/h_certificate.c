@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../app/certpairing.h"
 #include "../app/certsignin.h"
@@ -33,6 +34,24 @@ h_cert_start(void *ctx, const br_request *req, br_response *res)
 		br_reply_error_page(app, req, res, r);
 }
 
+/*
+ * The request names the certificate host ([certificate] url's host[:port]):
+ * a front that serves the bridge's own host and forgot to drop the header
+ * still cannot have it believed there.
+ */
+static int
+on_cert_host(const br_app *app, const br_request *req)
+{
+	const char *url = app->cfg.cert_url, *host = br_req_header(req, "Host"), *a;
+	size_t n;
+
+	if (url == NULL || host == NULL || strncmp(url, "https://", 8) != 0)
+		return 0;
+	a = url + 8;
+	n = strcspn(a, "/?#");
+	return strlen(host) == n && strncasecmp(host, a, n) == 0;
+}
+
 void
 h_cert_check(void *ctx, const br_request *req, br_response *res)
 {
@@ -44,6 +63,10 @@ h_cert_check(void *ctx, const br_request *req, br_response *res)
 	br_result r;
 	char title[64];
 
+	if (!on_cert_host(app, req)) {
+		br_res_text(res, 404, "text/plain; charset=utf-8", "not found\n");
+		return;
+	}
 	/* the header means something only when the front that verified the TLS client put it there */
 	if (req->from_trusted_proxy)
 		header = br_req_header_n(req, app->cfg.cert_header, &copies);

@@ -27,10 +27,10 @@ try() {
 	rm -f "$jar"
 	curl -s -L -b "$jar" -c "$jar" -o /dev/null "$IDP_URL/start?entity=https%3A%2F%2Fsp.example.org%2Fshibboleth"
 	go=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$jar" -c "$jar" "$BRIDGE_URL/authn/certificate/start" | sed 's/.*go=//')
-	st=$(curl -s --interface 127.0.0.2 -o "$dir/page" -w '%{http_code}' -H "Client-Cert: $(rfc "$1")" \
+	st=$(curl -s --interface 127.0.0.2 -o "$dir/page" -w '%{http_code}' -H "Host: cert.localhost" -H "Client-Cert: $(rfc "$1")" \
 		"http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
 	if [ "$st" = 303 ]; then
-		next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Client-Cert: $(rfc "$1")" \
+		next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Host: cert.localhost" -H "Client-Cert: $(rfc "$1")" \
 			"http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
 		: # the go-ahead was spent by the first call: the second must not give another result
 		[ -z "$next" ] || bad "a go-ahead gave two results"
@@ -39,7 +39,7 @@ try() {
 rm -f "$dir/jar"
 curl -s -L -b "$dir/jar" -c "$dir/jar" -o /dev/null "$IDP_URL/start?entity=https%3A%2F%2Fsp.example.org%2Fshibboleth"
 go=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$dir/jar" -c "$dir/jar" "$BRIDGE_URL/authn/certificate/start" | sed 's/.*go=//')
-next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Client-Cert: $(rfc "$P/uni.pem")" \
+next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Host: cert.localhost" -H "Client-Cert: $(rfc "$P/uni.pem")" \
 	"http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
 case $next in "$BRIDGE_URL/authn/certificate/done?r="*) ok ;; *) bad "the university certificate maps (got '$next')" ;; esac
 st=$(curl -s -L -b "$dir/jar" -c "$dir/jar" -o "$dir/page" -w '%{http_code}' "$next")
@@ -58,7 +58,7 @@ try "$P/sign.pem"
 rm -f "$dir/jar"
 curl -s -L -b "$dir/jar" -c "$dir/jar" -o /dev/null "$IDP_URL/start?principal=alice&entity=https%3A%2F%2Fsp.example.org%2Fshibboleth"
 go=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$dir/jar" -c "$dir/jar" "$BRIDGE_URL/authn/certificate/start" | sed 's/.*go=//')
-next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Client-Cert: $(rfc "$P/uni.pem")" \
+next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Host: cert.localhost" -H "Client-Cert: $(rfc "$P/uni.pem")" \
 	"http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
 st=$(curl -s -b "$dir/jar" -c "$dir/jar" -o "$dir/page" -w '%{http_code}' "$next")
 [ "$st" = 403 ] && ! grep -q ticket "$dir/page" && ok || bad "another account's certificate for a second factor is refused ($st)"

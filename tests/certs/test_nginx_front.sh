@@ -65,6 +65,7 @@ http {
 		location = /authn/certificate {
 			proxy_pass http://127.0.0.1:$BRIDGE_PORT;
 			proxy_bind 127.0.0.2;
+			proxy_set_header Host \$http_host;
 			# set here, so any copy the client sent is dropped (an empty value sends none)
 			proxy_set_header X-Client-Cert \$ssl_client_escaped_cert;
 			proxy_set_header X-Forwarded-For \$remote_addr;
@@ -162,15 +163,20 @@ refusal "through the proxy, the header beside someone else's certificate" "This 
 rm -f "$dir/jar"
 curl -s -L -b "$dir/jar" -c "$dir/jar" -o /dev/null "$IDP_URL/start?entity=https%3A%2F%2Fsp.example.org%2Fshibboleth"
 go=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$dir/jar" -c "$dir/jar" "$BRIDGE_URL/authn/certificate/start" | sed 's/.*go=//')
-st=$(curl -s -o "$dir/page" -w '%{http_code}' -H "X-Client-Cert: $rfc" "$BRIDGE_URL/authn/certificate?go=$go")
+st=$(curl -s -o "$dir/page" -w '%{http_code}' -H "Host: localhost:$port" -H "X-Client-Cert: $rfc" "$BRIDGE_URL/authn/certificate?go=$go")
 [ "$st" = 403 ] && page_has "No certificate was received" && no_ticket_in_flow "$dir/jar" && ok || bad "a header straight to the bridge is ignored ($st)"
+# from the trusted proxy, but for the bridge's own host (a front that forgot to drop the header there): not served
+go=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$dir/jar" -c "$dir/jar" "$BRIDGE_URL/authn/certificate/start" | sed 's/.*go=//')
+st=$(curl -s --interface 127.0.0.2 -o "$dir/page" -w '%{http_code}' -H "Host: localhost:$BRIDGE_PORT" -H "X-Client-Cert: $rfc" \
+	"http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
+[ "$st" = 404 ] && no_ticket_in_flow "$dir/jar" && ok || bad "the certificate step is not served on the bridge's own host ($st)"
 # from the trusted address itself (as a proxy would send it): RFC 9440, one copy -> accepted; two, or garbage -> refused
 direct() { # GO HEADER... -> status, page in $dir/page
 	local g=$1
 	shift
 	local hs=()
 	for h in "$@"; do hs+=(-H "$h"); done
-	curl -s --interface 127.0.0.2 -o "$dir/page" -w '%{http_code}' "${hs[@]}" "http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$g"
+	curl -s --interface 127.0.0.2 -o "$dir/page" -w '%{http_code}' -H "Host: localhost:$port" "${hs[@]}" "http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$g"
 }
 fresh_go() {
 	rm -f "$dir/jar"
@@ -198,7 +204,7 @@ st=$(direct "$go" "X-Client-Cert: $rfc")
 
 # --- the result goes back only to the browser whose flow it is
 go=$(fresh_go)
-next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "X-Client-Cert: $rfc" "http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
+next=$(curl -s --interface 127.0.0.2 -o /dev/null -w '%{redirect_url}' -H "Host: localhost:$port" -H "X-Client-Cert: $rfc" "http://127.0.0.1:$BRIDGE_PORT/authn/certificate?go=$go")
 rm -f "$dir/other-jar"
 curl -s -L -b "$dir/other-jar" -c "$dir/other-jar" -o /dev/null "$IDP_URL/start?entity=https%3A%2F%2Fsp.example.org%2Fshibboleth"
 st=$(curl -s -o "$dir/page" -w '%{http_code}' -b "$dir/other-jar" "$next")

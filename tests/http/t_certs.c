@@ -68,7 +68,7 @@ front(const char *location, const char *cert, char **next)
 	hc_browser *p = hc_browser_new(NULL);
 	const char *q = strchr(location, '?');
 	char *hdr = cert != NULL ? client_cert_header(cert) : NULL, *path, *url;
-	const char *headers[2] = { hdr, NULL };
+	const char *headers[3] = { "Host: cert.localhost", hdr, NULL };
 	hc_resp r = { 0 };
 	long st;
 
@@ -77,7 +77,7 @@ front(const char *location, const char *cert, char **next)
 	sprintf(path, "/authn/certificate%s", q);
 	url = direct_url(path);
 	hc_browser_source(p, "127.0.0.2");
-	st = hc_request(p, "GET", url, NULL, 0, hdr != NULL ? headers : NULL, 0, &r);
+	st = hc_request(p, "GET", url, NULL, 0, headers, 0, &r);
 	*next = hc_header_get(&r, "Location") != NULL ? strdup(hc_header_get(&r, "Location")) : NULL;
 	if (st == 403)
 		th_note("front: %.*s", 200, strstr(r.body, "<h1>") ? strstr(r.body, "<h1>") : r.body);
