@@ -68,6 +68,7 @@ static const th_case cases[] = {
 	{ "main", "edges_library_replies", t_edges_library_replies, "libmicrohttpd's own 400/505/414/431 carry the security headers" },
 	{ "main", "edges_admin_listener", t_edges_admin_listener, "/metrics and detailed /healthz on the loopback admin listener only" },
 	{ "main", "edges_plus_in_start", t_edges_plus_in_start, "start parameters: '+' is a space, %2B a plus" },
+	{ "main", "edges_missing_cookie", t_edges_missing_cookie, "a JSON call without fb_flow: 400 expired; without fb_session: 403 forbidden" },
 	{ "edges", "edges_slow_drip", t_edges_slow_drip, "a request dripped a byte at a time is dropped at header_timeout (edges run only)" },
 };
 

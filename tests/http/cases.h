@@ -73,5 +73,6 @@ void t_edges_library_replies(void);
 void t_edges_slow_drip(void);
 void t_edges_admin_listener(void);
 void t_edges_plus_in_start(void);
+void t_edges_missing_cookie(void);
 
 #endif

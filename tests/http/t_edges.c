@@ -346,3 +346,33 @@ t_edges_plus_in_start(void)
 	hc_resp_reset(&r);
 	hc_browser_free(b);
 }
+
+/* What docs/http-api.md says a JSON call without the page's cookie gets. */
+void
+t_edges_missing_cookie(void)
+{
+	hc_browser *b = hc_browser_new_fresh(E.bridge);
+	hc_resp r = { 0 };
+
+	/* no fb_flow: the sign-in calls say expired */
+	bpost(b, "/api/authenticate/options", "{}", &r);
+	EXPECT_ERROR(&r, 400, "expired");
+	bpost(b, "/api/authenticate/verify", "{}", &r);
+	EXPECT_ERROR(&r, 400, "expired");
+	/* no fb_session: the calls that act on an account are forbidden */
+	bget(b, "/api/passkeys", &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+	bpost(b, "/api/passkeys/rename", "{\"id\":\"AAAA\",\"nickname\":\"x\"}", &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+	bpost(b, "/api/register/options", "{}", &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+	/* a cookie for a record that is not there is the same */
+	hc_cookie_put(b, E.host, "fb_flow", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	hc_cookie_put(b, E.host, "fb_session", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	bpost(b, "/api/authenticate/options", "{}", &r);
+	EXPECT_ERROR(&r, 400, "expired");
+	bget(b, "/api/passkeys", &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+	hc_resp_reset(&r);
+	hc_browser_free(b);
+}
