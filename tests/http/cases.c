@@ -70,6 +70,7 @@ static const th_case cases[] = {
 	{ "main", "edges_plus_in_start", t_edges_plus_in_start, "start parameters: '+' is a space, %2B a plus" },
 	{ "main", "edges_missing_cookie", t_edges_missing_cookie, "a JSON call without fb_flow: 400 expired; without fb_session: 403 forbidden" },
 	{ "edges", "edges_slow_drip", t_edges_slow_drip, "a request dripped a byte at a time is dropped at header_timeout (edges run only)" },
+	{ "edges", "edges_health_detail", t_edges_health_detail, "a memcached down: public /healthz \"not ok\", the admin one names it (edges run only; last)" },
 };
 
 int

@@ -74,5 +74,6 @@ void t_edges_slow_drip(void);
 void t_edges_admin_listener(void);
 void t_edges_plus_in_start(void);
 void t_edges_missing_cookie(void);
+void t_edges_health_detail(void);
 
 #endif

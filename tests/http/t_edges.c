@@ -7,9 +7,11 @@
  * parameters decode '+'.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "cases.h"
@@ -373,6 +375,39 @@ t_edges_missing_cookie(void)
 	EXPECT_ERROR(&r, 400, "expired");
 	bget(b, "/api/passkeys", &r);
 	EXPECT_ERROR(&r, 403, "forbidden");
+	hc_resp_reset(&r);
+	hc_browser_free(b);
+}
+
+/*
+ * A store down: the public /healthz says only "not ok", the management
+ * listener names the part. Ends one memcached of this stack (the edges
+ * group's last case: nothing runs after it on this stack).
+ */
+void
+t_edges_health_detail(void)
+{
+	const char *pids = getenv("MEMCACHED_PIDS");
+	hc_browser *b = browser();
+	hc_resp r = { 0 };
+	char *url = xfmt("%s/healthz", E.admin);
+	long pid = pids != NULL ? strtol(pids, NULL, 10) : 0;
+	int i;
+
+	if (pid <= 0)
+		th_skip("MEMCACHED_PIDS is not set");
+	REQUIRE(kill((pid_t)pid, SIGKILL) == 0);
+	for (i = 0; i < 50 && kill((pid_t)pid, 0) == 0; i++)
+		raw_pause(100);
+	bget(b, "/healthz", &r);
+	EXPECT_STATUS(&r, 503);
+	CHECK_STR(r.body, "not ok\n");
+	CHECKF(r.body == NULL || strstr(r.body, "memcached") == NULL, "the public /healthz names the part: %s", r.body);
+	bget(b, url, &r);
+	EXPECT_STATUS(&r, 503);
+	CHECKF(r.body != NULL && starts_with(r.body, "memcached"), "admin /healthz: \"%s\", want the failing part",
+	    r.body != NULL ? r.body : "");
+	free(url);
 	hc_resp_reset(&r);
 	hc_browser_free(b);
 }
