@@ -557,6 +557,8 @@ br_listen_parse(const char *s, char *addr, size_t cap, int *port)
 			return -1;
 		a = s + 1;
 		alen -= 2;
+		if (memchr(a, ':', alen) == NULL)
+			return -1; /* brackets are for IPv6 only */
 	} else if (memchr(s, ':', alen) != NULL) {
 		return -1; /* an IPv6 address needs its brackets */
 	}

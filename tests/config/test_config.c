@@ -302,6 +302,7 @@ admin_listener(void)
 	CHECK(br_listen_parse("127.0.0.1:80x", addr, sizeof(addr), &port) == -1);
 	CHECK(br_listen_parse(":9091", addr, sizeof(addr), &port) == -1);
 	CHECK(br_listen_parse("[]:9091", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("[127.0.0.1]:9091", addr, sizeof(addr), &port) == -1);
 	CHECK(br_listen_parse("Off", addr, sizeof(addr), &port) == -1);
 	expect_error("[server]\nheader_timeout = 0s\n", 2, "between");
 }
