@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -513,7 +513,7 @@ watchdog_run(void *arg)
 {
 	br_server *s = arg;
 	struct watchdog *w = &s->wd;
-	/* a quarter of the deadline, at most 250 ms: dropped within 1.25 deadlines */
+	/* a quarter of the deadline, at most 250 ms: dropped at most that late */
 	double tick = w->timeout / 4 < 0.25 ? w->timeout / 4 : 0.25;
 	struct timespec ts;
 

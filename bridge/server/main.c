@@ -96,8 +96,15 @@ main(int argc, char **argv)
 	}
 	fprintf(stderr, "fido-bridged: listening on %s port %d for %s\n", app.cfg.listen_address,
 	    br_server_port(srv), app.cfg.public_url);
-	if (admin != NULL)
-		fprintf(stderr, "fido-bridged: management listener on %s port %d\n", admin_addr, br_server_port(admin));
+	if (admin != NULL) {
+		unsigned char ip[16];
+		static const unsigned char v4_loop[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		static const unsigned char v6_loop[16] = { [15] = 1 };
+		int loopback = br_ip_parse(admin_addr, strlen(admin_addr), ip) == 0 &&
+		    ((memcmp(ip, v4_loop, 12) == 0 && ip[12] == 127) || memcmp(ip, v6_loop, 16) == 0);
+		fprintf(stderr, "fido-bridged: management listener on %s port %d%s\n", admin_addr, br_server_port(admin),
+		    loopback ? "" : " (not loopback: /metrics and the health detail are open to that network)");
+	}
 	br_audit_event(app.audit, "server_started", json_pack("{s:i}", "port", br_server_port(srv)));
 	do {
 		if (sigwait(&set, &sig) != 0)

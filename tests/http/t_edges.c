@@ -246,6 +246,20 @@ t_edges_slow_drip(void)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECKF(raw_wait_closed(fd, (int)limit_ms + 1500), "an idle kept-alive connection outlived the deadline");
 	raw_close(fd);
+
+	/* the drops are counted where the operator looks */
+	{
+		hc_browser *b = browser();
+		hc_resp r = { 0 };
+		char *url = xfmt("%s/metrics", E.admin);
+		bget(b, url, &r);
+		CHECKF(r.status == 200 && r.body != NULL &&
+		    strstr(r.body, "fidobridge_request_seconds_count{route=\"header_timeout\"") != NULL,
+		    "/metrics does not count the dropped connections: %.1500s", r.body != NULL ? r.body : "");
+		free(url);
+		hc_resp_reset(&r);
+		hc_browser_free(b);
+	}
 }
 
 void
