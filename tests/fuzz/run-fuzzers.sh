@@ -27,6 +27,7 @@ if [ $# -gt 0 ]; then
 	targets=("$@")
 else
 	targets=(authdata attestation_object cose_key clientdata base64url credential_json assertion)
+	targets+=(http_edges)
 fi
 
 # Inputs a little above the largest recorded ceremony (an android-safetynet
