@@ -28,9 +28,11 @@ allowed_for() {
 	login.html) echo "has_flow entity service cancel_url enroll_help_url username message" ;;
 	enroll.html) echo "username display_name code expires" ;;
 	passkeys.html) echo "username display_name" ;;
-	error.html) echo "title message" ;;
+	error.html) echo "title message hint ref when" ;;
 	enrolled.html) echo "display_name passkeys_url" ;;
 	enroll-password.html) echo "username" ;;
+	enroll-help.html) echo "back_url" ;;
+	not-found.html) echo "" ;;
 	*) return 1 ;;
 	esac
 }

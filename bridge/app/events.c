@@ -11,6 +11,9 @@ br_event(br_app *app, const br_caller *who, const char *event, const char *reaso
 		json_object_set_new(fields, "reason", json_string(reason));
 	if (who != NULL && who->client != NULL)
 		json_object_set_new(fields, "client", json_string(who->client));
+	/* what the error page shows the user, to find this line again */
+	if (who != NULL && who->ref != NULL && *who->ref != '\0')
+		json_object_set_new(fields, "ref", json_string(who->ref));
 	br_metrics_event(app->metrics, event, reason);
 	br_audit_event(app->audit, event, fields);
 }

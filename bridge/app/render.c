@@ -32,8 +32,10 @@ static const struct page_def {
 	{ "enroll", " username display_name code expires " },
 	{ "enrolled", " display_name passkeys_url " },
 	{ "passkeys", " username display_name " },
-	{ "error", " title message " },
+	{ "error", " title message hint ref when " },
 	{ "enroll-password", " username " },
+	{ "enroll-help", " back_url " },
+	{ "not-found", " " },
 };
 #define NPAGE (sizeof(page_defs) / sizeof(page_defs[0]))
 

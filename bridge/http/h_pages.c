@@ -1,4 +1,4 @@
-/* The pages: sign-in, enrolment, My passkeys. */
+/* The pages: sign-in, enrolment, My passkeys; "/" and the page for an unknown path. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,7 +66,9 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 			br_var pv[] = { { "username", "" } };
 			br_reply_page(app, req, res, "enroll-password", pv, 1);
 		} else {
-			br_reply_notice_page(app, req, res, 200, "page.enroll_help.title", "page.enroll_help");
+			/* "Set up a passkey" from the sign-in: how to get a link, and the way back (a flow stays as it was) */
+			br_var hv[] = { { "back_url", "/login" } };
+			br_reply_page(app, req, res, "enroll-help", hv, 1);
 		}
 		br_enrol_view_reset(&v);
 		return;
@@ -120,4 +122,23 @@ h_page_passkeys(void *ctx, const br_request *req, br_response *res)
 		br_reply_page(app, req, res, "passkeys", v, sizeof(v) / sizeof(v[0]));
 	}
 	br_session_reset(&s);
+}
+
+/* The bridge's own address: My passkeys when signed in, else the sign-in. */
+void
+h_root(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_session s;
+	int signed_in = br_session_load(app, br_req_cookie(req, "fb_session"), BR_SESSION_SIGNIN, req->now, &s) == BR_CACHE_OK;
+
+	br_session_reset(&s);
+	br_res_redirect(res, strdup(signed_in ? "/passkeys" : "/login"));
+}
+
+/* Any path no route has: a page in the user's language with the way to the sign-in. */
+void
+h_not_found(void *ctx, const br_request *req, br_response *res)
+{
+	br_reply_page_status(ctx, req, res, 404, "not-found", NULL, 0);
 }

@@ -8,6 +8,7 @@ const br_route br_routes[] = {
 	{ "GET", "/authn/finish", h_authn_finish, "authn_finish" },
 	{ "POST", "/authn/cancel", h_authn_cancel, "authn_cancel" },
 	{ "POST", "/signout", h_signout, "signout" },
+	{ "GET", "/", h_root, "root" },
 	{ "GET", "/login", h_page_login, "page_login" },
 	{ "GET", "/enroll", h_page_enroll, "page_enroll" },
 	{ "GET", "/enrolled", h_page_enrolled, "page_enrolled" },

@@ -19,6 +19,8 @@ void h_page_login(void *app, const br_request *req, br_response *res);
 void h_page_enroll(void *app, const br_request *req, br_response *res);
 void h_page_enrolled(void *app, const br_request *req, br_response *res);
 void h_page_passkeys(void *app, const br_request *req, br_response *res);
+void h_root(void *app, const br_request *req, br_response *res);
+void h_not_found(void *app, const br_request *req, br_response *res);
 /* h_signin.c */
 void h_api_auth_options(void *app, const br_request *req, br_response *res);
 void h_api_auth_verify(void *app, const br_request *req, br_response *res);

@@ -30,6 +30,10 @@
 
 static const th_case cases[] = {
 	{ "main", "ops", t_ops, "/healthz, /metrics, 404/405, static files" },
+	{ "main", "pages_root", t_pages_root, "/ goes to the sign-in, or to My passkeys when signed in" },
+	{ "main", "pages_not_found", t_pages_not_found, "an unknown path: an HTML 404 page with the security headers" },
+	{ "main", "pages_enroll_help", t_pages_enroll_help, "/enroll without a link: how to get one, back to the sign-in" },
+	{ "main", "pages_error_reference", t_pages_error_reference, "error page: reference id and time, the same id in the audit" },
 	{ "main", "enrol_with_link", t_enrol_with_link, "one-time link -> options -> none attestation -> directory; code used up" },
 	{ "main", "signin_discoverable", t_signin_discoverable, "IdP stand-in -> /login -> discoverable passkey -> ticket, taken once" },
 	{ "main", "signin_username_first", t_signin_username_first, "allowCredentials for alice, assertion without userHandle" },

@@ -9,6 +9,12 @@
 /* t_ops.c */
 void t_ops(void);
 
+/* t_pages.c */
+void t_pages_root(void);
+void t_pages_not_found(void);
+void t_pages_enroll_help(void);
+void t_pages_error_reference(void);
+
 /* t_enrol.c */
 void t_enrol_with_link(void);
 
