@@ -25,7 +25,7 @@ command -v jq >/dev/null || { echo "check-i18n: jq is required" >&2; exit 1; }
 common="lang other_lang other_lang_name"
 allowed_for() {
 	case "$1" in
-	login.html) echo "has_flow entity service cancel_url enroll_help_url username message" ;;
+	login.html) echo "has_flow signin_for entity service cancel_url enroll_help_url username message" ;;
 	enroll.html) echo "username display_name code expires" ;;
 	passkeys.html) echo "username display_name" ;;
 	error.html) echo "title message hint ref when" ;;

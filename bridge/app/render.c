@@ -28,7 +28,7 @@ static const struct page_def {
 	const char *name;
 	const char *allowed; /* space-separated placeholder names besides t.* and the common ones */
 } page_defs[] = {
-	{ "login", " has_flow entity service cancel_url enroll_help_url username message " },
+	{ "login", " has_flow signin_for entity service cancel_url enroll_help_url username message " },
 	{ "enroll", " username display_name code expires " },
 	{ "enrolled", " display_name passkeys_url " },
 	{ "passkeys", " username display_name " },

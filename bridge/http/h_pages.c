@@ -11,19 +11,23 @@ h_page_login(void *ctx, const br_request *req, br_response *res)
 {
 	br_app *app = ctx;
 	br_caller who = br_req_caller(req);
+	const char *f = br_req_query(req, "for", NULL);
 	br_login_page p;
-	br_result r = br_login_page_flow(app, &who, br_req_cookie(req, "fb_flow"), &p);
+	br_result r = br_login_page_split(app, &who, br_req_cookie(req, "fb_flow"), br_req_cookie(req, "fb_local"),
+	    f != NULL && strcmp(f, "passkeys") == 0, &p);
 
 	if (r != BR_RESULT_OK) {
 		br_reply_error_page(app, req, res, r);
 		br_login_page_reset(&p);
 		return;
 	}
+	/* a new flow is always a local one: an IdP flow has its cookie from /authn/start */
 	if (p.flow_id[0] != '\0')
-		br_res_cookie(res, req, "fb_flow", p.flow_id, app->cfg.flow_ttl_s, 0);
+		br_res_cookie(res, req, "fb_local", p.flow_id, app->cfg.flow_ttl_s, 0);
 	{
 		br_var v[] = {
 			{ "has_flow", p.idp ? "1" : "0" },
+			{ "signin_for", p.idp ? "idp" : "passkeys" },
 			{ "entity", p.entity != NULL ? p.entity : "" },
 			{ "service", p.service != NULL ? p.service : "" },
 			{ "cancel_url", "/authn/cancel" },
@@ -111,7 +115,8 @@ h_page_passkeys(void *ctx, const br_request *req, br_response *res)
 	br_session s;
 
 	if (br_session_load(app, br_req_cookie(req, "fb_session"), BR_SESSION_SIGNIN, req->now, &s) != BR_CACHE_OK) {
-		br_res_redirect(res, strdup("/login"));
+		/* My passkeys' own sign-in: never the IdP flow this browser may have waiting */
+		br_res_redirect(res, strdup("/login?for=passkeys"));
 		return;
 	}
 	{
@@ -133,7 +138,7 @@ h_root(void *ctx, const br_request *req, br_response *res)
 	int signed_in = br_session_load(app, br_req_cookie(req, "fb_session"), BR_SESSION_SIGNIN, req->now, &s) == BR_CACHE_OK;
 
 	br_session_reset(&s);
-	br_res_redirect(res, strdup(signed_in ? "/passkeys" : "/login"));
+	br_res_redirect(res, strdup(signed_in ? "/passkeys" : "/login?for=passkeys"));
 }
 
 /* Any path no route has: a page in the user's language with the way to the sign-in. */

@@ -12,6 +12,7 @@
 #include "../../bridge/app/login.h"
 #include "../../bridge/app/passkeys.h"
 #include "../../bridge/app/registration.h"
+#include "../../bridge/app/signin.h"
 #include "svc_fixture.h"
 
 static br_handoff_start
@@ -118,6 +119,55 @@ local_flow_is_not_an_idp_flow(void)
 	/* nothing to go back to */
 	CHECK_INT(br_login_finish(&s.app, &s.who, flow, &next), BR_RESULT_EXPIRED);
 	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_EXPIRED);
+	svc_close(&s);
+}
+
+/* The pages keep the two kinds apart: My passkeys never takes up an IdP flow, nor an IdP page a local one. */
+static void
+page_split_keeps_the_kinds_apart(void)
+{
+	svc s;
+	char idp[BR_ID_LEN + 1], local[BR_ID_LEN + 1];
+	br_login_page p;
+	json_t *pk = NULL;
+
+	svc_open(&s, NULL);
+	svc_idp_flow(&s, idp);
+	/* an IdP flow waiting, no for=passkeys: its page */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, NULL, 0, &p), BR_RESULT_OK);
+	CHECK(p.idp && p.flow_id[0] == '\0');
+	br_login_page_reset(&p);
+	/* the same browser on My passkeys' sign-in: a new local flow, the IdP's left alone */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, NULL, 1, &p), BR_RESULT_OK);
+	CHECK(!p.idp && strlen(p.flow_id) == BR_ID_LEN && strcmp(p.flow_id, idp) != 0);
+	memcpy(local, p.flow_id, sizeof(local));
+	br_login_page_reset(&p);
+	/* its cookie back: the same local flow */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, local, 1, &p), BR_RESULT_OK);
+	CHECK(!p.idp && p.flow_id[0] == '\0');
+	br_login_page_reset(&p);
+	/* the IdP flow's id in the local cookie is not taken up */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, NULL, idp, 1, &p), BR_RESULT_OK);
+	CHECK(!p.idp && strlen(p.flow_id) == BR_ID_LEN && strcmp(p.flow_id, idp) != 0);
+	br_login_page_reset(&p);
+	/* a local flow in the IdP cookie is no IdP flow */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, local, local, 0, &p), BR_RESULT_OK);
+	CHECK(!p.idp && p.flow_id[0] == '\0');
+	br_login_page_reset(&p);
+	/* the sign-in calls refuse a flow of the other kind */
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_LOCAL_FLOW, idp, NULL, &pk), BR_RESULT_EXPIRED);
+	CHECK(pk == NULL);
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_IDP_FLOW, local, NULL, &pk), BR_RESULT_EXPIRED);
+	CHECK(pk == NULL);
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_LOCAL_FLOW, local, NULL, &pk), BR_RESULT_OK);
+	json_decref(pk);
+	pk = NULL;
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_IDP_FLOW, idp, NULL, &pk), BR_RESULT_OK);
+	json_decref(pk);
+	/* the cache cannot say whether an IdP sign-in waits: no local page over it */
+	mem_cache_fail_next(s.app.cache, 1);
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, NULL, 0, &p), BR_RESULT_UNAVAILABLE);
+	br_login_page_reset(&p);
 	svc_close(&s);
 }
 
@@ -275,6 +325,7 @@ main(void)
 		UNIT_CASE(passive_goes_straight_back),
 		UNIT_CASE(finish_and_cancel),
 		UNIT_CASE(local_flow_is_not_an_idp_flow),
+		UNIT_CASE(page_split_keeps_the_kinds_apart),
 		UNIT_CASE(page_keeps_an_idp_flow_when_the_cache_is_down),
 		UNIT_CASE(login_page_flood_is_limited),
 		UNIT_CASE(my_passkeys),

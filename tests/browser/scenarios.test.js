@@ -359,7 +359,7 @@ describe('browser scenarios', () => {
 			// sign out on all devices: back at the sign-in page, and My passkeys is closed
 			const signoutMark = stack.audit().length;
 			await s.page.click('#signout');
-			await s.page.waitForURL(`${stack.bridge}/login`);
+			await s.page.waitForURL(`${stack.bridge}/login?for=passkeys`);
 			assert.equal(auditSince(stack, signoutMark, 'signed_out').length, 1);
 			const after = await s.page.evaluate(async () => (await fetch('/api/passkeys')).status);
 			assert.equal(after, 403, 'My passkeys answers after sign-out');

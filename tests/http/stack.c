@@ -289,7 +289,7 @@ bridge_response_checks(const hc_resp *r)
 		CHECKF(strstr(v, "; SameSite=Lax") != NULL, "%s: cookie without SameSite=Lax: %s", r->url, v);
 		CHECKF(strstr(v, "; Path=/") != NULL, "%s: cookie without Path=/: %s", r->url, v);
 		CHECKF(!contains_ci(v, "domain="), "%s: cookie with a Domain: %s", r->url, v);
-		if (strcmp(name, "fb_flow") == 0 || strcmp(name, "fb_session") == 0) {
+		if (strcmp(name, "fb_flow") == 0 || strcmp(name, "fb_local") == 0 || strcmp(name, "fb_session") == 0) {
 			CHECKF(strstr(v, "; HttpOnly") != NULL, "%s: %s cookie without HttpOnly: %s", r->url, name, v);
 			note_secret(name, value);
 		}

@@ -30,7 +30,7 @@ t_pages_root(void)
 
 	bget(anon, "/", &r);
 	EXPECT_STATUS(&r, 303);
-	CHECK_STR(hc_header_get(&r, "Location"), "/login");
+	CHECK_STR(hc_header_get(&r, "Location"), "/login?for=passkeys");
 	need_alice();
 	s = signin_local(&alice);
 	bget(s, "/", &r);
@@ -114,6 +114,15 @@ audit_lines_with(const char *ref)
 	return out;
 }
 
+/* Where the reference id starts on an error page, or NULL. */
+static const char *
+error_ref(const hc_resp *r)
+{
+	const char *p = r->body != NULL ? strstr(r->body, "id=\"error-ref\"") : NULL;
+
+	return p != NULL && (p = strchr(p, '>')) != NULL ? p + 1 : NULL;
+}
+
 void
 t_pages_error_reference(void)
 {
@@ -124,9 +133,8 @@ t_pages_error_reference(void)
 
 	bget(b, "/authn/start?conversation=x", &r);
 	expect_error_page(&r, 400);
-	p = r.body != NULL ? strstr(r.body, "id=\"error-ref\">") : NULL;
+	p = error_ref(&r);
 	REQUIREF(p != NULL, "the error page shows no reference: %.600s", r.body);
-	p += strlen("id=\"error-ref\">");
 	REQUIREF(strlen(p) > 9 && p[9] == '<', "reference not 9 characters: %.20s", p);
 	memcpy(ref, p, 9);
 	CHECKF(ref[4] == '-' && strspn(ref, "ABCDEFGHJKMNPQRTVWXYZ2346789-") == 9, "reference %s", ref);
@@ -138,15 +146,77 @@ t_pages_error_reference(void)
 	free(lines);
 	/* another request, another reference */
 	bget(b, "/authn/start?conversation=x", &r);
-	p = r.body != NULL ? strstr(r.body, "id=\"error-ref\">") : NULL;
+	p = error_ref(&r);
 	REQUIRE(p != NULL);
-	memcpy(ref2, p + strlen("id=\"error-ref\">"), 9);
+	memcpy(ref2, p, 9);
 	CHECKF(strcmp(ref, ref2) != 0, "two error pages share reference %s", ref);
 	/* a used or wrong enrolment link: what to do with a link from the mail, not "start again from the service" */
 	bget(b, "/enroll?u=alice&c=AAAAAAAAAAAAAAAAAAAAAAAA", &r);
 	expect_error_page(&r, 400);
 	CHECKF(has(&r, "class=\"hint\"") && (has(&r, "email") || has(&r, "メール")), "the link page says nothing about the mail: %.900s",
 	    r.body);
+	hc_resp_reset(&r);
+	hc_browser_free(b);
+}
+
+/*
+ * An SP login left waiting in this browser (fb_flow) and then My passkeys:
+ * its sign-in is a flow of its own (fb_local), signing in there issues no
+ * ticket for the SP, and the SP's flow is still there for its tab. Neither
+ * flow's id works in the other's place.
+ */
+void
+t_pages_passkeys_not_hijacked(void)
+{
+	hc_browser *b = browser();
+	hc_resp r = { 0 };
+	char *idp_flow, *local_flow, *chal, *after;
+
+	need_alice();
+	idp_begin(b, SP_ENTITY_Q);
+	idp_flow = hc_cookie(b, "fb_flow");
+	REQUIRE(idp_flow != NULL);
+	bget(b, "/passkeys", &r);
+	EXPECT_STATUS(&r, 303);
+	CHECK_STR(hc_header_get(&r, "Location"), "/login?for=passkeys");
+	bget(b, "/login?for=passkeys", &r);
+	REQUIRE_STATUS(&r, 200);
+	CHECKF(has(&r, "data-has-flow=\"0\"") && has(&r, "data-for=\"passkeys\""),
+	    "My passkeys' sign-in shows the waiting SP login: %.400s", r.body);
+	CHECKF(hc_set_cookie(&r, "fb_flow") == NULL, "My passkeys' sign-in touched fb_flow: %s", hc_set_cookie(&r, "fb_flow"));
+	REQUIREF(hc_set_cookie(&r, "fb_local") != NULL, "no fb_local for My passkeys' sign-in");
+	local_flow = hc_cookie(b, "fb_local");
+	REQUIRE(local_flow != NULL && strcmp(local_flow, idp_flow) != 0);
+
+	/* the IdP flow's id as the local one, and the local one as the IdP's: neither is taken */
+	hc_cookie_put(b, E.host, "fb_local", idp_flow);
+	bpost(b, "/api/authenticate/options?for=passkeys", "{}", &r);
+	EXPECT_ERROR(&r, 400, "expired");
+	hc_cookie_put(b, E.host, "fb_local", local_flow);
+	hc_cookie_put(b, E.host, "fb_flow", local_flow);
+	bpost(b, "/api/authenticate/options", "{}", &r);
+	EXPECT_ERROR(&r, 400, "expired");
+	hc_cookie_put(b, E.host, "fb_flow", idp_flow);
+
+	/* signing in to My passkeys */
+	chal = auth_options_path(b, "/api/authenticate/options?for=passkeys", "{}", NULL);
+	bpostj(b, "/api/authenticate/verify?for=passkeys", make_assertion(&alice, chal, NULL), &r);
+	REQUIRE_STATUS(&r, 200);
+	CHECK_STR(hc_json_str(&r, "next"), "/passkeys");
+	CHECK(hc_set_cookie(&r, "fb_session") != NULL);
+	after = hc_cookie(b, "fb_flow");
+	CHECKF(after != NULL && strcmp(after, idp_flow) == 0, "the SP's flow cookie is gone after My passkeys' sign-in");
+	free(after);
+	bget(b, "/passkeys", &r);
+	EXPECT_STATUS(&r, 200);
+	/* no ticket went to the SP: its flow still waits for a sign-in of its own */
+	expect_no_ticket(b);
+	bget(b, "/login", &r);
+	EXPECT_STATUS(&r, 200);
+	CHECKF(has(&r, "data-has-flow=\"1\""), "the SP's sign-in page is gone: %.300s", r.body);
+	free(chal);
+	free(local_flow);
+	free(idp_flow);
 	hc_resp_reset(&r);
 	hc_browser_free(b);
 }

@@ -34,7 +34,9 @@
 	 * onCredential() runs once the user has picked a passkey (before verify).
 	 */
 	function authenticate(body, mediation, signal, onCredential) {
-		return postJSON("/api/authenticate/options", body).then(function (res) {
+		/* My passkeys' own sign-in names its flow: it must never finish an IdP sign-in left in this browser */
+		var q = app.getAttribute("data-for") === "passkeys" ? "?for=passkeys" : "";
+		return postJSON("/api/authenticate/options" + q, body).then(function (res) {
 			if (signal && signal.aborted) {
 				throw domError("AbortError");
 			}
@@ -53,7 +55,7 @@
 			if (onCredential) {
 				onCredential();
 			}
-			return postJSON("/api/authenticate/verify", credentialJSON(cred));
+			return postJSON("/api/authenticate/verify" + q, credentialJSON(cred));
 		});
 	}
 
