@@ -101,11 +101,27 @@ h_page_enrolled(void *ctx, const br_request *req, br_response *res)
 	{
 		br_var v[] = {
 			{ "display_name", s.display_name },
-			{ "passkeys_url", "/passkeys" },
+			{ "passkeys_url", "/enrolled" },
 		};
 		br_reply_page(app, req, res, "enrolled", v, sizeof(v) / sizeof(v[0]));
 	}
 	br_session_reset(&s);
+}
+
+/* "Go to My passkeys" on the "ready" page (a form: a GET another site makes changes nothing). */
+void
+h_enrolled_continue(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	char id[BR_ID_LEN + 1];
+
+	if (br_guard_form(app, req, res) < 0)
+		return;
+	if (br_enrol_to_passkeys(app, &who, br_req_cookie(req, "fb_session"), id) == BR_RESULT_OK)
+		br_res_cookie(res, req, "fb_session", id, BR_SESSION_TTL, 0);
+	/* without the session (reloaded late, a second tab): My passkeys asks to sign in */
+	br_res_redirect(res, strdup("/passkeys"));
 }
 
 void

@@ -12,6 +12,7 @@ const br_route br_routes[] = {
 	{ "GET", "/login", h_page_login, "page_login" },
 	{ "GET", "/enroll", h_page_enroll, "page_enroll" },
 	{ "GET", "/enrolled", h_page_enrolled, "page_enrolled" },
+	{ "POST", "/enrolled", h_enrolled_continue, "enrolled_continue" },
 	{ "GET", "/passkeys", h_page_passkeys, "page_passkeys" },
 	{ "POST", "/api/authenticate/options", h_api_auth_options, "api_auth_options" },
 	{ "POST", "/api/authenticate/verify", h_api_auth_verify, "api_auth_verify" },

@@ -18,6 +18,7 @@ void h_authn_cancel(void *app, const br_request *req, br_response *res);
 void h_page_login(void *app, const br_request *req, br_response *res);
 void h_page_enroll(void *app, const br_request *req, br_response *res);
 void h_page_enrolled(void *app, const br_request *req, br_response *res);
+void h_enrolled_continue(void *app, const br_request *req, br_response *res);
 void h_page_passkeys(void *app, const br_request *req, br_response *res);
 void h_root(void *app, const br_request *req, br_response *res);
 void h_not_found(void *app, const br_request *req, br_response *res);
