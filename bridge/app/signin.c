@@ -315,9 +315,9 @@ verify(struct verify *v, br_signin_done *out)
 	if (br_dir_record_use(app->dir, c, ar.sign_count, who->now, &wrote) != BR_DIR_OK)
 		br_event_store(app, who, "directory_write_failed", "record_use", json_pack("{s:s}", "username", v->user->username));
 	mfa = br_signin_mfa(&app->cfg, ar.uv, ar.be, c->aaguid);
-	br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:s?, s:b}",
+	br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:s?, s:s?, s:b}",
 	    "username", v->user->username, "credential_id", v->cid, "uv", ar.uv, "be", ar.be, "bs", ar.bs, "mfa", mfa,
-	    "entity", v->flow.entity, "clone_warning", ar.counter_regressed));
+	    "entity", v->flow.entity, "sp_name", v->flow.sp_name, "clone_warning", ar.counter_regressed));
 	if (!v->flow.idp)
 		return start_session(app, who, &v->flow, v->user, out);
 	return record_ticket(app, who, &v->flow, v->user, c, &ar, mfa);

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -218,5 +219,47 @@ t_pages_passkeys_not_hijacked(void)
 	free(local_flow);
 	free(idp_flow);
 	hc_resp_reset(&r);
+	hc_browser_free(b);
+}
+
+/* The recent activity in /api/passkeys: this account's sign-ins and changes, newest first, with time and address. */
+void
+t_pages_activity(void)
+{
+	hc_browser *b = browser(), *s, *bs;
+	hc_resp r = { 0 };
+	json_t *acts, *a;
+	size_t i;
+	long long t0 = (long long)time(NULL);
+	int bob_seen = 0;
+
+	need_alice();
+	need_bob();
+	json_decref(signin_via_idp(b, &alice, NULL, NULL));
+	bs = signin_local(&bob);
+	s = signin_local(&alice);
+	bget(s, "/api/passkeys", &r);
+	REQUIRE_STATUS(&r, 200);
+	acts = json_object_get(r.json, "activity");
+	REQUIREF(json_is_array(acts) && json_array_size(acts) >= 2, "no activity list: %.500s", r.body);
+	CHECKF(json_array_size(acts) <= 10, "%zu activity entries, at most 10", json_array_size(acts));
+	/* newest first: this local sign-in, then the sign-in to the SP */
+	a = json_array_get(acts, 0);
+	CHECK_STR(jstr(a, "event"), "signin_success");
+	CHECKF(jstr(a, "service") == NULL, "the My passkeys sign-in names a service: %s", jstr(a, "service"));
+	CHECK_STR(jstr(a, "credential_id"), alice.cred_id_b64);
+	CHECKF(jstr(a, "client") != NULL && *jstr(a, "client") != '\0', "no address in the activity");
+	CHECKF(json_integer_value(json_object_get(a, "ts")) >= t0, "activity time %lld before the test",
+	    (long long)json_integer_value(json_object_get(a, "ts")));
+	a = json_array_get(acts, 1);
+	CHECK_STR(jstr(a, "event"), "signin_success");
+	CHECK_STR(jstr(a, "service"), SP_ENTITY);
+	json_array_foreach(acts, i, a)
+		bob_seen += jstr(a, "credential_id") != NULL && strcmp(jstr(a, "credential_id"), bob.cred_id_b64) == 0;
+	CHECKF(bob_seen == 0, "bob's sign-in is in alice's activity");
+	/* the cache holds the list sealed, under no username (t_state_sealed looks at every key and value) */
+	hc_resp_reset(&r);
+	hc_browser_free(s);
+	hc_browser_free(bs);
 	hc_browser_free(b);
 }
