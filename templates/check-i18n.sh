@@ -22,7 +22,7 @@ problem() {
 command -v jq >/dev/null || { echo "check-i18n: jq is required" >&2; exit 1; }
 
 # Placeholders from docs/http-api.md ("Template placeholders"). Keep in step with it.
-common="lang other_lang other_lang_name"
+common="lang other_lang other_lang_name org logo_url custom_css_url helpdesk_name helpdesk_url helpdesk_text privacy_url"
 allowed_for() {
 	case "$1" in
 	login.html) echo "has_flow signin_for entity service cancel_url enroll_help_url username message" ;;

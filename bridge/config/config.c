@@ -137,6 +137,18 @@ static const struct key keys[] = {
 
 	{ "limits", "per_address", T_INT, O(limit_per_address), 1, 100000, "120", NULL, "requests per client address per minute" },
 	{ "limits", "per_account", T_INT, O(limit_per_account), 1, 10000, "10", NULL, "sign-in attempts per account per minute" },
+
+	/* [branding]: the pages' names and files (docs/operations.md, Branding); _ja: the Japanese pages' own */
+	{ "branding", "organisation", T_STR, O(brand_organisation), 0, 0, NULL, NULL, "organisation name on the pages; default: rp_name" },
+	{ "branding", "organisation_ja", T_STR, O(brand_organisation_ja), 0, 0, NULL, NULL, "the same on the Japanese pages; default: organisation" },
+	{ "branding", "helpdesk_name", T_STR, O(brand_helpdesk_name), 0, 0, NULL, NULL, "what every page calls the help desk; default: \"the IT help desk\"" },
+	{ "branding", "helpdesk_name_ja", T_STR, O(brand_helpdesk_name_ja), 0, 0, NULL, NULL, "the same in Japanese; default: helpdesk_name, else ヘルプデスク" },
+	{ "branding", "helpdesk_url", T_STR, O(brand_helpdesk_url), 0, 0, NULL, NULL, "https:// or mailto: link to the help desk (footer)" },
+	{ "branding", "helpdesk_text", T_STR, O(brand_helpdesk_text), 0, 0, NULL, NULL, "how to reach it: phone, hours, room (footer)" },
+	{ "branding", "helpdesk_text_ja", T_STR, O(brand_helpdesk_text_ja), 0, 0, NULL, NULL, "the same in Japanese; default: helpdesk_text" },
+	{ "branding", "privacy_url", T_STR, O(brand_privacy_url), 0, 0, NULL, NULL, "https:// link to the privacy policy (footer)" },
+	{ "branding", "logo_file", T_STR, O(brand_logo_file), 0, 0, NULL, NULL, "logo (.svg, .png, .jpg, .webp), e.g. /etc/fido-bridge/branding/logo.svg" },
+	{ "branding", "css_file", T_STR, O(brand_css_file), 0, 0, NULL, NULL, "CSS loaded after bridge.css, e.g. /etc/fido-bridge/branding/custom.css" },
 };
 /* clang-format on */
 

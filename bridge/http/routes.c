@@ -27,6 +27,7 @@ const br_route br_routes[] = {
 	{ "GET", "/.well-known/webauthn", h_well_known, "well_known" },
 	{ "GET", "/static/", h_static, "static" },
 	{ "GET", "/i18n/", h_static, "static" },
+	{ "GET", "/branding/", h_static, "static" },
 	{ "GET", "/favicon.ico", h_favicon, "static" },
 };
 const size_t br_n_routes = sizeof(br_routes) / sizeof(br_routes[0]);

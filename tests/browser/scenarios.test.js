@@ -512,7 +512,7 @@ describe('browser scenarios', () => {
 			assert.equal(await s.page.getAttribute('#app', 'data-page'), 'error');
 			assert.notEqual(await visibleText(s.page, 'h1'), '');
 			assert.notEqual(await visibleText(s.page, '.notice-error'), '');
-			assert.equal(await visibleText(s.page, 'main > p:last-child'), T('en', 'error.hint'));
+			assert.equal(await visibleText(s.page, 'main > p.hint'), T('en', 'error.hint'));
 			const rejected = auditSince(stack, mark, 'handoff_rejected');
 			assert.equal(rejected.length, 1);
 			assert.match(rejected[0].reason, /sig/i);

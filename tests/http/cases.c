@@ -35,6 +35,7 @@ static const th_case cases[] = {
 	{ "main", "pages_enroll_help", t_pages_enroll_help, "/enroll without a link: how to get one, back to the sign-in" },
 	{ "main", "pages_passkeys_not_hijacked", t_pages_passkeys_not_hijacked, "My passkeys' sign-in (fb_local) never completes a waiting SP login (fb_flow)" },
 	{ "main", "pages_activity", t_pages_activity, "/api/passkeys: this account's recent sign-ins, newest first, with address" },
+	{ "main", "pages_branding", t_pages_branding, "[branding]: names in pages and strings, logo and CSS routes, footer links" },
 	{ "main", "pages_error_reference", t_pages_error_reference, "error page: reference id and time, the same id in the audit" },
 	{ "main", "enrol_with_link", t_enrol_with_link, "one-time link -> options -> none attestation -> directory; code used up" },
 	{ "main", "signin_discoverable", t_signin_discoverable, "IdP stand-in -> /login -> discoverable passkey -> ticket, taken once" },

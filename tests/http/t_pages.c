@@ -263,3 +263,87 @@ t_pages_activity(void)
 	hc_browser_free(bs);
 	hc_browser_free(b);
 }
+
+/* The value of attribute attr="…" after the first occurrence of marker in body, malloc'd; NULL when absent. */
+static char *
+attr_after(const char *body, const char *marker, const char *attr)
+{
+	const char *p = body != NULL ? strstr(body, marker) : NULL, *v;
+	char *key = xfmt("%s=\"", attr);
+
+	v = p != NULL ? strstr(p, key) : NULL;
+	free(key);
+	if (v == NULL)
+		return NULL;
+	v += strlen(attr) + 2;
+	return strndup(v, strcspn(v, "\""));
+}
+
+/*
+ * [branding] of the test stack (tests/stack/start-stack.sh): the names in the
+ * pages and in the scripts' strings, the logo and custom style on routes of
+ * their own with their types and a day's caching, the footer's links.
+ */
+void
+t_pages_branding(void)
+{
+	hc_browser *b = browser();
+	hc_resp r = { 0 }, f = { 0 };
+	char *org = conf_value("branding", "organisation"), *logo, *css, *want, *file;
+	const char *ct, *cc;
+
+	if (org == NULL || *org == '\0') {
+		free(org);
+		hc_browser_free(b);
+		th_skip("the stack has no [branding]");
+	}
+	bget(b, "/login?lang=en", &r);
+	REQUIRE_STATUS(&r, 200);
+	want = xfmt("%s single sign-on", org);
+	CHECKF(has(&r, want), "the page does not name %s: %.400s", want, r.body);
+	free(want);
+	CHECKF(!has(&r, "{org}") && !has(&r, "{helpdesk}"), "a name was left unfilled");
+	want = xfmt("href=\"%s/helpdesk\"", E.idp);
+	CHECKF(has(&r, want) && has(&r, ">the IT Service Desk</a>"), "no help desk link in the footer");
+	free(want);
+	CHECK(has(&r, "href=\"https://www.example.edu/privacy\""));
+	logo = attr_after(r.body, "class=\"site-logo\"", "src");
+	css = attr_after(r.body, "/static/bridge.css\">", "href");
+	REQUIREF(logo != NULL && starts_with(logo, "/branding/logo?v="), "logo src %s", logo != NULL ? logo : "(none)");
+	REQUIREF(css != NULL && starts_with(css, "/branding/custom.css?v="), "custom css %s", css != NULL ? css : "(none)");
+
+	bget(b, logo, &f);
+	EXPECT_STATUS(&f, 200);
+	ct = hc_header_get(&f, "Content-Type");
+	cc = hc_header_get(&f, "Cache-Control");
+	CHECKF(ct != NULL && strcmp(ct, "image/svg+xml") == 0, "logo Content-Type %s", ct);
+	CHECKF(cc != NULL && strcmp(cc, "public, max-age=86400") == 0, "logo Cache-Control %s", cc);
+	file = conf_value("branding", "logo_file");
+	{
+		char *text = file != NULL ? file_read(file) : NULL;
+		CHECKF(text != NULL && f.body != NULL && strcmp(text, f.body) == 0, "the logo served is not %s", file);
+		free(text);
+	}
+	free(file);
+	bget(b, css, &f);
+	EXPECT_STATUS(&f, 200);
+	ct = hc_header_get(&f, "Content-Type");
+	CHECKF(ct != NULL && starts_with(ct, "text/css"), "custom css Content-Type %s", ct);
+	CHECK(f.body != NULL && strstr(f.body, "--header-bg") != NULL);
+	bget(b, "/branding/nothing", &f);
+	EXPECT_STATUS(&f, 404);
+
+	/* the scripts' strings carry the names too, in each language */
+	bget(b, "/i18n/ja.json", &f);
+	EXPECT_STATUS(&f, 200);
+	CHECKF(f.body != NULL && strstr(f.body, "ITサービスデスク") != NULL && strstr(f.body, "{helpdesk}") == NULL,
+	    "/i18n/ja.json without the Japanese help desk name");
+	bget(b, "/login?lang=ja", &r);
+	CHECK(has(&r, "例示大学"));
+	hc_resp_reset(&f);
+	hc_resp_reset(&r);
+	free(logo);
+	free(css);
+	free(org);
+	hc_browser_free(b);
+}
