@@ -485,6 +485,35 @@ readable(const char *path)
 	return path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* [branding] links: empty, https:// (http://localhost for tests), or mailto: where allowed; no quotes or spaces. */
+static int
+brand_link_ok(const char *u, int mailto)
+{
+	if (u == NULL || *u == '\0')
+		return 1;
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://localhost", 16) != 0 && !(mailto && strncmp(u, "mailto:", 7) == 0))
+		return 0;
+	return strpbrk(u, " \t\r\n\"'<>\\") == NULL;
+}
+
+/* [branding] files: empty, or a readable file at an absolute path whose extension is one of exts (".a.b"). */
+static int
+brand_file_ok(const char *path, const char *exts)
+{
+	const char *dot = path != NULL ? strrchr(path, '.') : NULL, *e;
+	size_t n;
+
+	if (path == NULL || *path == '\0')
+		return 1;
+	if (path[0] != '/' || dot == NULL || strchr(dot, '/') != NULL || !readable(path))
+		return 0;
+	n = strlen(dot);
+	for (e = exts; (e = strstr(e, dot)) != NULL; e += n)
+		if (e[n] == '\0' || e[n] == '.')
+			return 1;
+	return 0;
+}
+
 int
 br_config_check(const br_config *c, char *err, size_t errlen)
 {
@@ -534,6 +563,14 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 	NEED(c->memcached_servers != NULL, "[memcached] servers: required");
 	NEED(c->public_url != NULL && (strncmp(c->public_url, "https://", 8) == 0 || strncmp(c->public_url, "http://", 7) == 0),
 	    "[server] public_url: required, an absolute URL");
+	/* [branding]: what the pages would refuse at startup (render.c br_templates_brand), said here first */
+	NEED(brand_link_ok(c->brand_helpdesk_url, 1), "[branding] helpdesk_url: not an https:// or mailto: URL: %.120s",
+	    c->brand_helpdesk_url);
+	NEED(brand_link_ok(c->brand_privacy_url, 0), "[branding] privacy_url: not an https:// URL: %.120s", c->brand_privacy_url);
+	NEED(brand_file_ok(c->brand_logo_file, ".svg.png.jpg.jpeg.webp"),
+	    "[branding] logo_file: not a readable .svg, .png, .jpg or .webp file at an absolute path: %.120s", c->brand_logo_file);
+	NEED(brand_file_ok(c->brand_css_file, ".css"), "[branding] css_file: not a readable .css file at an absolute path: %.120s",
+	    c->brand_css_file);
 #undef NEED
 	return 0;
 }
