@@ -66,17 +66,18 @@ br_activity_note(br_app *app, const br_caller *who, const char *username, const 
 	items = load(app, id, who->now);
 	e = json_pack("{s:s, s:I, s:s?, s:s?, s:s?}", "event", event, "ts", (json_int_t)who->now, "client", who->client,
 	    "service", entity, "credential_id", cred);
-	if (e != NULL) {
-		json_array_insert_new(items, 0, e);
-		while (json_array_size(items) > BR_ACTIVITY_MAX)
-			json_array_remove(items, json_array_size(items) - 1);
-		if ((rec = json_pack("{s:o}", "items", items)) != NULL) {
-			br_record_put(app, KIND, id, rec, BR_ACTIVITY_TTL, who->now);
-			json_decref(rec);
-			return;
-		}
+	if (e == NULL) {
+		json_decref(items);
+		return;
 	}
-	json_decref(items);
+	json_array_insert_new(items, 0, e);
+	while (json_array_size(items) > BR_ACTIVITY_MAX)
+		json_array_remove(items, json_array_size(items) - 1);
+	/* "o" takes the list, also when the pack fails */
+	if ((rec = json_pack("{s:o}", "items", items)) != NULL) {
+		br_record_put(app, KIND, id, rec, BR_ACTIVITY_TTL, who->now);
+		json_decref(rec);
+	}
 }
 
 json_t *
