@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../bridge/app/activity.h"
 #include "../../bridge/app/enrolment.h"
+#include "../../bridge/app/events.h"
 #include "../../bridge/app/login.h"
 #include "../../bridge/app/passkeys.h"
 #include "../../bridge/app/registration.h"
@@ -119,6 +121,48 @@ local_flow_is_not_an_idp_flow(void)
 	/* nothing to go back to */
 	CHECK_INT(br_login_finish(&s.app, &s.who, flow, &next), BR_RESULT_EXPIRED);
 	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_EXPIRED);
+	svc_close(&s);
+}
+
+/* The recent activity: this account's successes only, newest first, at most BR_ACTIVITY_MAX. */
+static void
+recent_activity(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1];
+	json_t *list, *a;
+	int i;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &k);
+	list = br_activity_list(&s.app, "alice", s.who.now);
+	CHECK(json_array_size(list) == 1);
+	CHECK(strcmp(json_string_value(json_object_get(json_array_get(list, 0), "event")), "registration") == 0);
+	json_decref(list);
+	for (i = 0; i < BR_ACTIVITY_MAX + 2; i++) {
+		s.who.now++;
+		svc_signin_local(&s, &k, sid);
+	}
+	/* a failure is not the owner's activity: someone else's attempts cannot push it out */
+	s.who.now++;
+	br_event(&s.app, &s.who, "signin_failure", "bad_signature", json_pack("{s:s}", "username", "alice"));
+	br_event(&s.app, &s.who, "registration_failure", NULL, json_pack("{s:s}", "username", "alice"));
+	br_event(&s.app, &s.who, "signed_out", "cache_error", json_pack("{s:s}", "username", "alice"));
+	s.who.now--;
+	list = br_activity_list(&s.app, "alice", s.who.now);
+	CHECK(json_array_size(list) == BR_ACTIVITY_MAX);
+	a = json_array_get(list, 0);
+	CHECK(strcmp(json_string_value(json_object_get(a, "event")), "signin_success") == 0);
+	CHECK(json_integer_value(json_object_get(a, "ts")) == s.who.now);
+	CHECK(strcmp(json_string_value(json_object_get(a, "client")), s.who.client) == 0);
+	CHECK(json_integer_value(json_object_get(json_array_get(list, 1), "ts")) == s.who.now - 1);
+	json_decref(list);
+	/* another account's list is its own */
+	list = br_activity_list(&s.app, "bob", s.who.now);
+	CHECK(json_array_size(list) == 0);
+	json_decref(list);
+	sk_key_free(&k);
 	svc_close(&s);
 }
 
@@ -326,6 +370,7 @@ main(void)
 		UNIT_CASE(finish_and_cancel),
 		UNIT_CASE(local_flow_is_not_an_idp_flow),
 		UNIT_CASE(page_split_keeps_the_kinds_apart),
+		UNIT_CASE(recent_activity),
 		UNIT_CASE(page_keeps_an_idp_flow_when_the_cache_is_down),
 		UNIT_CASE(login_page_flood_is_limited),
 		UNIT_CASE(my_passkeys),
