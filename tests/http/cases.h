@@ -17,6 +17,7 @@ void t_pages_error_reference(void);
 void t_pages_passkeys_not_hijacked(void);
 void t_pages_activity(void);
 void t_pages_branding(void);
+void t_pages_enrolled_to_passkeys(void);
 
 /* t_enrol.c */
 void t_enrol_with_link(void);

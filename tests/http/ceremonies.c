@@ -350,8 +350,8 @@ cancel_flow(hc_browser *b, const char *reason, hc_resp *r)
 	return bget(b, "/authn/finish", r);
 }
 
-void
-enrol(const char *user, sk_key *k, const char *nick)
+hc_browser *
+enrol_browser(const char *user, sk_key *k, const char *nick)
 {
 	char *link = enrol_link(user);
 	hc_browser *b = browser();
@@ -369,6 +369,12 @@ enrol(const char *user, sk_key *k, const char *nick)
 	CHECK_STR(hc_json_str(&r, "next"), "/enrolled");
 	json_decref(pk);
 	hc_resp_reset(&r);
-	hc_browser_free(b);
 	free(link);
+	return b;
+}
+
+void
+enrol(const char *user, sk_key *k, const char *nick)
+{
+	hc_browser_free(enrol_browser(user, k, nick));
 }

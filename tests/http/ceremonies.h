@@ -53,5 +53,7 @@ json_t *reg_options_body(hc_browser *b, const char *body);
 json_t *make_registration(sk_key *k, const char *challenge, const sk_reg_opts *o);
 /* Link, page, options, verify: the user ends up with k as a passkey named nick. */
 void enrol(const char *user, sk_key *k, const char *nick);
+/* The same, and the browser that did it (on the "ready" page's session). */
+hc_browser *enrol_browser(const char *user, sk_key *k, const char *nick);
 
 #endif

@@ -156,39 +156,6 @@ t_enrol_with_link(void)
 	EXPECT_ERROR(&r, 403, "forbidden");
 	CHECK_INT(user_ncreds("alice"), 1);
 
-	/* "Go to My passkeys" on the ready page: the finished enrolment opens My passkeys, once */
-	{
-		char *ready = hc_cookie(a, "fb_session"), *opened;
-		int events = audit_count("signin_after_enrolment", NULL);
-
-		REQUIRE(ready != NULL);
-		bform(a, "/enrolled", "", &r);
-		EXPECT_STATUS(&r, 303);
-		CHECK_STR(hc_header_get(&r, "Location"), "/passkeys");
-		opened = hc_cookie(a, "fb_session");
-		CHECKF(opened != NULL && strcmp(opened, ready) != 0, "no new session for My passkeys after the enrolment");
-		bget(a, "/api/passkeys", &r);
-		EXPECT_STATUS(&r, 200);
-		bget(a, "/passkeys", &r);
-		EXPECT_STATUS(&r, 200);
-		CHECK_INT(audit_count("signin_after_enrolment", NULL), events + 1);
-		/* signed in when the passkey was made: adding another one now needs no new sign-in */
-		bpost(a, "/api/register/options", "{}", &r);
-		EXPECT_STATUS(&r, 200);
-		/* the ready page's session is spent: its cookie elsewhere opens nothing */
-		hc_cookie_put(c, E.host, "fb_session", ready);
-		bform(c, "/enrolled", "", &r);
-		EXPECT_STATUS(&r, 303);
-		CHECKF(hc_set_cookie(&r, "fb_session") == NULL, "the ready page's session opened My passkeys twice");
-		bget(c, "/api/passkeys", &r);
-		EXPECT_ERROR(&r, 403, "forbidden");
-		/* a GET changes nothing: the ready page itself is no way in */
-		bget(c, "/enrolled", &r);
-		CHECKF(hc_set_cookie(&r, "fb_session") == NULL, "GET /enrolled set a session");
-		free(opened);
-		free(ready);
-	}
-
 	if (code != NULL)
 		note_secret("enrolment_code", code);
 	alice_ready = 1;

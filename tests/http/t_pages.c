@@ -16,6 +16,7 @@
 #include "fixtures.h"
 #include "harness.h"
 #include "stack.h"
+#include "tools.h"
 
 static int
 has(const hc_resp *r, const char *s)
@@ -346,4 +347,73 @@ t_pages_branding(void)
 	free(css);
 	free(org);
 	hc_browser_free(b);
+}
+
+/*
+ * "Go to My passkeys" on the ready page after a set-up link: My passkeys
+ * without a second sign-in, once; the enrolment session alone never opened it.
+ */
+void
+t_pages_enrolled_to_passkeys(void)
+{
+	sk_key k;
+	hc_browser *a, *c = browser();
+	hc_resp r = { 0 };
+	char *ready, *opened;
+	int events = audit_count("signin_after_enrolment", NULL);
+
+	make_user("tpaula", "Paula Test");
+	sk_key_new(&k);
+	a = enrol_browser("tpaula", &k, "laptop");
+	ready = hc_cookie(a, "fb_session");
+	REQUIRE(ready != NULL);
+	/* the ready page's session is no My passkeys session by itself */
+	bget(a, "/api/passkeys", &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+	bget(a, "/enrolled", &r);
+	EXPECT_STATUS(&r, 200);
+	CHECKF(has(&r, "<form method=\"post\" action=\"/enrolled\""), "the ready page has no form to My passkeys");
+	CHECKF(hc_set_cookie(&r, "fb_session") == NULL, "GET /enrolled set a session");
+	bform(a, "/enrolled", "", &r);
+	EXPECT_STATUS(&r, 303);
+	CHECK_STR(hc_header_get(&r, "Location"), "/passkeys");
+	opened = hc_cookie(a, "fb_session");
+	CHECKF(opened != NULL && strcmp(opened, ready) != 0, "no new session for My passkeys after the enrolment");
+	bget(a, "/api/passkeys", &r);
+	EXPECT_STATUS(&r, 200);
+	CHECK_STR(jstr(json_object_get(r.json, "user"), "name"), "tpaula");
+	bget(a, "/passkeys", &r);
+	EXPECT_STATUS(&r, 200);
+	CHECK_INT(audit_count("signin_after_enrolment", NULL), events + 1);
+	/* signed in when the passkey was made: adding another one now needs no new sign-in */
+	bpost(a, "/api/register/options", "{}", &r);
+	EXPECT_STATUS(&r, 200);
+	/* the ready page's session is spent: its cookie elsewhere opens nothing */
+	hc_cookie_put(c, E.host, "fb_session", ready);
+	bform(c, "/enrolled", "", &r);
+	EXPECT_STATUS(&r, 303);
+	CHECK_STR(hc_header_get(&r, "Location"), "/passkeys");
+	CHECKF(hc_set_cookie(&r, "fb_session") == NULL, "the ready page's session opened My passkeys twice");
+	bget(c, "/api/passkeys", &r);
+	EXPECT_ERROR(&r, 403, "forbidden");
+	/* a form on another site is refused, and changes nothing */
+	{
+		hc_browser *evil = hc_browser_new("https://evil.example");
+		char *still;
+
+		hc_cookie_put(evil, E.host, "fb_session", opened);
+		bform(evil, "/enrolled", "", &r);
+		EXPECT_STATUS(&r, 403);
+		CHECKF(hc_set_cookie(&r, "fb_session") == NULL, "a foreign form changed the session");
+		still = hc_cookie(evil, "fb_session");
+		CHECK(still != NULL && strcmp(still, opened) == 0);
+		free(still);
+		hc_browser_free(evil);
+	}
+	free(opened);
+	free(ready);
+	sk_key_free(&k);
+	hc_resp_reset(&r);
+	hc_browser_free(a);
+	hc_browser_free(c);
 }
