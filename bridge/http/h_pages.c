@@ -31,7 +31,8 @@ h_page_login(void *ctx, const br_request *req, br_response *res)
 			{ "entity", p.entity != NULL ? p.entity : "" },
 			{ "service", p.service != NULL ? p.service : "" },
 			{ "cancel_url", "/authn/cancel" },
-			{ "enroll_help_url", "/enroll" },
+			/* the help page leads back to this same sign-in */
+			{ "enroll_help_url", p.idp ? "/enroll" : "/enroll?back=passkeys" },
 			{ "username", p.principal != NULL ? p.principal : "" },
 			{ "message", "" },
 		};
@@ -71,7 +72,8 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 			br_reply_page(app, req, res, "enroll-password", pv, 1);
 		} else {
 			/* "Set up a passkey" from the sign-in: how to get a link, and the way back (a flow stays as it was) */
-			br_var hv[] = { { "back_url", "/login" } };
+			const char *back = br_req_query(req, "back", NULL);
+			br_var hv[] = { { "back_url", back != NULL && strcmp(back, "passkeys") == 0 ? "/login?for=passkeys" : "/login" } };
 			br_reply_page(app, req, res, "enroll-help", hv, 1);
 		}
 		br_enrol_view_reset(&v);

@@ -62,7 +62,7 @@ async function everyPage(s, user, visit) {
 	await s.page.click('#signin-username'); /* no username: a message and aria-invalid */
 	await F.statusOf(s.page);
 	await visit('login-error');
-	await s.page.click('.more-links a[href="/enroll"]');
+	await s.page.click('.more-links a[href^="/enroll"]');
 	await s.page.locator('#back-to-signin').waitFor();
 	await visit('enroll-help');
 

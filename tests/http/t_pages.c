@@ -90,6 +90,12 @@ t_pages_enroll_help(void)
 	CHECKF(has(&r, "data-page=\"enroll-help\""), "/enroll without a link is not the help page: %.300s", r.body);
 	CHECKF(!has(&r, "notice-error"), "the help page is shown as an error");
 	CHECKF(has(&r, "href=\"/login\""), "the help page does not lead back to the sign-in");
+	/* from My passkeys' own sign-in, back to that one */
+	bget(b, "/login?for=passkeys", &r);
+	CHECKF(has(&r, "href=\"/enroll?back=passkeys\""), "My passkeys' sign-in: no link to the help page");
+	bget(b, "/enroll?back=passkeys", &r);
+	EXPECT_STATUS(&r, 200);
+	CHECKF(has(&r, "href=\"/login?for=passkeys\""), "the help page does not lead back to My passkeys' sign-in");
 	hc_resp_reset(&r);
 	hc_browser_free(b);
 }
