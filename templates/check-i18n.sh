@@ -207,6 +207,22 @@ for js in static/js/*.js; do
 done
 [ -f static/bridge.css ] || problem "static/bridge.css is missing"
 
+# 3. One name for each thing (templates/README.md, "Adding a string"): the help desk and
+#    the organisation only as {helpdesk} / {org} ([branding] fills them in), the set-up
+#    link and My passkeys by one term each.
+words() { # FILE KEY-TO-SKIP REGEX WHY
+	local k
+	[ -f "$1" ] || return 0
+	while IFS=$'\t' read -r k _; do
+		problem "$1: $k: $4"
+	done < <(jq -r --arg skip "$2" 'to_entries[] | select(.key != $skip) |
+		"\(.key)\t\(.value | gsub("\\{(helpdesk|org)\\}"; ""))"' "$1" | grep -iE "$3" || true)
+}
+words i18n/en.json common.helpdesk 'help ?desk|service desk|enrolment link|one-time link|enrollment link' \
+	'name the help desk as {helpdesk}, the link as "set-up link"'
+words i18n/ja.json common.helpdesk 'ヘルプデスク|窓口|設定用リンク|登録リンク|使えるリンク|マイパスキー' \
+	'name the help desk as {helpdesk}, the link as 登録用リンク, My passkeys as 「パスキーの管理」'
+
 if [ "$fail" -ne 0 ]; then
 	exit 1
 fi
