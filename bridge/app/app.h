@@ -41,6 +41,7 @@ void br_app_free(br_app *app);
 typedef struct br_caller {
 	const char *client;
 	int64_t now;
+	const char *ref;        /* the request's reference id (error page, audit lines); NULL: none */
 } br_caller;
 
 /* The user's displayName, or the username when there is none. */

@@ -139,6 +139,18 @@ static const struct key keys[] = {
 
 	{ "limits", "per_address", T_INT, O(limit_per_address), 1, 100000, "120", NULL, "requests per client address per minute" },
 	{ "limits", "per_account", T_INT, O(limit_per_account), 1, 10000, "10", NULL, "sign-in attempts per account per minute" },
+
+	/* [branding]: the pages' names and files (docs/operations.md, Branding); _ja: the Japanese pages' own */
+	{ "branding", "organisation", T_STR, O(brand_organisation), 0, 0, NULL, NULL, "organisation name on the pages; default: rp_name" },
+	{ "branding", "organisation_ja", T_STR, O(brand_organisation_ja), 0, 0, NULL, NULL, "the same on the Japanese pages; default: organisation" },
+	{ "branding", "helpdesk_name", T_STR, O(brand_helpdesk_name), 0, 0, NULL, NULL, "what every page calls the help desk; default: \"the IT help desk\"" },
+	{ "branding", "helpdesk_name_ja", T_STR, O(brand_helpdesk_name_ja), 0, 0, NULL, NULL, "the same in Japanese; default: helpdesk_name, else ヘルプデスク" },
+	{ "branding", "helpdesk_url", T_STR, O(brand_helpdesk_url), 0, 0, NULL, NULL, "https:// or mailto: link to the help desk (footer)" },
+	{ "branding", "helpdesk_text", T_STR, O(brand_helpdesk_text), 0, 0, NULL, NULL, "how to reach it: phone, hours, room (footer)" },
+	{ "branding", "helpdesk_text_ja", T_STR, O(brand_helpdesk_text_ja), 0, 0, NULL, NULL, "the same in Japanese; default: helpdesk_text" },
+	{ "branding", "privacy_url", T_STR, O(brand_privacy_url), 0, 0, NULL, NULL, "https:// link to the privacy policy (footer)" },
+	{ "branding", "logo_file", T_STR, O(brand_logo_file), 0, 0, NULL, NULL, "logo (.svg, .png, .jpg, .webp), e.g. /etc/fido-bridge/branding/logo.svg" },
+	{ "branding", "css_file", T_STR, O(brand_css_file), 0, 0, NULL, NULL, "CSS loaded after bridge.css, e.g. /etc/fido-bridge/branding/custom.css" },
 };
 /* clang-format on */
 
@@ -475,6 +487,35 @@ readable(const char *path)
 	return path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* [branding] links: empty, https:// (http://localhost for tests), or mailto: where allowed; no quotes or spaces. */
+static int
+brand_link_ok(const char *u, int mailto)
+{
+	if (u == NULL || *u == '\0')
+		return 1;
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://localhost", 16) != 0 && !(mailto && strncmp(u, "mailto:", 7) == 0))
+		return 0;
+	return strpbrk(u, " \t\r\n\"'<>\\") == NULL;
+}
+
+/* [branding] files: empty, or a readable file at an absolute path whose extension is one of exts (".a.b"). */
+static int
+brand_file_ok(const char *path, const char *exts)
+{
+	const char *dot = path != NULL ? strrchr(path, '.') : NULL, *e;
+	size_t n;
+
+	if (path == NULL || *path == '\0')
+		return 1;
+	if (path[0] != '/' || dot == NULL || strchr(dot, '/') != NULL || !readable(path))
+		return 0;
+	n = strlen(dot);
+	for (e = exts; (e = strstr(e, dot)) != NULL; e += n)
+		if (e[n] == '\0' || e[n] == '.')
+			return 1;
+	return 0;
+}
+
 int
 br_config_check(const br_config *c, char *err, size_t errlen)
 {
@@ -531,6 +572,14 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 		    "[server] admin_listen: \"%.80s\" is not address:port ([v6]:port for IPv6; numeric) or off",
 		    c->admin_listen != NULL ? c->admin_listen : "");
 	}
+	/* [branding]: what the pages would refuse at startup (render.c br_templates_brand), said here first */
+	NEED(brand_link_ok(c->brand_helpdesk_url, 1), "[branding] helpdesk_url: not an https:// or mailto: URL: %.120s",
+	    c->brand_helpdesk_url);
+	NEED(brand_link_ok(c->brand_privacy_url, 0), "[branding] privacy_url: not an https:// URL: %.120s", c->brand_privacy_url);
+	NEED(brand_file_ok(c->brand_logo_file, ".svg.png.jpg.jpeg.webp"),
+	    "[branding] logo_file: not a readable .svg, .png, .jpg or .webp file at an absolute path: %.120s", c->brand_logo_file);
+	NEED(brand_file_ok(c->brand_css_file, ".css"), "[branding] css_file: not a readable .css file at an absolute path: %.120s",
+	    c->brand_css_file);
 #undef NEED
 	return 0;
 }

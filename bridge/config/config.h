@@ -119,6 +119,18 @@ typedef struct br_config {
 	/* [limits] */
 	int limit_per_address;             /* requests per minute */
 	int limit_per_account;             /* sign-in attempts per minute */
+
+	/* [branding] (render.h br_brand; NULL: unset) */
+	char *brand_organisation;          /* default: rp_name */
+	char *brand_organisation_ja;
+	char *brand_helpdesk_name;
+	char *brand_helpdesk_name_ja;
+	char *brand_helpdesk_url;
+	char *brand_helpdesk_text;
+	char *brand_helpdesk_text_ja;
+	char *brand_privacy_url;
+	char *brand_logo_file;
+	char *brand_css_file;
 } br_config;
 
 /*

@@ -128,7 +128,8 @@ h_static(void *ctx, const br_request *req, br_response *res)
 	res->body_len = len;
 	res->status = 200;
 	res->content_type = ctype;
-	res->cache_seconds = 300;
+	/* the pages name branding files with ?v=<digest>: a new file is a new URL */
+	res->cache_seconds = strncmp(req->path, "/branding/", 10) == 0 ? 86400 : 300;
 }
 
 void

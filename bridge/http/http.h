@@ -19,6 +19,7 @@ typedef struct br_request {
 	size_t body_len;
 	int https;                     /* the public URL is https: Secure cookies */
 	int64_t now;                   /* unix seconds when the request arrived */
+	char ref[10];                  /* reference id ("K7Q2-M9XD"): on an error page and in its audit lines */
 	void *conn;                    /* for the lookups below */
 } br_request;
 

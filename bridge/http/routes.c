@@ -8,9 +8,11 @@ const br_route br_routes[] = {
 	{ "GET", "/authn/finish", h_authn_finish, "authn_finish" },
 	{ "POST", "/authn/cancel", h_authn_cancel, "authn_cancel" },
 	{ "POST", "/signout", h_signout, "signout" },
+	{ "GET", "/", h_root, "root" },
 	{ "GET", "/login", h_page_login, "page_login" },
 	{ "GET", "/enroll", h_page_enroll, "page_enroll" },
 	{ "GET", "/enrolled", h_page_enrolled, "page_enrolled" },
+	{ "POST", "/enrolled", h_enrolled_continue, "enrolled_continue" },
 	{ "GET", "/passkeys", h_page_passkeys, "page_passkeys" },
 	{ "POST", "/api/authenticate/options", h_api_auth_options, "api_auth_options" },
 	{ "POST", "/api/authenticate/verify", h_api_auth_verify, "api_auth_verify" },
@@ -24,6 +26,7 @@ const br_route br_routes[] = {
 	{ "GET", "/.well-known/webauthn", h_well_known, "well_known" },
 	{ "GET", "/static/", h_static, "static" },
 	{ "GET", "/i18n/", h_static, "static" },
+	{ "GET", "/branding/", h_static, "static" },
 	{ "GET", "/favicon.ico", h_favicon, "static" },
 };
 const size_t br_n_routes = sizeof(br_routes) / sizeof(br_routes[0]);

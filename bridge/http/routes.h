@@ -21,7 +21,10 @@ void h_authn_cancel(void *app, const br_request *req, br_response *res);
 void h_page_login(void *app, const br_request *req, br_response *res);
 void h_page_enroll(void *app, const br_request *req, br_response *res);
 void h_page_enrolled(void *app, const br_request *req, br_response *res);
+void h_enrolled_continue(void *app, const br_request *req, br_response *res);
 void h_page_passkeys(void *app, const br_request *req, br_response *res);
+void h_root(void *app, const br_request *req, br_response *res);
+void h_not_found(void *app, const br_request *req, br_response *res);
 /* h_signin.c */
 void h_api_auth_options(void *app, const br_request *req, br_response *res);
 void h_api_auth_verify(void *app, const br_request *req, br_response *res);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -252,6 +253,28 @@ send_simple(struct MHD_Connection *conn, const br_server *s, int status, const c
 }
 
 /* ---- dispatch ---- */
+
+/*
+ * A reference id a user can read out to the help desk: 8 letters and digits
+ * without the look-alikes (0/O, 1/I/L, 5/S, U), as "K7Q2-M9XD". Not a secret;
+ * random so that two requests do not share one.
+ */
+static void
+make_ref(char out[10])
+{
+	static const char alphabet[] = "ABCDEFGHJKMNPQRTVWXYZ2346789"; /* 28 symbols */
+	unsigned char r[8];
+	size_t i, o = 0;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		memset(r, 0, sizeof(r));
+	for (i = 0; i < sizeof(r); i++) {
+		if (i == 4)
+			out[o++] = '-';
+		out[o++] = alphabet[r[i] % (sizeof(alphabet) - 1)];
+	}
+	out[o] = '\0';
+}
 
 static const br_route *
 find_route(const br_server *s, const char *method, const char *path, int *path_known)
@@ -716,7 +739,12 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		return send_simple(conn, s, 413, "request body too large\n");
 	}
 
-	if ((route = find_route(s, method, url, &known)) == NULL) {
+	route = find_route(s, method, url, &known);
+	if (route == NULL && !known && s->o.not_found != NULL) {
+		static const br_route fallback = { "GET", "", NULL, "not_found" };
+		route = &fallback;
+	}
+	if (route == NULL) {
 		st->status = known ? 405 : 404;
 		st->metric = known ? "method_not_allowed" : "not_found";
 		return send_simple(conn, s, st->status, known ? "method not allowed\n" : "not found\n");
@@ -734,7 +762,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	req.https = s->o.https;
 	req.now = (int64_t)time(NULL);
 	req.conn = conn;
-	route->fn(s->o.app, &req, &res);
+	make_ref(req.ref);
+	(route->fn != NULL ? route->fn : s->o.not_found)(s->o.app, &req, &res);
 	st->metric = res.metric != NULL ? res.metric : route->metric;
 	st->status = res.status;
 	ok = send_response(conn, s, &res);

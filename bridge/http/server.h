@@ -39,6 +39,8 @@ typedef struct br_server_options {
 	const br_ip_prefixes *trusted_proxies;
 	/* Open connections per client address; 0: no limit (as in the configuration). */
 	unsigned max_connections_per_address;
+	/* A path no route has (any method): this handler answers; NULL: a plain-text 404. */
+	br_handler not_found;
 } br_server_options;
 
 typedef struct br_server br_server;

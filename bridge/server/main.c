@@ -69,7 +69,7 @@ main(int argc, char **argv)
 			.address = app.cfg.listen_address, .port = app.cfg.listen_port, .threads = app.cfg.threads,
 			.max_body = (size_t)app.cfg.max_body_bytes, .timeout_s = app.cfg.request_timeout_s,
 			.https = app.https, .routes = br_routes, .n_routes = br_n_routes, .app = &app,
-			.observe = br_routes_observe, .trusted_proxies = &app.cfg.trusted_proxies,
+			.observe = br_routes_observe, .not_found = h_not_found, .trusted_proxies = &app.cfg.trusted_proxies,
 			.max_connections_per_address = (unsigned)app.cfg.max_connections_per_address,
 			.header_timeout_s = app.cfg.header_timeout_s,
 		};

@@ -307,6 +307,49 @@ admin_listener(void)
 	expect_error("[server]\nheader_timeout = 0s\n", 2, "between");
 }
 
+/* A complete config with more INI text after it: br_config_check's answer. */
+static int
+check_extra(const char *extra, char *err, size_t errlen)
+{
+	char text[4096], secret[256];
+	br_config c;
+	int rc;
+
+	snprintf(secret, sizeof(secret), "%s", write_file("secret", "s3cr3t-value\n"));
+	snprintf(text, sizeof(text), COMPLETE_TMPL, secret, "https://login.example.edu", secret, "https://idp.example.edu/idp/finish",
+	    secret);
+	strncat(text, extra, sizeof(text) - strlen(text) - 1);
+	CHECK(load(text, &c, err, errlen) == 0);
+	rc = br_config_check(&c, err, errlen);
+	br_config_free(&c);
+	return rc;
+}
+
+/* [branding]: links and files the pages would refuse at startup are refused by the check */
+static void
+branding(void)
+{
+	char err[256], extra[1024], logo[256], css[256];
+
+	snprintf(logo, sizeof(logo), "%s", write_file("logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"));
+	snprintf(css, sizeof(css), "%s", write_file("custom.css", ":root{}"));
+	CHECK(check_extra("[branding]\norganisation =\nlogo_file =\nhelpdesk_url =\n", err, sizeof(err)) == 0);
+	snprintf(extra, sizeof(extra), "[branding]\nhelpdesk_url = mailto:help@example.edu\nprivacy_url = https://www.example.edu/p\n"
+	    "logo_file = %s\ncss_file = %s\n", logo, css);
+	CHECK(check_extra(extra, err, sizeof(err)) == 0);
+	CHECK(check_extra("[branding]\nhelpdesk_url = javascript:alert(1)\n", err, sizeof(err)) == -1 && strstr(err, "helpdesk_url"));
+	CHECK(check_extra("[branding]\nprivacy_url = mailto:x@example.edu\n", err, sizeof(err)) == -1 && strstr(err, "privacy_url"));
+	CHECK(check_extra("[branding]\nprivacy_url = http://www.example.edu/\n", err, sizeof(err)) == -1);
+	CHECK(check_extra("[branding]\nlogo_file = /nonexistent/logo.svg\n", err, sizeof(err)) == -1 && strstr(err, "logo_file"));
+	snprintf(extra, sizeof(extra), "[branding]\nlogo_file = %s\n", css);
+	CHECK(check_extra(extra, err, sizeof(err)) == -1 && strstr(err, "logo_file"));
+	snprintf(extra, sizeof(extra), "[branding]\ncss_file = %s\n", logo);
+	CHECK(check_extra(extra, err, sizeof(err)) == -1 && strstr(err, "css_file"));
+	CHECK(check_extra("[branding]\ncss_file = custom.css\n", err, sizeof(err)) == -1 && strstr(err, "css_file"));
+	unlink(logo);
+	unlink(css);
+}
+
 int
 main(void)
 {
@@ -319,6 +362,7 @@ main(void)
 	secrets_and_durations();
 	proxies();
 	admin_listener();
+	branding();
 	unlink(write_file("bridge.conf", ""));
 	unlink(write_file("secret", ""));
 	unlink(write_file("k", ""));

@@ -9,6 +9,16 @@
 /* t_ops.c */
 void t_ops(void);
 
+/* t_pages.c */
+void t_pages_root(void);
+void t_pages_not_found(void);
+void t_pages_enroll_help(void);
+void t_pages_error_reference(void);
+void t_pages_passkeys_not_hijacked(void);
+void t_pages_activity(void);
+void t_pages_branding(void);
+void t_pages_enrolled_to_passkeys(void);
+
 /* t_enrol.c */
 void t_enrol_with_link(void);
 

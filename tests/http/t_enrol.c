@@ -55,7 +55,7 @@ t_enrol_with_link(void)
 	EXPECT_ERROR(&r, 403, "forbidden");
 	bget(a, "/passkeys", &r);
 	EXPECT_STATUS(&r, 303);
-	CHECK_STR(hc_header_get(&r, "Location"), "/login");
+	CHECK_STR(hc_header_get(&r, "Location"), "/login?for=passkeys");
 
 	/* options */
 	p = json_object_get(pk, "rp");

@@ -82,6 +82,18 @@ replicas = 1
 [limits]
 per_address = ${STACK_LIMIT_ADDRESS:-600}
 per_account = ${STACK_LIMIT_ACCOUNT:-30}
+
+[branding]
+organisation = Example University
+organisation_ja = 例示大学
+helpdesk_name = the IT Service Desk
+helpdesk_name_ja = ITサービスデスク
+helpdesk_url = $idp_url/helpdesk
+helpdesk_text = phone 012-345-6789, weekdays 9:00–17:00
+helpdesk_text_ja = 電話 012-345-6789（平日 9:00〜17:00）
+privacy_url = https://www.example.edu/privacy
+logo_file = $here/branding/logo.svg
+css_file = $here/branding/custom.css
 CONF
 # STACK_RETURN_URLS (above): more [idp] return_urls, comma-separated (other IdP-side shims).
 # STACK_HEADER_TIMEOUT (above): [server] header_timeout (default 10s).

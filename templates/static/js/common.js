@@ -602,14 +602,93 @@
 	/* ------------------------------------------------------------------ */
 
 
+	/* ------------------------------------------------------------------ */
+	/* This device's passkeys                                               */
+	/* ------------------------------------------------------------------ */
+
+	/*
+	 * Which passkeys are on this device: the ids of those created or used here
+	 * by the platform authenticator (authenticatorAttachment "platform"), in
+	 * localStorage; and the one this sign-in used (any kind), in
+	 * sessionStorage. Credential ids are public identifiers, not secrets. Only
+	 * a hint for My passkeys: storage can be off (private mode), or cleared.
+	 */
+	var DEVICE_KEY = "fidobridge.device_credentials";
+	var SIGNIN_KEY = "fidobridge.signed_in_with";
+
+	function storage(kind) {
+		try {
+			var st = window[kind];
+			return st && typeof st.getItem === "function" ? st : null;
+		} catch (e) {
+			return null; /* blocked by the browser's settings */
+		}
+	}
+
+	function deviceCredentials() {
+		var st = storage("localStorage");
+		try {
+			var v = st ? JSON.parse(st.getItem(DEVICE_KEY) || "[]") : [];
+			return Array.isArray(v) ? v.filter(function (x) { return typeof x === "string"; }) : [];
+		} catch (e) {
+			return [];
+		}
+	}
+
+	function saveDeviceCredentials(ids) {
+		var st = storage("localStorage");
+		try {
+			if (st) {
+				st.setItem(DEVICE_KEY, JSON.stringify(ids.slice(0, 20)));
+			}
+		} catch (e) {
+			/* full or blocked: only a hint is lost */
+		}
+	}
+
+	/* A credential (PublicKeyCredential) was created or used here; signedIn: it signed in. */
+	function rememberCredential(cred, signedIn) {
+		if (!cred || typeof cred.id !== "string") {
+			return;
+		}
+		if (cred.authenticatorAttachment === "platform") {
+			var ids = deviceCredentials().filter(function (x) { return x !== cred.id; });
+			ids.unshift(cred.id);
+			saveDeviceCredentials(ids);
+		}
+		var ss = storage("sessionStorage");
+		if (signedIn && ss) {
+			try {
+				ss.setItem(SIGNIN_KEY, cred.id);
+			} catch (e) {
+				/* as above */
+			}
+		}
+	}
+
+	function forgetCredential(id) {
+		saveDeviceCredentials(deviceCredentials().filter(function (x) { return x !== id; }));
+	}
+
+	function signedInWith() {
+		var ss = storage("sessionStorage");
+		try {
+			return ss ? ss.getItem(SIGNIN_KEY) : null;
+		} catch (e) {
+			return null;
+		}
+	}
+
 	/* options -> navigator.credentials.create -> verify. extra goes into both bodies. */
 	function register(extra, nickname, onCredential) {
+		var created = null;
 		return postJSON("/api/register/options", extra).then(function (res) {
 			return navigator.credentials.create({ publicKey: creationOptions(res.publicKey) });
 		}).then(function (cred) {
 			if (!cred) {
 				throw domError("NotAllowedError");
 			}
+			created = cred;
 			if (onCredential) {
 				onCredential();
 			}
@@ -620,6 +699,9 @@
 				}
 			}
 			return postJSON("/api/register/verify", body);
+		}).then(function (res) {
+			rememberCredential(created, false);
+			return res;
 		});
 	}
 
@@ -757,6 +839,10 @@
 		},
 		onClick: onClick,
 		register: register,
+		rememberCredential: rememberCredential,
+		forgetCredential: forgetCredential,
+		deviceCredentials: deviceCredentials,
+		signedInWith: signedInWith,
 		validNickname: validNickname,
 		guessDeviceName: guessDeviceName,
 		nicknameOrDefault: nicknameOrDefault,
