@@ -30,8 +30,8 @@
 #include "stack.h"
 
 static const th_case cases[] = {
-	{ "main", "ops", t_ops, "/healthz, /metrics, 404/405, static files" },
 	{ "main", "enrol_with_link", t_enrol_with_link, "one-time link -> options -> none attestation -> directory; code used up" },
+	{ "main", "ops", t_ops, "/healthz, /metrics, 404/405, static files" },
 	{ "main", "signin_discoverable", t_signin_discoverable, "IdP stand-in -> /login -> discoverable passkey -> ticket, taken once" },
 	{ "main", "signin_username_first", t_signin_username_first, "allowCredentials for alice, assertion without userHandle" },
 	{ "main", "my_passkeys", t_my_passkeys, "local sign-in, list, rename, second passkey, delete, last_passkey" },

@@ -16,7 +16,7 @@
 void
 t_enrol_with_link(void)
 {
-	hc_browser *a = browser(), *c;
+	hc_browser *a, *c;
 	hc_resp r = { 0 };
 	json_t *u, *pk, *cr, *reg, *p;
 	char *link, *code, *old_session, *reg_text, *ldif, *cred_dn, *want_b64;
@@ -26,6 +26,7 @@ t_enrol_with_link(void)
 
 	if (alice_ready)
 		th_skip("alice was enrolled by an earlier case");
+	a = browser();
 	sk_key_new(&alice);
 
 	u = user_show("alice");
