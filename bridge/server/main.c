@@ -17,6 +17,15 @@ usage(void)
 			"  default config: $FIDO_BRIDGE_CONFIG or /etc/fido-bridge/bridge.conf\n");
 }
 
+static void
+print_problem(void *arg, int line, const char *msg)
+{
+	if (line > 0)
+		fprintf(stderr, "fido-bridged: %s:%d: %s\n", (const char *)arg, line, msg);
+	else
+		fprintf(stderr, "fido-bridged: %s: %s\n", (const char *)arg, msg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -52,8 +61,8 @@ main(int argc, char **argv)
 		br_config_free(&app.cfg);
 		return 1;
 	}
-	if (app.cfg.templates_dir == NULL) {
-		fprintf(stderr, "fido-bridged: [server] templates_dir: required\n");
+	/* what bridgectl config check says of the files: a short or world-readable secret, templates */
+	if (br_config_check_report(&app.cfg, BR_CHECK_FILES, print_problem, (void *)path) > 0) {
 		br_config_free(&app.cfg);
 		return 1;
 	}

@@ -29,6 +29,10 @@ check "enroll prints a link" sh -c "'$ctl' enroll carol --ttl 1h --config '$BRID
 check "enroll refuses a disabled account" sh -c "! '$ctl' enroll dave --config '$BRIDGE_CONFIG'"
 check "the code is stored hashed, not as issued" sh -c "'$ctl' user show carol --config '$BRIDGE_CONFIG' | jq -e '.pending_enrolment_codes == 1'"
 check "directory check passes on the full schema" "$ctl" directory check --config "$BRIDGE_CONFIG"
+sed 's/^user_base = ou=people,/user_base = ou=nobody-here,/' "$BRIDGE_CONFIG" >"$dir/bad-base.conf"
+check "the config with a wrong user_base differs" sh -c "! cmp -s '$BRIDGE_CONFIG' '$dir/bad-base.conf'"
+check "directory check fails for a user_base that does not exist" sh -c "! '$ctl' directory check --config '$dir/bad-base.conf' >'$dir/bad-base.out'"
+check "and says so" grep -q '^ERROR: user_base ou=nobody-here,.*: no such entry' "$dir/bad-base.out"
 check "credential delete of an unknown id fails" sh -c "! '$ctl' credential delete alice AAAA --config '$BRIDGE_CONFIG'"
 check "credential delete refuses a non-base64url id" sh -c "! '$ctl' credential delete alice 'a=b' --config '$BRIDGE_CONFIG'"
 # a credential written over LDAP, then deleted with bridgectl
