@@ -31,7 +31,7 @@ config_usage(FILE *f)
 {
 	fprintf(f, "usage: bridgectl config check [--syntax-only] [--config FILE]\n"
 		   "       bridgectl config keys\n"
-		   "  FILE defaults to $FIDO_BRIDGE_CONFIG, else /etc/fido-bridge/bridge.conf.\n"
+		   BR_CONFIG_USAGE
 		   "  check reports every problem on its own line; --syntax-only skips the rules\n"
 		   "  between keys and the files (templates, audit log, secrets). Run it as the\n"
 		   "  service's user (sudo -u fido-bridge) to see what the service may open.\n");

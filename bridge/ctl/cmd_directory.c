@@ -171,8 +171,14 @@ cmd_enroll(int argc, char **argv)
 	int64_t expires;
 	size_t n;
 
+	static const char usage[] = "usage: bridgectl enroll USER [--ttl DURATION] [--config FILE]\n" BR_CONFIG_USAGE;
+
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (parse_args(argc, argv, &config, &ttl, pos, 1) != 1) {
-		fprintf(stderr, "usage: bridgectl enroll USER [--ttl DURATION] [--config FILE]\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	if (open_directory(&c, config) < 0)
@@ -230,8 +236,14 @@ cmd_user(int argc, char **argv)
 	br_user *user;
 	char *handle;
 
+	static const char usage[] = "usage: bridgectl user show USER [--config FILE]\n" BR_CONFIG_USAGE;
+
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (parse_args(argc, argv, &config, NULL, pos, 2) != 2 || strcmp(pos[0], "show") != 0) {
-		fprintf(stderr, "usage: bridgectl user show USER [--config FILE]\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	if (open_directory(&c, config) < 0)
@@ -258,11 +270,17 @@ cmd_credential(int argc, char **argv)
 	char *pos[3];
 	br_user *user;
 	br_blob id = { NULL, 0 };
-	int n = parse_args(argc, argv, &config, NULL, pos, 3), rc = 0;
+	static const char usage[] = "usage: bridgectl credential list USER [--config FILE]\n"
+				    "       bridgectl credential delete USER CREDENTIAL_ID [--config FILE]\n" BR_CONFIG_USAGE;
+	int n, rc = 0;
 
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	n = parse_args(argc, argv, &config, NULL, pos, 3);
 	if (!((n == 2 && strcmp(pos[0], "list") == 0) || (n == 3 && strcmp(pos[0], "delete") == 0))) {
-		fprintf(stderr, "usage: bridgectl credential list USER [--config FILE]\n"
-				"       bridgectl credential delete USER CREDENTIAL_ID [--config FILE]\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	if (n == 3 && br_b64url_decode(pos[2], strlen(pos[2]), &id) < 0) {
@@ -309,8 +327,15 @@ cmd_directory(int argc, char **argv)
 	char *pos[1], *report = NULL;
 	int rc;
 
+	static const char usage[] = "usage: bridgectl directory check [--config FILE]\n"
+				    "  connects and binds as the bridge, checks user_base exists and the schema is loaded\n" BR_CONFIG_USAGE;
+
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (parse_args(argc, argv, &config, NULL, pos, 1) != 1 || strcmp(pos[0], "check") != 0) {
-		fprintf(stderr, "usage: bridgectl directory check [--config FILE]\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	if (open_directory(&c, config) < 0)

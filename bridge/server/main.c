@@ -11,10 +11,12 @@
 #include "../http/server.h"
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr, "usage: fido-bridged [--config FILE]\n"
-			"  default config: $FIDO_BRIDGE_CONFIG or /etc/fido-bridge/bridge.conf\n");
+	fputs("usage: fido-bridged [--config FILE]\n"
+	      "       fido-bridged --version | --help\n"
+	      "  --config FILE defaults to $FIDO_BRIDGE_CONFIG, else /etc/fido-bridge/bridge.conf\n"
+	      "  SIGTERM/SIGINT: finish the requests in flight and exit; SIGHUP: reopen the audit log\n", f);
 }
 
 static void
@@ -37,10 +39,16 @@ main(int argc, char **argv)
 	int i, sig = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			path = argv[++i];
-		else {
-			usage();
+		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("fido-bridged (fido-bridge) %s\n", BRIDGE_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
 			return 2;
 		}
 	}
