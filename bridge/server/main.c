@@ -1,4 +1,5 @@
 /* fido-bridged: the bridge server. Wiring only: config, stores, routes, signals. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "../app/app.h"
+#include "../app/audit.h"
 #include "../http/reply.h"
 #include "../http/routes.h"
 #include "../http/server.h"
@@ -96,10 +98,16 @@ main(int argc, char **argv)
 	fprintf(stderr, "fido-bridged: listening on %s port %d for %s\n", app.cfg.listen_address,
 	    br_server_port(srv), app.cfg.public_url);
 	br_audit_event(app.audit, "server_started", json_pack("{s:i}", "port", br_server_port(srv)));
-	do {
-		if (sigwait(&set, &sig) != 0)
+	for (;;) {
+		if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
 			break;
-	} while (sig == SIGHUP); /* nothing to reload yet: the config is read at start */
+		/* SIGHUP: logrotate renamed the audit log (the config is read at start only) */
+		if (br_audit_reopen(app.audit) < 0)
+			fprintf(stderr, "fido-bridged: SIGHUP: cannot reopen %s: %s; the audit log goes on in the old file\n",
+			    app.cfg.audit_log, strerror(errno));
+		else
+			br_audit_event(app.audit, "audit_log_reopened", NULL);
+	}
 	fprintf(stderr, "fido-bridged: signal %d, finishing requests in flight\n", sig);
 	br_server_stop(&srv);
 	br_audit_event(app.audit, "server_stopped", NULL);
