@@ -46,7 +46,7 @@ listen_address = 127.0.0.1
 listen_port = $bport
 public_url = $bridge_url
 threads = 2
-templates_dir = $root/templates
+templates_dir = ${STACK_TEMPLATES_DIR:-$root/templates}
 audit_log = $dir/audit.log
 state_key_file = $dir/state.key
 
@@ -78,6 +78,7 @@ replicas = 1
 per_address = ${STACK_LIMIT_ADDRESS:-600}
 per_account = ${STACK_LIMIT_ACCOUNT:-30}
 CONF
+# STACK_TEMPLATES_DIR (above): pages from elsewhere (the installed package's, scripts/package-test.sh).
 # STACK_RETURN_URLS (above): more [idp] return_urls, comma-separated (other IdP-side shims).
 # STACK_EXTRA_CONF: more INI text (sections may repeat) for tests of optional features
 [ -z "${STACK_EXTRA_CONF:-}" ] || printf '%b\n' "$STACK_EXTRA_CONF" >>"$dir/bridge.conf"
