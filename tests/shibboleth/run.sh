@@ -280,6 +280,14 @@ else
 	cat "$work/compose.err"
 	ko "docker-compose config"
 fi
+# the bridge believes X-Forwarded-For from the front's fixed address, and from nothing else
+front_ip=$(awk '/^  front:/ { f = 1 } f && /ipv4_address:/ { print $2; exit }' "$repo/docker-compose.yml")
+trusted=$(sed -n 's/^trusted_proxies = //p' "$repo/docker/bridge/bridge.conf")
+if [ -n "$front_ip" ] && [ "$trusted" = "$front_ip" ]; then
+	ok "the testbed bridge trusts X-Forwarded-For from the nginx front ($front_ip) only"
+else
+	ko "docker/bridge/bridge.conf trusted_proxies ($trusted) is not the front's address ($front_ip)"
+fi
 nodf=0
 for d in $(cd "$repo" && grep -E '^ +dockerfile:' docker-compose.yml | awk '{print $2}'); do
 	[ -f "$repo/$d" ] || { echo "     missing $d"; nodf=$((nodf + 1)); }
