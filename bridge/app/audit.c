@@ -69,8 +69,8 @@ br_audit_reopen(br_audit *a)
 	return e == 0 ? 0 : -1;
 }
 
-/* Takes text (malloc'd). */
-static void
+/* Takes text (malloc'd). 0 when the whole line was written. */
+static int
 write_line(br_audit *a, char *text)
 {
 	size_t n = strlen(text), off = 0;
@@ -80,7 +80,7 @@ write_line(br_audit *a, char *text)
 
 	if (line == NULL) {
 		free(text);
-		return;
+		return -1;
 	}
 	line[n++] = '\n';
 	pthread_mutex_lock(&a->lock);
@@ -92,9 +92,10 @@ write_line(br_audit *a, char *text)
 		off = 0;
 	pthread_mutex_unlock(&a->lock);
 	free(line);
+	return off == n ? 0 : -1;
 }
 
-void
+int
 br_audit_event(br_audit *a, const char *event, json_t *fields)
 {
 	json_t *line = json_object();
@@ -118,7 +119,7 @@ br_audit_event(br_audit *a, const char *event, json_t *fields)
 	json_decref(line);
 	if (text == NULL || a == NULL) {
 		free(text);
-		return;
+		return -1;
 	}
-	write_line(a, text);
+	return write_line(a, text);
 }

@@ -19,7 +19,10 @@ void br_audit_close(br_audit **a);
  * opened: the old file is kept.
  */
 int br_audit_reopen(br_audit *a);
-/* Writes {"ts":…,"event":event, …fields}; takes the reference to fields (may be NULL). */
-void br_audit_event(br_audit *a, const char *event, json_t *fields);
+/*
+ * Writes {"ts":…,"event":event, …fields}; takes the reference to fields (may
+ * be NULL). -1 when the line was not written whole (errno says why).
+ */
+int br_audit_event(br_audit *a, const char *event, json_t *fields);
 
 #endif

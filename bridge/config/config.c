@@ -134,6 +134,7 @@ static const struct key keys[] = {
 	{ "memcached", "timeout_ms", T_INT, O(memcached_timeout_ms), 50, 10000, "500", NULL, "network timeout" },
 
 	{ "enrolment", "link_ttl", T_DUR, O(enrolment_link_ttl_s), 300, 86400 * 30, "7d", NULL, "default lifetime of an enrolment link" },
+	{ "enrolment", "max_link_ttl", T_DUR, O(enrolment_max_link_ttl_s), 300, 86400 * 90, "30d", NULL, "longest lifetime bridgectl enroll --ttl may give a link" },
 	{ "enrolment", "allow_password", T_BOOL, O(enrolment_allow_password), 0, 0, "false", NULL, "first passkey after a directory password check" },
 	{ "enrolment", "password_attempts", T_INT, O(enrolment_password_attempts), 1, 100, "5", NULL, "password checks per account per hour" },
 	{ "enrolment", "fresh_signin", T_DUR, O(enrolment_fresh_signin_s), 30, 3600, "5m", NULL, "a passkey added from My passkeys needs a sign-in no older than this" },
@@ -706,6 +707,9 @@ check_rules(struct check_ctx *cc)
 	need_readable(cc, "ldap", "bind_password_file", c->ldap_bind_password_file);
 	if (c->memcached_servers == NULL)
 		flag(cc, "memcached", "servers", "required");
+	if (c->enrolment_link_ttl_s > c->enrolment_max_link_ttl_s)
+		flag(cc, "enrolment", "link_ttl", "%ds is longer than max_link_ttl (%ds)", c->enrolment_link_ttl_s,
+		    c->enrolment_max_link_ttl_s);
 	if (!(c->public_url != NULL && (strncmp(c->public_url, "https://", 8) == 0 || strncmp(c->public_url, "http://", 7) == 0)))
 		flag(cc, "server", "public_url", "required, an absolute URL");
 }

@@ -110,6 +110,7 @@ typedef struct br_config {
 
 	/* [enrolment] */
 	int enrolment_link_ttl_s;
+	int enrolment_max_link_ttl_s;      /* bridgectl enroll --ttl at most this */
 	int enrolment_allow_password;
 	int enrolment_password_attempts;   /* per account per hour */
 	int enrolment_fresh_signin_s;      /* adding a passkey from My passkeys: sign-in at most this old */

@@ -15,6 +15,8 @@ static const struct {
 	{ "bench", cmd_bench, "bench [--seconds S] DIR... verification speed on generated cases" },
 	{ "config", cmd_config, "config check [--syntax-only] --config FILE | config keys" },
 	{ "enroll", cmd_enroll, "enroll USER [--ttl DURATION]   print a one-time enrolment link" },
+	{ "enroll", cmd_enroll, "enroll --from FILE [--ttl D]   one link per user of FILE, as CSV" },
+	{ "enrolment", cmd_enrolment, "enrolment list|revoke USER   a user's pending links" },
 	{ "user", cmd_user, "user show USER              attributes and credentials" },
 	{ "credential", cmd_credential, "credential list USER | credential delete USER ID" },
 	{ "directory", cmd_directory, "directory check             connect, check the schema is loaded" },

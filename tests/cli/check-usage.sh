@@ -44,7 +44,7 @@ t "verify with no case" 'run 2 "$ctl" verify && grep -q "^usage: bridgectl verif
 t "bench --help prints usage, opens no directory" 'run 0 "$ctl" bench --help && grep -q "^usage: bridgectl bench" "$d/out" && [ ! -s "$d/err" ]'
 t "bench --seconds 1 --help" 'run 0 "$ctl" bench --seconds 1 --help && grep -q "^usage: bridgectl bench" "$d/out"'
 t "bench --halp is an unknown option" 'run 2 "$ctl" bench --halp && grep -q "unknown option --halp" "$d/err" && ! grep -q "cannot open" "$d/err"'
-for cmd in "enroll" "user" "credential" "directory" "config"; do
+for cmd in "enroll" "enrolment" "user" "credential" "directory" "config"; do
 	t "$cmd --help names FIDO_BRIDGE_CONFIG, reads no config" \
 		"run 0 env FIDO_BRIDGE_CONFIG=/nonexistent \"\$ctl\" $cmd --help && grep -q '^usage: bridgectl $cmd' \"\$d/out\" && grep -q FIDO_BRIDGE_CONFIG \"\$d/out\" && [ ! -s \"\$d/err\" ]"
 done
