@@ -642,7 +642,8 @@ unreadable(const char *path)
 	struct stat st;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOCTTY)) < 0)
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the check */
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK)) < 0)
 		return strerror(errno);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
