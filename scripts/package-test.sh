@@ -27,7 +27,12 @@ fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
 step "build (dpkg-buildpackage -b, tests off: CI ran them)"
 mkdir "$work/src"
 # the tree as git sees it (tracked and new files), without builds or caches
-(cd "$root" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -C "$work/src" -xf -
+if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	(cd "$root" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -) | tar -C "$work/src" -xf -
+else
+	tar -C "$root" --exclude='./build*' --exclude=./.git --exclude=node_modules --exclude=./debian/build -cf - . |
+		tar -C "$work/src" -xf -
+fi
 (cd "$work/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" dpkg-buildpackage -b -us -uc >"$work/build.log" 2>&1) ||
 	{ tail -40 "$work/build.log"; fail "dpkg-buildpackage"; }
 deb=$(ls "$work"/fido-bridge_*.deb)
