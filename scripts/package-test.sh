@@ -81,6 +81,38 @@ logrotate -d /etc/logrotate.d/fido-bridge >"$work/logrotate.log" 2>&1 || { cat "
 grep -qi 'error' "$work/logrotate.log" && { cat "$work/logrotate.log"; fail "logrotate reports an error"; }
 /usr/sbin/fido-bridged --version
 
+step "the installed service's own config, user, log and rotation"
+# as the unit runs it (without systemd here: runuser, the unit's umask); the packaged
+# config names ldapi:/// and 127.0.0.1:11211, which need not answer for this part
+if (exec 3<>/dev/tcp/127.0.0.1/8443) 2>/dev/null; then
+	echo "port 8443 is taken: skipped"
+else
+	(umask 0027 && exec $SUDO runuser -u fido-bridge -- /usr/sbin/fido-bridged) >"$work/service.log" 2>&1 &
+	spid=$!
+	code=000
+	for _ in $(seq 1 50); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8443/healthz || true)
+		[ "$code" != 000 ] && break
+		sleep 0.1
+	done
+	[ "$code" != 000 ] || { cat "$work/service.log"; fail "the installed service did not answer on 8443"; }
+	echo "/healthz: $code (200, or 503 without a directory and cache on this host)"
+	log=/var/log/fido-bridge/audit.log
+	grep -q '"event":"server_started"' "$log" || fail "no server_started in $log"
+	[ "$(stat -c '%U %a' "$log")" = "fido-bridge 640" ] || fail "$log is $(stat -c '%U %a' "$log")"
+	$SUDO logrotate -f --state "$work/logrotate.state" /etc/logrotate.d/fido-bridge || fail "logrotate -f"
+	[ -s "$log.1" ] || fail "logrotate did not rotate $log"
+	# postrotate's systemctl kill needs systemd: send its signal by hand
+	srv=$(pgrep -u fido-bridge -x fido-bridged | head -1)
+	$SUDO kill -HUP "$srv"
+	for _ in $(seq 1 50); do grep -q '"event":"audit_log_reopened"' "$log" 2>/dev/null && break; sleep 0.1; done
+	grep -q '"event":"audit_log_reopened"' "$log" || fail "after rotation and SIGHUP, no line in the new $log"
+	$SUDO kill -TERM "$srv"
+	wait "$spid" || true
+	grep -q '"event":"server_stopped"' "$log" || fail "no server_stopped in the new $log"
+	echo "rotated, reopened on SIGHUP, stopped on SIGTERM"
+fi
+
 step "smoke login against the installed programs"
 mkdir "$work/bin"
 ln -s /usr/sbin/fido-bridged /usr/sbin/bridgectl "$build/fido-demo-idp" "$work/bin/"
