@@ -516,12 +516,17 @@ if [ -n "$bridgectl" ] && [ -x "$bridgectl" ]; then
 	printf 'testbed-secret-for-the-config-check-0123456789ab\n' >"$work/bridge/secret"
 	printf 'pw\n' >"$work/bridge/ldap"
 	printf 'testbed-state-key-for-the-config-check-0123456789\n' >"$work/bridge/state.key"
+	# the modes the entrypoint gives them (config check refuses secrets others may read)
+	chmod 0640 "$work/bridge/secret" "$work/bridge/ldap"
+	chmod 0600 "$work/bridge/state.key"
+	# the image copies templates/ to /usr/share/fido-bridge/templates
 	sed -e "s|/run/fido-bridge/handoff/idp.secret|$work/bridge/secret|" \
+		-e "s|^templates_dir = /usr/share/fido-bridge/templates|templates_dir = $repo/templates|" \
 		-e "s|/etc/fido-bridge/state/state.key|$work/bridge/state.key|" \
 		-e "s|/etc/fido-bridge/ldap.password|$work/bridge/ldap|" \
 		"$repo/docker/bridge/bridge.conf" >"$work/bridge/bridge.conf"
 	if "$bridgectl" config check --config "$work/bridge/bridge.conf" >"$work/bridge/out" 2>&1; then
-		ok "bridgectl config check: docker/bridge/bridge.conf (secret/password paths moved to temp files)"
+		ok "bridgectl config check: docker/bridge/bridge.conf (secret/password and templates paths moved here)"
 	else
 		cat "$work/bridge/out"
 		ko "bridgectl config check of docker/bridge/bridge.conf"
