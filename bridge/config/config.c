@@ -373,7 +373,7 @@ struct load_ctx {
 	void *arg;
 	int problems;
 	int line;               /* of the line the reader last handed to inih */
-	int leading_space;      /* that line starts with white space */
+	int continuation;       /* that line is indented under a key: inih adds it to that key */
 	char *text;             /* that line (getline's buffer) */
 	size_t cap;
 	int in_key_section;     /* a key was read since the last [section] (inih may continue it) */
@@ -401,10 +401,12 @@ classify_line(struct load_ctx *lc, const char *line)
 {
 	const char *p = line;
 	size_t n;
+	int indented;
 
+	lc->continuation = 0;
 	if (lc->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
-	lc->leading_space = *p == ' ' || *p == '\t';
+	indented = *p == ' ' || *p == '\t';
 	while (isspace((unsigned char)*p))
 		p++;
 	n = strlen(p);
@@ -412,8 +414,10 @@ classify_line(struct load_ctx *lc, const char *line)
 		n--;
 	if (n == 0 || *p == ';' || *p == '#')
 		return;
-	if (lc->leading_space && lc->in_key_section)
-		return;         /* a continuation: on_key says what is wrong with it */
+	if (indented && lc->in_key_section) {
+		lc->continuation = 1;   /* on_key says what is wrong with it */
+		return;
+	}
 	if (*p == '[') {
 		if (memchr(p, ']', n) == NULL)
 			problem(lc, lc->line, "a section header needs its closing ]");
@@ -440,7 +444,7 @@ read_line(char *str, int num, void *stream)
 	if (n >= num) {
 		problem(lc, lc->line, "line longer than %d characters (libinih's limit)", num - 1);
 		snprintf(str, (size_t)num, "\n");
-		lc->leading_space = 0;
+		lc->continuation = 0;
 		return str;
 	}
 	classify_line(lc, lc->text);
@@ -456,7 +460,7 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	const char *why, *hash;
 	size_t idx;
 
-	if (lc->leading_space) {
+	if (lc->continuation) {
 		problem(lc, lc->line, "an indented line continues [%.40s] %.60s above (libinih's multi-line value): "
 				      "remove the indent", section, name);
 		return 1;

@@ -112,6 +112,10 @@ base | sed '9s/$/ # the only origin/' |
 	expect "an inline # comment" 1 "FILE:9: [webauthn] origins: the value holds an inline comment (\"# the only origin\"), which libinih keeps: put comments on a line of their own"
 base | sed '9a\    https://sso.example.edu' |
 	expect "an indented line" 1 "FILE:10: an indented line continues [webauthn] origins above (libinih's multi-line value): remove the indent"
+base | sed '8s/^/  /' |
+	expect "an indented key right after its section header is a key (inih reads it so)" 0 "FILE: OK"
+base | sed '9s/^/\t/' |
+	expect "an indented key under another key continues that key" 1 "FILE:9: an indented line continues [webauthn] rp_id above (libinih's multi-line value): remove the indent"
 base | sed '3a\this is not ini' |
 	expect "a line that is not ini" 1 "FILE:4: not \"key = value\", \"[section]\" or a comment"
 base | sed '1s/.*/[server/' |
