@@ -57,6 +57,8 @@ check "its CSV holds a header and one row per user issued" sh -c "test \"\$(head
 check "each row: user, that user's link, the expiry in UTC" sh -c "grep -Eqx 'carol,$BRIDGE_URL/enroll\\?u=carol&c=[A-Z2-9]{12},[0-9-]{10}T[0-9:]{8}Z' '$dir/bulk.csv' && grep -Eqx 'bob,$BRIDGE_URL/enroll\\?u=bob&c=[A-Z2-9]{12},[0-9-]{10}T[0-9:]{8}Z' '$dir/bulk.csv'"
 check "the failures are named with their lines" sh -c "grep -q 'users.txt:5: no link for nobody-here' '$dir/bulk.err' && grep -q 'users.txt:6: no link for dave' '$dir/bulk.err' && grep -q '2 links issued, 2 failed' '$dir/bulk.err'"
 check "the bulk links open the enrolment page" sh -c "curl -fsS \"\$(grep '^carol,' '$dir/bulk.csv' | cut -d, -f2)\" | grep -q 'data-page=\"enroll\"'"
+check "bulk enroll reads standard input for -" sh -c "printf 'alice\\n' | '$ctl' enroll --from - --ttl 1h --config '$BRIDGE_CONFIG' 2>/dev/null | grep -Eq '^alice,$BRIDGE_URL/enroll'"
+"$ctl" enrolment revoke alice --config "$BRIDGE_CONFIG" >/dev/null 2>&1
 # an expired code is refused as expired, a wrong one as bad_code
 curl -s -o /dev/null "$BRIDGE_URL/enroll?u=bob&c=EXPIRED42Q"
 check "an expired code is audited as expired" sh -c "grep '\"event\":\"enrolment_link_refused\"' '$AUDIT_LOG' | tail -1 | jq -e '.reason == \"expired\" and .username == \"bob\"'"
