@@ -34,7 +34,7 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 	br_session s;
 	br_dir_rc rc;
 	br_result r;
-	int i = -1;
+	int i = -1, expired = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&s, 0, sizeof(s));
@@ -51,9 +51,10 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 		return r;
 	}
 	if (rc == BR_DIR_OK)
-		i = br_enrol_match(code, user->enrolment_codes, user->n_enrolment_codes, who->now);
+		i = br_enrol_find(code, user->enrolment_codes, user->n_enrolment_codes, who->now, &expired);
 	if (i < 0 || user->disabled) {
-		br_event(app, who, "enrolment_link_refused", rc != BR_DIR_OK ? "unknown_user" : user->disabled ? "disabled" : "bad_code",
+		br_event(app, who, "enrolment_link_refused", rc != BR_DIR_OK ? "unknown_user" : user->disabled ? "disabled" :
+		    expired ? "expired" : "bad_code",
 		    json_pack("{s:s}", "username", username));
 		br_user_free(&user);
 		return BR_RESULT_LINK_REFUSED;

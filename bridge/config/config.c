@@ -3,10 +3,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -133,6 +136,7 @@ static const struct key keys[] = {
 	{ "memcached", "timeout_ms", T_INT, O(memcached_timeout_ms), 50, 10000, "500", NULL, "network timeout" },
 
 	{ "enrolment", "link_ttl", T_DUR, O(enrolment_link_ttl_s), 300, 86400 * 30, "7d", NULL, "default lifetime of an enrolment link" },
+	{ "enrolment", "max_link_ttl", T_DUR, O(enrolment_max_link_ttl_s), 300, 86400 * 90, "30d", NULL, "longest lifetime bridgectl enroll --ttl may give a link" },
 	{ "enrolment", "allow_password", T_BOOL, O(enrolment_allow_password), 0, 0, "false", NULL, "first passkey after a directory password check" },
 	{ "enrolment", "password_attempts", T_INT, O(enrolment_password_attempts), 1, 100, "5", NULL, "password checks per account per hour" },
 	{ "enrolment", "fresh_signin", T_DUR, O(enrolment_fresh_signin_s), 30, 3600, "5m", NULL, "a passkey added from My passkeys needs a sign-in no older than this" },
@@ -374,26 +378,126 @@ derive_algs(br_config *c)
 	return NULL;
 }
 
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
 struct load_ctx {
 	br_config *c;
-	char reason[256];
+	FILE *f;
+	br_config_report_fn report;
+	void *arg;
+	int problems;
+	int line;               /* of the line the reader last handed to inih */
+	int continuation;       /* that line is indented under a key: inih adds it to that key */
+	char *text;             /* that line (getline's buffer) */
+	size_t cap;
+	int in_key_section;     /* a key was read since the last [section] (inih may continue it) */
 };
+
+__attribute__((format(printf, 3, 4))) static void
+problem(struct load_ctx *lc, int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lc->problems++;
+	lc->report(lc->arg, line, msg);
+}
+
+/*
+ * What inih will make of a line, judged the way inih 55 does, so that every
+ * line it would refuse is reported (ini_parse_stream returns only the first).
+ */
+static void
+classify_line(struct load_ctx *lc, const char *line)
+{
+	const char *p = line;
+	size_t n;
+	int indented;
+
+	lc->continuation = 0;
+	if (lc->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	indented = *p == ' ' || *p == '\t';
+	while (isspace((unsigned char)*p))
+		p++;
+	n = strlen(p);
+	while (n > 0 && isspace((unsigned char)p[n - 1]))
+		n--;
+	if (n == 0 || *p == ';' || *p == '#')
+		return;
+	if (indented && lc->in_key_section) {
+		lc->continuation = 1;   /* on_key says what is wrong with it */
+		return;
+	}
+	if (*p == '[') {
+		if (memchr(p, ']', n) == NULL)
+			problem(lc, lc->line, "a section header needs its closing ]");
+		lc->in_key_section = 0;
+		return;
+	}
+	if (strcspn(p, "=:") >= n) {
+		problem(lc, lc->line, "not \"key = value\", \"[section]\" or a comment");
+		return;
+	}
+	lc->in_key_section = 1;
+}
+
+/* inih's ini_reader: whole lines, counted; an over-long line is reported, not cut in two. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct load_ctx *lc = stream;
+	ssize_t n = getline(&lc->text, &lc->cap, lc->f);
+
+	if (n < 0)
+		return NULL;
+	lc->line++;
+	if (n >= num) {
+		problem(lc, lc->line, "line longer than %d characters (libinih's limit)", num - 1);
+		snprintf(str, (size_t)num, "\n");
+		lc->continuation = 0;
+		return str;
+	}
+	classify_line(lc, lc->text);
+	memcpy(str, lc->text, (size_t)n + 1);
+	return str;
+}
 
 static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_ctx *lc = user;
 	const struct key *k = find_key(section, name);
-	const char *why;
+	const char *why, *hash;
+	size_t idx;
 
+	if (lc->continuation) {
+		problem(lc, lc->line, "an indented line continues [%.40s] %.60s above (libinih's multi-line value): "
+				      "remove the indent", section, name);
+		return 1;
+	}
 	if (k == NULL) {
-		snprintf(lc->reason, sizeof(lc->reason), "[%.40s] %.60s: unknown key", section, name);
-		return 0;
+		problem(lc, lc->line, "[%.40s] %.60s: unknown key", section, name);
+		return 1;
 	}
-	if ((why = set_value(lc->c, k, value)) != NULL) {
-		snprintf(lc->reason, sizeof(lc->reason), "[%s] %s: %s", section, name, why);
-		return 0;
+	idx = (size_t)(k - keys);
+	if (lc->c->key_lines[idx] != 0) {
+		problem(lc, lc->line, "[%s] %s: set again (first at line %d); give each key once",
+		    section, name, lc->c->key_lines[idx]);
+		return 1;
 	}
+	lc->c->key_lines[idx] = lc->line;
+	/* Debian's libinih strips " ;" comments but keeps " #" ones as part of the value */
+	if ((hash = strstr(value, " #")) != NULL || (hash = strstr(value, "\t#")) != NULL) {
+		problem(lc, lc->line, "[%s] %s: the value holds an inline comment (\"%.40s\"), which libinih keeps: "
+				      "put comments on a line of their own", section, name, hash + 1);
+		return 1;
+	}
+	if ((why = set_value(lc->c, k, value)) != NULL)
+		problem(lc, lc->line, "[%s] %s: %s", section, name, why);
 	return 1;
 }
 
@@ -404,7 +508,11 @@ br_config_defaults(br_config *c, char *err, size_t errlen)
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	if ((c->key_lines = calloc(N_KEYS, sizeof(int))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < N_KEYS; i++) {
 		if (keys[i].def == NULL)
 			continue;
 		if ((why = set_value(c, &keys[i], keys[i].def)) != NULL) {
@@ -417,33 +525,76 @@ br_config_defaults(br_config *c, char *err, size_t errlen)
 }
 
 int
-br_config_load(const char *path, br_config *c, char *err, size_t errlen)
+br_config_load_report(const char *path, br_config *c, br_config_report_fn report, void *arg)
 {
 	struct load_ctx lc;
+	char err[256];
 	const char *why;
-	int line;
+	int rc;
 
-	if (br_config_defaults(c, err, errlen) < 0)
-		return -1;
+	memset(&lc, 0, sizeof(lc));
+	lc.report = report;
+	lc.arg = arg;
+	if (br_config_defaults(c, err, sizeof(err)) < 0) {
+		report(arg, 0, err);
+		return 1;
+	}
 	lc.c = c;
-	lc.reason[0] = '\0';
-	line = ini_parse(path, on_key, &lc);
-	if (line < 0) {
-		snprintf(err, errlen, "%s: cannot open", path);
-		goto fail;
+	if ((lc.f = fopen(path, "r")) == NULL) {
+		snprintf(err, sizeof(err), "cannot open: %s", strerror(errno));
+		report(arg, 0, err);
+		br_config_free(c);
+		return 1;
 	}
-	if (line > 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line, lc.reason[0] ? lc.reason : "syntax error");
-		goto fail;
-	}
-	if ((why = derive_algs(c)) != NULL) {
-		snprintf(err, errlen, "%s: [webauthn] %s", path, why);
-		goto fail;
-	}
-	return 0;
-fail:
-	br_config_free(c);
-	return -1;
+	rc = ini_parse_stream(read_line, &lc, on_key, &lc);
+	fclose(lc.f);
+	free(lc.text);
+	/* a refusal of inih's that classify_line did not foresee still counts */
+	if (rc != 0 && lc.problems == 0)
+		problem(&lc, rc > 0 ? rc : 0, "syntax error");
+	if (lc.problems == 0 && (why = derive_algs(c)) != NULL)
+		problem(&lc, br_config_line(c, "webauthn", "algorithms"), "[webauthn] %s", why);
+	if (lc.problems > 0)
+		br_config_free(c);
+	return lc.problems;
+}
+
+struct first_error {
+	const char *path;
+	char *err;
+	size_t errlen;
+	int seen;
+};
+
+static void
+keep_first(void *arg, int line, const char *msg)
+{
+	struct first_error *fe = arg;
+
+	if (fe->seen++)
+		return;
+	if (fe->path == NULL)
+		snprintf(fe->err, fe->errlen, "%s", msg);
+	else if (line > 0)
+		snprintf(fe->err, fe->errlen, "%s:%d: %s", fe->path, line, msg);
+	else
+		snprintf(fe->err, fe->errlen, "%s: %s", fe->path, msg);
+}
+
+int
+br_config_load(const char *path, br_config *c, char *err, size_t errlen)
+{
+	struct first_error fe = { path, err, errlen, 0 };
+
+	return br_config_load_report(path, c, keep_first, &fe) == 0 ? 0 : -1;
+}
+
+int
+br_config_line(const br_config *c, const char *section, const char *key)
+{
+	const struct key *k = find_key(section, key);
+
+	return k != NULL && c->key_lines != NULL ? c->key_lines[k - keys] : 0;
 }
 
 /* https origin (or http on loopback): scheme://host[:port], nothing after. */
@@ -479,12 +630,54 @@ host_in_rp(const char *host, const char *rp)
 	return h > r && host[h - r - 1] == '.' && strcmp(host + h - r, rp) == 0;
 }
 
-static int
-readable(const char *path)
+struct check_ctx {
+	const br_config *c;
+	br_config_report_fn report;
+	void *arg;
+	int problems;
+};
+
+/* One problem with [section] key, reported at the line that set it (0: a default or unset). */
+__attribute__((format(printf, 4, 5))) static void
+flag(struct check_ctx *cc, const char *section, const char *key, const char *fmt, ...)
+{
+	char msg[400];
+	int n;
+	va_list ap;
+
+	n = snprintf(msg, sizeof(msg), "[%s] %s: ", section, key);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	cc->problems++;
+	cc->report(cc->arg, br_config_line(cc->c, section, key), msg);
+}
+
+/* NULL when this process can open path for reading as a regular file, else why not. */
+static const char *
+unreadable(const char *path)
 {
 	struct stat st;
+	int fd;
 
-	return path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the check */
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK)) < 0)
+		return strerror(errno);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return "not a regular file";
+	}
+	close(fd);
+	return NULL;
+}
+
+static void
+need_readable(struct check_ctx *cc, const char *section, const char *key, const char *path)
+{
+	const char *why;
+
+	if (path != NULL && (why = unreadable(path)) != NULL)
+		flag(cc, section, key, "cannot read %.120s: %s", path, why);
 }
 
 /* [branding] links: empty, https:// (http://localhost for tests), or mailto: where allowed; no quotes or spaces. */
@@ -507,7 +700,7 @@ brand_file_ok(const char *path, const char *exts)
 
 	if (path == NULL || *path == '\0')
 		return 1;
-	if (path[0] != '/' || dot == NULL || strchr(dot, '/') != NULL || !readable(path))
+	if (path[0] != '/' || dot == NULL || strchr(dot, '/') != NULL || unreadable(path) != NULL)
 		return 0;
 	n = strlen(dot);
 	for (e = exts; (e = strstr(e, dot)) != NULL; e += n)
@@ -516,72 +709,180 @@ brand_file_ok(const char *path, const char *exts)
 	return 0;
 }
 
-int
-br_config_check(const br_config *c, char *err, size_t errlen)
+static void
+check_rules(struct check_ctx *cc)
 {
+	const br_config *c = cc->c;
 	char host[256];
 	size_t i;
 
-#define NEED(cond, ...)                                                            \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			snprintf(err, errlen, __VA_ARGS__);                         \
-			return -1;                                                 \
-		}                                                                  \
-	} while (0)
-
-	NEED(c->rp_id != NULL && *c->rp_id, "[webauthn] rp_id: required");
-	NEED(c->origins.n > 0, "[webauthn] origins: at least one origin is required");
+	if (c->rp_id == NULL || *c->rp_id == '\0')
+		flag(cc, "webauthn", "rp_id", "required");
+	if (c->origins.n == 0)
+		flag(cc, "webauthn", "origins", "at least one origin is required");
 	for (i = 0; i < c->origins.n; i++) {
-		NEED(origin_host(c->origins.v[i], host, sizeof(host)) == 0,
-		    "[webauthn] origins: \"%.80s\" is not https://host[:port] (http only on localhost)", c->origins.v[i]);
-		NEED(host_in_rp(host, c->rp_id) || c->related_origins.n > 0,
-		    "[webauthn] origins: \"%.80s\" is outside rp_id %.80s (list it in related_origins)", c->origins.v[i], c->rp_id);
+		if (origin_host(c->origins.v[i], host, sizeof(host)) != 0)
+			flag(cc, "webauthn", "origins", "\"%.80s\" is not https://host[:port] (http only on localhost)", c->origins.v[i]);
+		else if (c->rp_id != NULL && !host_in_rp(host, c->rp_id) && c->related_origins.n == 0)
+			flag(cc, "webauthn", "origins", "\"%.80s\" is outside rp_id %.80s (list it in related_origins)", c->origins.v[i], c->rp_id);
 	}
-	NEED(c->algs != NULL && c->n_algs > 0, "[webauthn] algorithms: at least one algorithm is required");
-	NEED(c->trust_anchors_file == NULL || readable(c->trust_anchors_file),
-	    "[webauthn] trust_anchors_file: cannot read %.120s", c->trust_anchors_file);
-	NEED(c->state_key_file != NULL, "[server] state_key_file: required (32 random bytes or more, the same on every node)");
-	NEED(readable(c->state_key_file), "[server] state_key_file: cannot read %.120s", c->state_key_file);
-	NEED(c->previous_state_key_file == NULL || readable(c->previous_state_key_file),
-	    "[server] previous_state_key_file: cannot read %.120s", c->previous_state_key_file);
-	NEED(c->secret_file != NULL, "[idp] secret_file: required");
-	NEED(readable(c->secret_file), "[idp] secret_file: cannot read %.120s", c->secret_file);
-	NEED(c->previous_secret_file == NULL || readable(c->previous_secret_file),
-	    "[idp] previous_secret_file: cannot read %.120s", c->previous_secret_file);
-	NEED(c->return_urls.n > 0, "[idp] return_urls: at least one return URL prefix is required");
+	if (c->algs == NULL || c->n_algs == 0)
+		flag(cc, "webauthn", "algorithms", "at least one algorithm is required");
+	need_readable(cc, "webauthn", "trust_anchors_file", c->trust_anchors_file);
+	if (c->state_key_file == NULL)
+		flag(cc, "server", "state_key_file", "required (32 random bytes or more, the same on every node)");
+	need_readable(cc, "server", "state_key_file", c->state_key_file);
+	need_readable(cc, "server", "previous_state_key_file", c->previous_state_key_file);
+	if (c->secret_file == NULL)
+		flag(cc, "idp", "secret_file", "required");
+	need_readable(cc, "idp", "secret_file", c->secret_file);
+	need_readable(cc, "idp", "previous_secret_file", c->previous_secret_file);
+	if (c->return_urls.n == 0)
+		flag(cc, "idp", "return_urls", "at least one return URL prefix is required");
 	for (i = 0; i < c->return_urls.n; i++) {
 		const char *u = c->return_urls.v[i];
 		/* a prefix must end its host part, or "https://idp.x.edu" would admit "https://idp.x.edu.evil" */
-		NEED((strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) && strchr(strchr(u, ':') + 3, '/') != NULL,
-		    "[idp] return_urls: \"%.80s\" must be an absolute URL with a path (https://idp.example.edu/idp/...)", u);
+		if (!((strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) && strchr(strchr(u, ':') + 3, '/') != NULL))
+			flag(cc, "idp", "return_urls", "\"%.80s\" must be an absolute URL with a path (https://idp.example.edu/idp/...)", u);
 	}
-	NEED(c->ldap_uri != NULL, "[ldap] uri: required");
-	NEED(c->ldap_user_base != NULL, "[ldap] user_base: required");
-	NEED(c->ldap_sasl_external || (c->ldap_bind_dn != NULL && c->ldap_bind_password_file != NULL),
-	    "[ldap] set bind_dn and bind_password_file, or sasl_external = true");
-	NEED(c->ldap_bind_password_file == NULL || readable(c->ldap_bind_password_file),
-	    "[ldap] bind_password_file: cannot read %.120s", c->ldap_bind_password_file);
-	NEED(c->memcached_servers != NULL, "[memcached] servers: required");
-	NEED(c->public_url != NULL && (strncmp(c->public_url, "https://", 8) == 0 || strncmp(c->public_url, "http://", 7) == 0),
-	    "[server] public_url: required, an absolute URL");
+	if (c->ldap_uri == NULL)
+		flag(cc, "ldap", "uri", "required");
+	if (c->ldap_user_base == NULL)
+		flag(cc, "ldap", "user_base", "required");
+	if (!c->ldap_sasl_external && (c->ldap_bind_dn == NULL || c->ldap_bind_password_file == NULL))
+		flag(cc, "ldap", c->ldap_bind_dn == NULL ? "bind_dn" : "bind_password_file",
+		    "set bind_dn and bind_password_file, or sasl_external = true");
+	need_readable(cc, "ldap", "bind_password_file", c->ldap_bind_password_file);
+	if (c->memcached_servers == NULL)
+		flag(cc, "memcached", "servers", "required");
+	if (c->enrolment_link_ttl_s > c->enrolment_max_link_ttl_s)
+		flag(cc, "enrolment", "link_ttl", "%ds is longer than max_link_ttl (%ds)", c->enrolment_link_ttl_s,
+		    c->enrolment_max_link_ttl_s);
+	if (!(c->public_url != NULL && (strncmp(c->public_url, "https://", 8) == 0 || strncmp(c->public_url, "http://", 7) == 0)))
+		flag(cc, "server", "public_url", "required, an absolute URL");
 	{
 		char addr[BR_IP_TEXT_MAX];
 		int port;
-		NEED(br_listen_parse(c->admin_listen, addr, sizeof(addr), &port) >= 0,
-		    "[server] admin_listen: \"%.80s\" is not address:port ([v6]:port for IPv6; numeric) or off",
-		    c->admin_listen != NULL ? c->admin_listen : "");
+
+		if (br_listen_parse(c->admin_listen, addr, sizeof(addr), &port) < 0)
+			flag(cc, "server", "admin_listen", "\"%.80s\" is not address:port ([v6]:port for IPv6; numeric) or off",
+			    c->admin_listen != NULL ? c->admin_listen : "");
 	}
 	/* [branding]: what the pages would refuse at startup (render.c br_templates_brand), said here first */
-	NEED(brand_link_ok(c->brand_helpdesk_url, 1), "[branding] helpdesk_url: not an https:// or mailto: URL: %.120s",
-	    c->brand_helpdesk_url);
-	NEED(brand_link_ok(c->brand_privacy_url, 0), "[branding] privacy_url: not an https:// URL: %.120s", c->brand_privacy_url);
-	NEED(brand_file_ok(c->brand_logo_file, ".svg.png.jpg.jpeg.webp"),
-	    "[branding] logo_file: not a readable .svg, .png, .jpg or .webp file at an absolute path: %.120s", c->brand_logo_file);
-	NEED(brand_file_ok(c->brand_css_file, ".css"), "[branding] css_file: not a readable .css file at an absolute path: %.120s",
-	    c->brand_css_file);
-#undef NEED
-	return 0;
+	if (!brand_link_ok(c->brand_helpdesk_url, 1))
+		flag(cc, "branding", "helpdesk_url", "not an https:// or mailto: URL: %.120s", c->brand_helpdesk_url);
+	if (!brand_link_ok(c->brand_privacy_url, 0))
+		flag(cc, "branding", "privacy_url", "not an https:// URL: %.120s", c->brand_privacy_url);
+	if (!brand_file_ok(c->brand_logo_file, ".svg.png.jpg.jpeg.webp"))
+		flag(cc, "branding", "logo_file", "not a readable .svg, .png, .jpg or .webp file at an absolute path: %.120s",
+		    c->brand_logo_file);
+	if (!brand_file_ok(c->brand_css_file, ".css"))
+		flag(cc, "branding", "css_file", "not a readable .css file at an absolute path: %.120s", c->brand_css_file);
+}
+
+/*
+ * A secret file: at least min_len bytes on its first line (0: any length),
+ * not readable or writable by others and not writable by the group (the
+ * package's layout is root:fido-bridge 0640: the group reads it).
+ */
+static void
+check_secret(struct check_ctx *cc, const char *section, const char *key, const char *path, size_t min_len)
+{
+	char err[256], *s;
+	struct stat st;
+	size_t n = 0;
+
+	if (path == NULL || unreadable(path) != NULL)
+		return;         /* check_rules says so */
+	if (stat(path, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP)) != 0)
+		flag(cc, section, key, "%.120s is %s by others (mode %04o): chmod 0600, or 0640 with the service's group",
+		    path, (st.st_mode & S_IWGRP) != 0 && (st.st_mode & S_IROTH) == 0 ? "writable" : "readable",
+		    (unsigned)(st.st_mode & 07777));
+	if (min_len == 0)
+		return;
+	if ((s = br_config_read_secret(path, &n, err, sizeof(err))) == NULL) {
+		flag(cc, section, key, "%s", err);
+		return;
+	}
+	br_wipe(s, n);
+	free(s);
+	if (n < min_len)
+		flag(cc, section, key, "%.120s holds %zu bytes, fewer than %zu (make one with: openssl rand -base64 48)",
+		    path, n, min_len);
+}
+
+/* The audit log can be appended to, or created, by this process. */
+static void
+check_audit_log(struct check_ctx *cc, const char *path)
+{
+	char dir[4096], *slash;
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			flag(cc, "server", "audit_log", "%.120s: %s", path, strerror(EISDIR));
+		else if (access(path, W_OK) != 0)
+			flag(cc, "server", "audit_log", "cannot append to %.120s: %s", path, strerror(errno));
+		return;
+	}
+	if (errno != ENOENT) {
+		flag(cc, "server", "audit_log", "%.120s: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK | X_OK) != 0)
+		flag(cc, "server", "audit_log", "cannot create %.120s in %.120s: %s", path, dir, strerror(errno));
+}
+
+static void
+check_files(struct check_ctx *cc)
+{
+	const br_config *c = cc->c;
+	struct stat st;
+
+	if (c->templates_dir == NULL)
+		flag(cc, "server", "templates_dir", "required (the packaged pages are in /usr/share/fido-bridge/templates)");
+	else if (stat(c->templates_dir, &st) != 0)
+		flag(cc, "server", "templates_dir", "%.120s: %s", c->templates_dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		flag(cc, "server", "templates_dir", "%.120s: %s", c->templates_dir, strerror(ENOTDIR));
+	else if (access(c->templates_dir, R_OK | X_OK) != 0)
+		flag(cc, "server", "templates_dir", "%.120s: %s", c->templates_dir, strerror(errno));
+	check_audit_log(cc, c->audit_log);
+	check_secret(cc, "server", "state_key_file", c->state_key_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "server", "previous_state_key_file", c->previous_state_key_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "idp", "secret_file", c->secret_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "idp", "previous_secret_file", c->previous_secret_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "ldap", "bind_password_file", c->ldap_bind_password_file, 0);
+}
+
+int
+br_config_check_report(const br_config *c, unsigned what, br_config_report_fn report, void *arg)
+{
+	struct check_ctx cc = { c, report, arg, 0 };
+
+	if (what & BR_CHECK_RULES)
+		check_rules(&cc);
+	if (what & BR_CHECK_FILES)
+		check_files(&cc);
+	return cc.problems;
+}
+
+
+int
+br_config_check(const br_config *c, char *err, size_t errlen)
+{
+	struct first_error fe = { NULL, err, errlen, 0 };
+
+	return br_config_check_report(c, BR_CHECK_RULES, keep_first, &fe) == 0 ? 0 : -1;
 }
 
 int
@@ -648,6 +949,8 @@ br_config_free(br_config *c)
 	free(c->algs);
 	c->algs = NULL;
 	c->n_algs = 0;
+	free(c->key_lines);
+	c->key_lines = NULL;
 }
 
 void
@@ -667,7 +970,7 @@ br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen)
 	FILE *f;
 
 	if (path == NULL || (f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open", path ? path : "(unset)");
+		snprintf(err, errlen, "%s: cannot open: %s", path ? path : "(unset)", path ? strerror(errno) : "no file named");
 		return NULL;
 	}
 	n = fread(buf, 1, sizeof(buf) - 1, f);

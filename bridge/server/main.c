@@ -1,4 +1,5 @@
 /* fido-bridged: the bridge server. Wiring only: config, stores, routes, signals. */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -6,15 +7,27 @@
 #include <string.h>
 
 #include "../app/app.h"
+#include "../app/audit.h"
 #include "../http/reply.h"
 #include "../http/routes.h"
 #include "../http/server.h"
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr, "usage: fido-bridged [--config FILE]\n"
-			"  default config: $FIDO_BRIDGE_CONFIG or /etc/fido-bridge/bridge.conf\n");
+	fputs("usage: fido-bridged [--config FILE]\n"
+	      "       fido-bridged --version | --help\n"
+	      "  --config FILE defaults to $FIDO_BRIDGE_CONFIG, else /etc/fido-bridge/bridge.conf\n"
+	      "  SIGTERM/SIGINT: finish the requests in flight and exit; SIGHUP: reopen the audit log\n", f);
+}
+
+static void
+print_problem(void *arg, int line, const char *msg)
+{
+	if (line > 0)
+		fprintf(stderr, "fido-bridged: %s:%d: %s\n", (const char *)arg, line, msg);
+	else
+		fprintf(stderr, "fido-bridged: %s: %s\n", (const char *)arg, msg);
 }
 
 int
@@ -30,10 +43,16 @@ main(int argc, char **argv)
 	int i, sig = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
 			path = argv[++i];
-		else {
-			usage();
+		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("fido-bridged (fido-bridge) %s\n", BRIDGE_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
 			return 2;
 		}
 	}
@@ -54,8 +73,8 @@ main(int argc, char **argv)
 		br_config_free(&app.cfg);
 		return 1;
 	}
-	if (app.cfg.templates_dir == NULL) {
-		fprintf(stderr, "fido-bridged: [server] templates_dir: required\n");
+	/* what bridgectl config check says of the files: a short or world-readable secret, templates */
+	if (br_config_check_report(&app.cfg, BR_CHECK_FILES, print_problem, (void *)path) > 0) {
 		br_config_free(&app.cfg);
 		return 1;
 	}
@@ -106,10 +125,16 @@ main(int argc, char **argv)
 		    loopback ? "" : " (not loopback: /metrics and the health detail are open to that network)");
 	}
 	br_audit_event(app.audit, "server_started", json_pack("{s:i}", "port", br_server_port(srv)));
-	do {
-		if (sigwait(&set, &sig) != 0)
+	for (;;) {
+		if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
 			break;
-	} while (sig == SIGHUP); /* nothing to reload yet: the config is read at start */
+		/* SIGHUP: logrotate renamed the audit log (the config is read at start only) */
+		if (br_audit_reopen(app.audit) < 0)
+			fprintf(stderr, "fido-bridged: SIGHUP: cannot reopen %s: %s; the audit log goes on in the old file\n",
+			    app.cfg.audit_log, strerror(errno));
+		else
+			br_audit_event(app.audit, "audit_log_reopened", NULL);
+	}
 	fprintf(stderr, "fido-bridged: signal %d, finishing requests in flight\n", sig);
 	br_server_stop(&srv);
 	br_server_stop(&admin);

@@ -49,7 +49,7 @@ listen_address = 127.0.0.1
 listen_port = $bport
 public_url = $bridge_url
 threads = 2
-templates_dir = $root/templates
+templates_dir = ${STACK_TEMPLATES_DIR:-$root/templates}
 audit_log = $dir/audit.log
 state_key_file = $dir/state.key
 admin_listen = 127.0.0.1:$aport
@@ -95,6 +95,7 @@ privacy_url = https://www.example.edu/privacy
 logo_file = $here/branding/logo.svg
 css_file = $here/branding/custom.css
 CONF
+# STACK_TEMPLATES_DIR (above): pages from elsewhere (the installed package's, scripts/package-test.sh).
 # STACK_RETURN_URLS (above): more [idp] return_urls, comma-separated (other IdP-side shims).
 # STACK_HEADER_TIMEOUT (above): [server] header_timeout (default 10s).
 # STACK_EXTRA_CONF: more INI text (sections may repeat) for tests of optional features
