@@ -56,6 +56,7 @@ static const th_case cases[] = {
 	{ "cache", "standin_ticket_everywhere", t_standin_ticket_everywhere, "after the stand-in took a ticket, no server has it" },
 	{ "cache", "ticket_single_use_shim", t_ticket_single_use_shim, "a ticket taken like the IdP shim does cannot be taken again" },
 	{ "cache", "consumed_keys_everywhere", t_consumed_keys_everywhere, "consumed challenges and flows gone from every memcached server" },
+	{ "cache", "ticket_shim_after_fault", t_ticket_shim_after_fault, "a memcached stopped: shim and stand-in take unavailable, then exactly once" },
 	{ "main", "audit_log", t_audit_log, "one JSON event per line, no ticket/challenge/code/cookie values" },
 	{ "proxy", "proxy_client_from_header", t_proxy_client_from_header, "behind a trusted proxy: X-Forwarded-For client counted and logged" },
 	{ "proxy", "proxy_ipv6_prefix", t_proxy_ipv6_prefix, "an IPv6 client is counted by its /64" },
