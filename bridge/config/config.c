@@ -85,6 +85,8 @@ static const struct key keys[] = {
 	{ "server", "previous_state_key_file", T_STR, O(previous_state_key_file), 0, 0, NULL, NULL, "the state key before the last rotation" },
 	{ "server", "trusted_proxies", T_NETS, O(trusted_proxies), 0, 0, "", NULL, "proxies (addresses, CIDR prefixes) whose X-Forwarded-For names the client" },
 	{ "server", "max_connections_per_address", T_INT, O(max_connections_per_address), 0, 1000, "64", NULL, "open connections per client address (trusted proxies exempt); 0 = no limit" },
+	{ "server", "header_timeout", T_DUR, O(header_timeout_s), 1, 300, "10s", NULL, "a whole request must arrive within this of the connection's start (or the last reply)" },
+	{ "server", "admin_listen", T_STR, O(admin_listen), 0, 0, "127.0.0.1:9091", NULL, "address:port of the management listener (/metrics, detailed /healthz), or off" },
 
 	{ "webauthn", "rp_id", T_STR, O(rp_id), 0, 0, NULL, NULL, "relying party id (a registrable domain)" },
 	{ "webauthn", "rp_name", T_STR, O(rp_name), 0, 0, "University login", NULL, "name shown by authenticators" },
@@ -522,7 +524,56 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 	NEED(c->memcached_servers != NULL, "[memcached] servers: required");
 	NEED(c->public_url != NULL && (strncmp(c->public_url, "https://", 8) == 0 || strncmp(c->public_url, "http://", 7) == 0),
 	    "[server] public_url: required, an absolute URL");
+	{
+		char addr[BR_IP_TEXT_MAX];
+		int port;
+		NEED(br_listen_parse(c->admin_listen, addr, sizeof(addr), &port) >= 0,
+		    "[server] admin_listen: \"%.80s\" is not address:port ([v6]:port for IPv6; numeric) or off",
+		    c->admin_listen != NULL ? c->admin_listen : "");
+	}
 #undef NEED
+	return 0;
+}
+
+int
+br_listen_parse(const char *s, char *addr, size_t cap, int *port)
+{
+	const char *colon, *a = s, *p;
+	unsigned char ip[16];
+	size_t alen;
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "off") == 0)
+		return 1;
+	if ((colon = strrchr(s, ':')) == NULL)
+		return -1;
+	alen = (size_t)(colon - s);
+	if (*s == '[') {
+		/* [v6]:port */
+		if (alen < 2 || s[alen - 1] != ']')
+			return -1;
+		a = s + 1;
+		alen -= 2;
+		if (memchr(a, ':', alen) == NULL)
+			return -1; /* brackets are for IPv6 only */
+	} else if (memchr(s, ':', alen) != NULL) {
+		return -1; /* an IPv6 address needs its brackets */
+	}
+	p = colon + 1;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	v = strtol(p, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
+		return -1;
+	if (alen == 0 || alen >= cap || br_ip_parse(a, alen, ip) < 0)
+		return -1;
+	memcpy(addr, a, alen);
+	addr[alen] = '\0';
+	*port = (int)v;
 	return 0;
 }
 

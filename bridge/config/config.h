@@ -57,6 +57,8 @@ typedef struct br_config {
 	char *previous_state_key_file;
 	br_ip_prefixes trusted_proxies; /* peers whose X-Forwarded-For is believed */
 	int max_connections_per_address; /* open connections per address; 0: no limit */
+	int header_timeout_s;        /* a whole request within this (br_server_options) */
+	char *admin_listen;          /* "address:port" of /metrics and detailed /healthz, or "off" */
 
 	/* [webauthn] */
 	char *rp_id;
@@ -135,6 +137,13 @@ void br_config_each_key(void (*fn)(const char *section, const char *key, const c
 
 /* Read a secret file (first line, trailing newline removed); NULL with err. */
 char *br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen);
+
+/*
+ * A listen address: "off" gives 1; "127.0.0.1:9091" or "[::1]:9091"
+ * (numeric address, port 1-65535) gives 0 with the address in addr (cap
+ * >= BR_IP_TEXT_MAX) and the port; anything else -1.
+ */
+int br_listen_parse(const char *s, char *addr, size_t cap, int *port);
 
 /* "90", "90s", "15m", "2h", "7d" to seconds; -1 when malformed. */
 long br_parse_duration(const char *s);

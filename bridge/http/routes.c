@@ -21,13 +21,19 @@ const br_route br_routes[] = {
 	{ "POST", "/api/passkeys/rename", h_api_passkeys_rename, "api_passkeys_rename" },
 	{ "POST", "/api/passkeys/delete", h_api_passkeys_delete, "api_passkeys_delete" },
 	{ "GET", "/healthz", h_healthz, "healthz" },
-	{ "GET", "/metrics", h_metrics, "metrics" },
 	{ "GET", "/.well-known/webauthn", h_well_known, "well_known" },
 	{ "GET", "/static/", h_static, "static" },
 	{ "GET", "/i18n/", h_static, "static" },
 	{ "GET", "/favicon.ico", h_favicon, "static" },
 };
 const size_t br_n_routes = sizeof(br_routes) / sizeof(br_routes[0]);
+
+/* The management listener ([server] admin_listen): not for the public. */
+const br_route br_admin_routes[] = {
+	{ "GET", "/healthz", h_healthz_detail, "admin_healthz" },
+	{ "GET", "/metrics", h_metrics, "admin_metrics" },
+};
+const size_t br_n_admin_routes = sizeof(br_admin_routes) / sizeof(br_admin_routes[0]);
 
 void
 br_routes_observe(void *app, const char *metric, int status, double seconds)

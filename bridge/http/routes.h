@@ -6,6 +6,9 @@
 
 extern const br_route br_routes[];
 extern const size_t br_n_routes;
+/* the management listener's: /healthz with the failing part, /metrics */
+extern const br_route br_admin_routes[];
+extern const size_t br_n_admin_routes;
 
 /* server observe hook: latency histogram and status counts */
 void br_routes_observe(void *app, const char *metric, int status, double seconds);
@@ -33,7 +36,8 @@ void h_api_passkeys_list(void *app, const br_request *req, br_response *res);
 void h_api_passkeys_rename(void *app, const br_request *req, br_response *res);
 void h_api_passkeys_delete(void *app, const br_request *req, br_response *res);
 /* h_ops.c */
-void h_healthz(void *app, const br_request *req, br_response *res);
+void h_healthz(void *app, const br_request *req, br_response *res);        /* public: ok / not ok */
+void h_healthz_detail(void *app, const br_request *req, br_response *res); /* admin: the failing part */
 void h_metrics(void *app, const br_request *req, br_response *res);
 void h_well_known(void *app, const br_request *req, br_response *res);
 void h_static(void *app, const br_request *req, br_response *res);

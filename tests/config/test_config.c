@@ -275,6 +275,38 @@ proxies(void)
 	expect_error("[server]\nmax_connections_per_address = many\n", 2, "not an integer");
 }
 
+/* [server] admin_listen and header_timeout */
+static void
+admin_listener(void)
+{
+	br_config c;
+	char err[256], addr[BR_IP_TEXT_MAX];
+	int port = 0;
+
+	/* the default: loopback only */
+	CHECK(load("", &c, err, sizeof(err)) == 0);
+	CHECK(c.admin_listen != NULL && strcmp(c.admin_listen, "127.0.0.1:9091") == 0);
+	CHECK(c.header_timeout_s == 10);
+	br_config_free(&c);
+	CHECK(br_listen_parse("127.0.0.1:9091", addr, sizeof(addr), &port) == 0 && strcmp(addr, "127.0.0.1") == 0 &&
+	    port == 9091);
+	CHECK(br_listen_parse("[::1]:9100", addr, sizeof(addr), &port) == 0 && strcmp(addr, "::1") == 0 && port == 9100);
+	CHECK(br_listen_parse("off", addr, sizeof(addr), &port) == 1);
+	CHECK(br_listen_parse("::1:9100", addr, sizeof(addr), &port) == -1);      /* IPv6 needs brackets */
+	CHECK(br_listen_parse("localhost:9091", addr, sizeof(addr), &port) == -1); /* numeric only */
+	CHECK(br_listen_parse("127.0.0.1", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:0", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:65536", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:+80", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:80x", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse(":9091", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("[]:9091", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("[127.0.0.1]:9091", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("Off", addr, sizeof(addr), &port) == -1);
+	expect_error("[server]\nheader_timeout = 0s\n", 2, "between");
+}
+
 int
 main(void)
 {
@@ -286,6 +318,7 @@ main(void)
 	cross_checks();
 	secrets_and_durations();
 	proxies();
+	admin_listener();
 	unlink(write_file("bridge.conf", ""));
 	unlink(write_file("secret", ""));
 	unlink(write_file("k", ""));

@@ -4,7 +4,7 @@
  * through the IdP handoff, My passkeys, and every rejection the bridge
  * promises. Run through tests/http/run.sh, which starts and stops the stack.
  *
- *   test_http_flows [--list | --group main|cache|limits|proxy | CASE...]
+ *   test_http_flows [--list | --group main|cache|limits|proxy|edges | CASE...]
  *
  * The cases of a run share the stack: fixtures (alice's and bob's passkeys)
  * are made by the first case that needs them, so any case can also run
@@ -13,7 +13,8 @@
  * memcached: sealed state, single use across server threads; needs a stack
  * of its own, so that its content is this group's only), "limits" (the
  * per-address limit: needs STACK_LIMIT_ADDRESS low), "proxy" (behind a
- * trusted proxy: needs trusted_proxies = 127.0.0.1 and low limits).
+ * trusted proxy: needs trusted_proxies = 127.0.0.1 and low limits), "edges"
+ * (the request deadline: needs a short header_timeout, STACK_HEADER_TIMEOUT=2s).
  *
  * This file holds the one case table (the order the cases run in) and main.
  * The cases are in t_*.c, one concern per file (cases.h lists them by file),
@@ -64,6 +65,13 @@ static const th_case cases[] = {
 	{ "proxy", "proxy_connections", t_proxy_connections, "100 connections from a trusted proxy; max_connections_per_address for others" },
 	{ "limits", "proxy_header_ignored", t_proxy_header_ignored, "no trusted_proxies: X-Forwarded-For ignored, the client is the peer" },
 	{ "limits", "connection_limit_default", t_connection_limit_default, "no trusted_proxies: 64 connections per address" },
+	{ "main", "edges_both_framings", t_edges_both_framings, "Content-Length with Transfer-Encoding: 400, Connection: close, nothing smuggled" },
+	{ "main", "edges_library_replies", t_edges_library_replies, "libmicrohttpd's own 400/505/414/431 carry the security headers" },
+	{ "main", "edges_admin_listener", t_edges_admin_listener, "/metrics and detailed /healthz on the loopback admin listener only" },
+	{ "main", "edges_plus_in_start", t_edges_plus_in_start, "start parameters: '+' is a space, %2B a plus" },
+	{ "main", "edges_missing_cookie", t_edges_missing_cookie, "a JSON call without fb_flow: 400 expired; without fb_session: 403 forbidden" },
+	{ "edges", "edges_slow_drip", t_edges_slow_drip, "a request dripped a byte at a time is dropped at header_timeout (edges run only)" },
+	{ "edges", "edges_health_detail", t_edges_health_detail, "a memcached down: public /healthz \"not ok\", the admin one names it (edges run only; last)" },
 };
 
 int

@@ -68,4 +68,13 @@ void t_state_sealed(void);
 void t_state_key_is_no_cookie(void);
 void t_state_forged_records(void);
 
+/* t_edges.c */
+void t_edges_both_framings(void);
+void t_edges_library_replies(void);
+void t_edges_slow_drip(void);
+void t_edges_admin_listener(void);
+void t_edges_plus_in_start(void);
+void t_edges_missing_cookie(void);
+void t_edges_health_detail(void);
+
 #endif

@@ -136,6 +136,7 @@ stack_init(void)
 		snprintf(E.host, sizeof(E.host), "%.*s", (int)strcspn(h, ":/"), h);
 	}
 	E.idp = need_env("IDP_URL");
+	E.admin = need_env("ADMIN_URL");
 	E.config = need_env("BRIDGE_CONFIG");
 	E.audit = need_env("AUDIT_LOG");
 	E.dir = need_env("STACK_DIR");

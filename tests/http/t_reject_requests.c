@@ -174,8 +174,16 @@ t_malformed_bodies(void)
 	EXPECT_ERROR(&r, 400, "bad_request");
 	raw_post(b, "/api/authenticate/verify", text, strlen(text), "application/x-www-form-urlencoded", E.bridge, 0, 0, &r);
 	EXPECT_ERROR(&r, 400, "bad_request");
+	/* the media type is matched whole: a longer name that starts with it is another type */
+	raw_post(b, "/api/authenticate/verify", text, strlen(text), "application/jsonx", E.bridge, 0, 0, &r);
+	EXPECT_ERROR(&r, 400, "bad_request");
+	raw_post(b, "/api/authenticate/verify", text, strlen(text), "application/json-patch+json", E.bridge, 0, 0, &r);
+	EXPECT_ERROR(&r, 400, "bad_request");
 	free(text);
 	free(chal);
+	/* parameters after ';' are fine */
+	raw_post(b, "/api/authenticate/options", "{}", 2, "application/json; charset=utf-8", E.bridge, 0, 0, &r);
+	EXPECT_STATUS(&r, 200);
 	/* nothing happened: no ticket, the directory as before, and the flow still works */
 	expect_no_ticket(b);
 	after = user_creds_text("alice");
