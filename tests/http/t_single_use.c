@@ -3,9 +3,12 @@
  * stack): what was consumed is gone from every server, whichever server
  * thread handled it.
  */
+#include <dirent.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -200,6 +203,47 @@ first_memcached(void)
 	return (pid_t)atoi(pids);
 }
 
+/* SIGSTOP, then wait until every thread of pid is stopped (kill() returns before they are). */
+static void
+stop_server(pid_t pid)
+{
+	char dir[64];
+	int tries;
+
+	REQUIRE(kill(pid, SIGSTOP) == 0);
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	for (tries = 0; tries < 400; tries++) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		int running = 0;
+
+		REQUIRE(d != NULL);
+		while ((e = readdir(d)) != NULL) {
+			char path[400], buf[512], *rp;
+			FILE *f;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/stat", dir, e->d_name);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;
+			/* "tid (comm) S ...": the state follows the last ')' */
+			if (fgets(buf, sizeof(buf), f) != NULL && (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
+			    rp[2] != 'T' && rp[2] != 't')
+				running = 1;
+			fclose(f);
+		}
+		closedir(d);
+		if (!running)
+			return;
+		{
+			struct timespec ts = { 0, 5000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	REQUIREF(0, "memcached %d did not stop", (int)pid);
+}
+
 /* A signed-in browser back at the stand-in's finish URL (not followed yet): the URL. */
 static char *
 signed_in_finish(hc_browser *b)
@@ -245,7 +289,7 @@ t_ticket_shim_after_fault(void)
 	key = xfmt("ticket:%s", ticket);
 	free(mc_lookup(key, &copies, NULL));
 	REQUIREF(copies == 2, "replicas = 1: the ticket should be on both servers, it is on %d", copies);
-	REQUIRE(kill(mc, SIGSTOP) == 0);
+	stop_server(mc);
 	for (i = 0; i < 2; i++) {
 		rc = shim_take_rc(key, &v);
 		CHECKF(rc == SHIM_UNAVAILABLE && v == NULL, "take %d with a server stopped: %d, not unavailable", i + 1, rc);
@@ -276,7 +320,7 @@ t_ticket_shim_after_fault(void)
 	REQUIRE(ticket != NULL);
 	note_secret("ticket", ticket);
 	key = xfmt("ticket:%s", ticket);
-	REQUIRE(kill(mc, SIGSTOP) == 0);
+	stop_server(mc);
 	res = idp_result(b, url, &st);
 	REQUIRE(kill(mc, SIGCONT) == 0);
 	CHECKF(st == 503 && res != NULL && !jtrue(res, "ok") && strcmp(jstr(res, "error"), "ticket_store_unavailable") == 0,

@@ -8,6 +8,7 @@
  * that could not reach one server took the other copy and won, and a later
  * taker won again with the copy the fault had hidden.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,6 +108,49 @@ raw_has(int port, const char *key)
 	return strncmp(buf, "VALUE ", 6) == 0;
 }
 
+/*
+ * SIGSTOP, then wait until every thread of pid is stopped: kill() returns
+ * before the group stop has reached them, and a thread still running would
+ * answer a request the test means to go unanswered.
+ */
+static void
+stop_server(pid_t pid)
+{
+	char dir[64];
+	int tries;
+
+	CHECK(kill(pid, SIGSTOP) == 0);
+	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+	for (tries = 0; tries < 400; tries++) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		int running = 0;
+
+		CHECK(d != NULL);
+		while ((e = readdir(d)) != NULL) {
+			char path[400], buf[512], *rp;
+			FILE *f;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/stat", dir, e->d_name);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;
+			/* "tid (comm) S ...": the state follows the last ')' */
+			if (fgets(buf, sizeof(buf), f) != NULL && (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
+			    rp[2] != 'T' && rp[2] != 't')
+				running = 1;
+			fclose(f);
+		}
+		closedir(d);
+		if (!running)
+			return;
+		sleep_ms(5);
+	}
+	fprintf(stderr, "memcached %d did not stop\n", (int)pid);
+	CHECK(0);
+}
+
 /* A take that must be unavailable: BR_CACHE_ERROR, no value, a reason, quickly. */
 static void
 take_unavailable(br_cache *c, const char *key)
@@ -166,7 +210,7 @@ stopped_server(pid_t victim, int port_a, int port_b)
 	CHECK(br_cache_set(c, "flow:stop", "flow-1", 6, 60) == BR_CACHE_OK);
 	CHECK(raw_has(port_a, "fs:ticket:stop") && raw_has(port_b, "fs:ticket:stop"));
 
-	CHECK(kill(victim, SIGSTOP) == 0);
+	stop_server(victim);
 	/* the first take meets the timeout, the next ones libmemcached's skipped server: both unavailable */
 	take_unavailable(c, "ticket:stop");
 	take_unavailable(c, "ticket:stop");

@@ -230,6 +230,29 @@ final class StoreTests {
 
     static void signal(final Process p, final String sig) throws Exception {
         eq(0, new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor(), "kill -" + sig);
+        if ("STOP".equals(sig)) {
+            // kill returns before the group stop reaches every thread: wait until none runs
+            final java.nio.file.Path tasks = java.nio.file.Paths.get("/proc", String.valueOf(p.pid()), "task");
+            for (int i = 0; i < 400; i++) {
+                boolean running = false;
+                try (java.util.stream.Stream<java.nio.file.Path> ts = java.nio.file.Files.list(tasks)) {
+                    for (final java.nio.file.Path t : (Iterable<java.nio.file.Path>) ts::iterator) {
+                        final String st = new String(java.nio.file.Files.readAllBytes(t.resolve("stat")),
+                                StandardCharsets.US_ASCII);
+                        final int rp = st.lastIndexOf(')');
+                        final char state = rp >= 0 && rp + 2 < st.length() ? st.charAt(rp + 2) : '?';
+                        running |= state != 'T' && state != 't';
+                    }
+                } catch (final java.io.IOException e) {
+                    running = true; // a thread came or went: look again
+                }
+                if (!running) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError("memcached " + p.pid() + " did not stop");
+        }
     }
 
     /**
