@@ -173,6 +173,7 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 {
 	char ticket[BR_ID_LEN + 1], key[96];
 	json_t *record;
+	char *text = NULL;
 	br_result r = BR_RESULT_UNAVAILABLE;
 	br_ticket_fields f = {
 		/* a second factor names the first one's user byte for byte, so the IdP's Subject holds one name */
@@ -181,6 +182,7 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 		.state = flow->state,
 		.entity = flow->entity,
 		.auth_instant = who->now,
+		.expires = who->now + app->cfg.ticket_ttl_s,
 		.uv = ar->uv, .be = ar->be, .bs = ar->bs, .mfa = mfa,
 		.credential_id = NULL,
 		.aaguid = cred->aaguid,
@@ -195,13 +197,23 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 		return BR_RESULT_INTERNAL;
 	}
 	snprintf(key, sizeof(key), "ticket:%s", ticket);
-	/* the ticket first: a crash between the two leaves no flow pointing at nothing */
-	if (br_cache_set_json(app->cache, key, record, (unsigned)app->cfg.ticket_ttl_s) == BR_CACHE_OK) {
+	/*
+	 * The ticket first: a crash between the two leaves no flow pointing at
+	 * nothing. Stored as the record is ("v" is the ticket's own version, not
+	 * the cache's), so the shim reads exactly what was signed.
+	 */
+	if ((text = json_dumps(record, JSON_COMPACT)) == NULL) {
+		r = BR_RESULT_INTERNAL;
+	} else if (br_cache_set(app->cache, key, text, strlen(text), (unsigned)app->cfg.ticket_ttl_s) == BR_CACHE_OK) {
 		if (br_flow_set(&flow->ticket, ticket) == 0 &&
 		    br_flow_save(app, flow, (unsigned)app->cfg.flow_ttl_s, who->now) == BR_CACHE_OK)
 			r = BR_RESULT_OK;
 		else
 			br_cache_delete(app->cache, key);
+	}
+	if (text != NULL) {
+		br_wipe(text, strlen(text));
+		free(text);
 	}
 	if (r != BR_RESULT_OK)
 		br_event_store(app, who, "signin_failure", "cache_error", json_pack("{s:s}", "username", user->username));

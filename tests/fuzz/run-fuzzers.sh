@@ -28,6 +28,7 @@ if [ $# -gt 0 ]; then
 else
 	targets=(authdata attestation_object cose_key clientdata base64url credential_json assertion config)
 	targets+=(http_edges)
+	targets+=(ticket_record)
 fi
 
 # Inputs a little above the largest recorded ceremony (an android-safetynet

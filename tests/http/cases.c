@@ -65,6 +65,7 @@ static const th_case cases[] = {
 	{ "main", "pages_branding", t_pages_branding, "[branding]: names in pages and strings, logo and CSS routes, footer links" },
 	{ "main", "pages_enrolled_to_passkeys", t_pages_enrolled_to_passkeys, "\"Go to My passkeys\" after a set-up link: no second sign-in, once" },
 	{ "main", "pages_error_reference", t_pages_error_reference, "error page: reference id and time, the same id in the audit" },
+	{ "cache", "ticket_shim_after_fault", t_ticket_shim_after_fault, "a memcached stopped: shim and stand-in take unavailable, then exactly once" },
 	{ "main", "audit_log", t_audit_log, "one JSON event per line, no ticket/challenge/code/cookie values" },
 	{ "proxy", "proxy_client_from_header", t_proxy_client_from_header, "behind a trusted proxy: X-Forwarded-For client counted and logged" },
 	{ "proxy", "proxy_ipv6_prefix", t_proxy_ipv6_prefix, "an IPv6 client is counted by its /64" },

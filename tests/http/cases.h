@@ -61,6 +61,7 @@ void t_connection_limit_default(void);
 /* t_single_use.c */
 void t_consumed_keys_everywhere(void);
 void t_ticket_single_use_shim(void);
+void t_ticket_shim_after_fault(void);
 void t_standin_ticket_everywhere(void);
 
 /* t_audit.c */

@@ -263,7 +263,7 @@ char *
 signed_start(const char *conversation, const char *state, const char *ret, const char *entity,
     const char *force, const char *passive, long long ts)
 {
-	char *m = xfmt("v1\n%s\n%s\n%s\n%s\n%s\n%s\n%lld", conversation, state, ret, entity, force, passive, ts);
+	char *m = xfmt("fido-bridge start v2\n%s\n%s\n%s\n%s\n%s\n%s\n%lld", conversation, state, ret, entity, force, passive, ts);
 	char *sig = hmac_b64url(E.secret, m);
 	char *c = hc_urlencode(conversation), *s = hc_urlencode(state), *r = hc_urlencode(ret), *e = hc_urlencode(entity);
 	char *url = xfmt("%s/authn/start?conversation=%s&state=%s&return=%s&entity=%s&force=%s&passive=%s&ts=%lld&sig=%s",

@@ -319,7 +319,7 @@ start_with_entity(hc_browser *b, const char *entity, const char *entity_q, hc_re
 	char *state = rand_b64(16), *ret = xfmt("%s/finish", E.idp), *m, *sig, *rq, *url;
 	long long ts = (long long)time(NULL);
 
-	m = xfmt("v1\nconv1\n%s\n%s\n%s\n0\n0\n%lld", state, ret, entity, ts);
+	m = xfmt("fido-bridge start v2\nconv1\n%s\n%s\n%s\n0\n0\n%lld", state, ret, entity, ts);
 	sig = hmac_b64url(E.secret, m);
 	rq = hc_urlencode(ret);
 	url = xfmt("/authn/start?conversation=conv1&state=%s&return=%s&entity=%s&force=0&passive=0&ts=%lld&sig=%s",
