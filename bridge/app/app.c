@@ -162,6 +162,15 @@ br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t 
 	}
 	if (load_state_keys(app, err, errlen) < 0)
 		return -1;
+	if (pthread_rwlock_init(&app->mds_lock, NULL) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	app->mds_lock_ready = 1;
+	br_mds_rules_from_config(c, &app->mds_rules);
+	/* configured but missing is an error: a node must not quietly accept what the others refuse */
+	if (c->mds_file != NULL && (app->mds = br_metadata_read(c->mds_file, err, errlen)) == NULL)
+		return -1;
 	if (c->templates_dir != NULL && (app->tpl = br_templates_load(c->templates_dir, err, errlen)) == NULL)
 		return -1;
 	if ((app->audit = br_audit_open(c->audit_log)) == NULL) {
@@ -188,8 +197,29 @@ br_app_free(br_app *app)
 	br_cache_close(&app->cache);
 	br_secrets_wipe(&app->secrets);
 	br_trust_free(&app->trust);
+	br_mds_free(&app->mds);
+	if (app->mds_lock_ready)
+		pthread_rwlock_destroy(&app->mds_lock);
+	app->mds_lock_ready = 0;
 	br_config_free(&app->cfg);
 	memset(&app->policy, 0, sizeof(app->policy));
+}
+
+int
+br_app_reload_metadata(br_app *app, char *err, size_t errlen)
+{
+	br_mds *next, *old;
+
+	if (app->cfg.mds_file == NULL || !app->mds_lock_ready)
+		return 0;
+	if ((next = br_metadata_read(app->cfg.mds_file, err, errlen)) == NULL)
+		return -1;
+	pthread_rwlock_wrlock(&app->mds_lock);
+	old = app->mds;
+	app->mds = next;
+	pthread_rwlock_unlock(&app->mds_lock);
+	br_mds_free(&old);
+	return 0;
 }
 
 const char *

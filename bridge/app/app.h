@@ -2,6 +2,8 @@
 #ifndef BR_APP_H
 #define BR_APP_H
 
+#include <pthread.h>
+
 #include "../config/config.h"
 #include "../core/ceremony.h"
 #include "../core/x509.h"
@@ -10,6 +12,7 @@
 #include "audit.h"
 #include "handoff.h"
 #include "keycache.h"
+#include "metadata.h"
 #include "metrics.h"
 #include "render.h"
 
@@ -26,6 +29,11 @@ typedef struct br_app {
 	br_keycache *keys;      /* parsed credential public keys */
 	struct br_seal *seal;   /* names and seals the records in the cache (seal.h) */
 	int https;              /* public_url is https */
+	/* FIDO metadata (metadata.h): swapped whole on SIGHUP, read under the lock */
+	br_mds *mds;            /* NULL: none configured */
+	br_mds_rules mds_rules;
+	pthread_rwlock_t mds_lock;
+	int mds_lock_ready;
 } br_app;
 
 /* Everything from a loaded, checked config. Returns -1 with a message. */
@@ -36,6 +44,11 @@ int br_app_init(br_app *app, char *err, size_t errlen);
  */
 int br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t errlen);
 void br_app_free(br_app *app);
+/*
+ * Read [attestation] mds_file again (SIGHUP): on success the new entries
+ * replace the old ones; on failure the old ones stay. 0, or -1 with err.
+ */
+int br_app_reload_metadata(br_app *app, char *err, size_t errlen);
 
 /* Who is asking, for limits and the audit line: the client's address and the time. */
 typedef struct br_caller {

@@ -12,6 +12,7 @@
 
 #include "../core/cose.h"
 #include "../core/crypto.h"
+#include "../core/mds.h"
 
 enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_ENUM, T_NETS };
 
@@ -103,6 +104,16 @@ static const struct key keys[] = {
 	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", attestation_names, "attestation conveyance requested" },
 	{ "webauthn", "trust_anchors_file", T_STR, O(trust_anchors_file), 0, 0, NULL, NULL, "PEM roots attestation chains must reach" },
 	{ "webauthn", "mfa_aaguids", T_LIST, O(mfa_aaguids), 0, 0, "", NULL, "AAGUIDs counted as multi-factor when synced" },
+
+	{ "attestation", "mds_file", T_STR, O(mds_file), 0, 0, NULL, NULL, "verified metadata (written by bridgectl mds import, loaded at start and on SIGHUP)" },
+	{ "attestation", "mds_root_file", T_STR, O(mds_root_file), 0, 0, NULL, NULL, "PEM root the MDS blob must chain to (FIDO: GlobalSign Root CA - R3)" },
+	{ "attestation", "mds_crl_files", T_LIST, O(mds_crl_files), 0, 0, "", NULL, "CRLs (PEM or DER) of every CA of the blob's chain" },
+	{ "attestation", "mds_grace", T_DUR, O(mds_grace_s), 0, 86400 * 365, "30d", NULL, "how far past its nextUpdate a blob is still imported" },
+	{ "attestation", "mds_root_warn", T_DUR, O(mds_root_warn_s), 0, 86400 * 3650, "180d", NULL, "warn when the pinned root expires within this" },
+	{ "attestation", "mds_refuse_status", T_LIST, O(mds_refuse_status), 0, 0, "REVOKED,USER_VERIFICATION_BYPASS,ATTESTATION_KEY_COMPROMISE,USER_KEY_REMOTE_COMPROMISE,USER_KEY_PHYSICAL_COMPROMISE", NULL, "statusReports statuses that refuse a model" },
+	{ "attestation", "mds_min_level", T_STR, O(mds_min_level), 0, 0, "none", NULL, "certification level a model needs: none, L1, L1plus, L2, L2plus, L3, L3plus" },
+	{ "attestation", "mds_require_entry", T_BOOL, O(mds_require_entry), 0, 0, "false", NULL, "refuse authenticators the metadata does not list" },
+	{ "attestation", "mds_use_roots", T_BOOL, O(mds_use_roots), 0, 0, "true", NULL, "judge attestation chains against the entry's roots" },
 
 	{ "idp", "secret_file", T_STR, O(secret_file), 0, 0, NULL, NULL, "HMAC secret shared with the IdP shim" },
 	{ "idp", "previous_secret_file", T_STR, O(previous_secret_file), 0, 0, NULL, NULL, "the secret before the last rotation" },
@@ -498,6 +509,11 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 	NEED(c->algs != NULL && c->n_algs > 0, "[webauthn] algorithms: at least one algorithm is required");
 	NEED(c->trust_anchors_file == NULL || readable(c->trust_anchors_file),
 	    "[webauthn] trust_anchors_file: cannot read %.120s", c->trust_anchors_file);
+	NEED(c->mds_min_level != NULL && br_mds_level_parse(c->mds_min_level) >= 0,
+	    "[attestation] mds_min_level: \"%.40s\" is not none, L1, L1plus, L2, L2plus, L3 or L3plus", c->mds_min_level ? c->mds_min_level : "");
+	for (i = 0; i < c->mds_refuse_status.n; i++)
+		NEED(br_mds_status_parse(c->mds_refuse_status.v[i], strlen(c->mds_refuse_status.v[i])) >= 0,
+		    "[attestation] mds_refuse_status: \"%.60s\" is not a statusReports status", c->mds_refuse_status.v[i]);
 	NEED(c->state_key_file != NULL, "[server] state_key_file: required (32 random bytes or more, the same on every node)");
 	NEED(readable(c->state_key_file), "[server] state_key_file: cannot read %.120s", c->state_key_file);
 	NEED(c->previous_state_key_file == NULL || readable(c->previous_state_key_file),

@@ -79,6 +79,17 @@ typedef struct br_config {
 	char *trust_anchors_file;
 	br_strlist mfa_aaguids;      /* AAGUIDs counted as MFA even when synced */
 
+	/* [attestation]: the FIDO Metadata Service (docs/metadata.md) */
+	char *mds_file;              /* the verified entries every node loads; NULL: no metadata */
+	char *mds_root_file;         /* the pinned root the blob must chain to */
+	br_strlist mds_crl_files;    /* CRLs of the chain's CAs */
+	int mds_grace_s;             /* nextUpdate may be this far past */
+	int mds_root_warn_s;         /* warn when the root expires within this */
+	br_strlist mds_refuse_status; /* statusReports statuses that refuse a model */
+	char *mds_min_level;         /* certification level a model needs: none, L1, ... */
+	int mds_require_entry;       /* refuse AAGUIDs the metadata does not know */
+	int mds_use_roots;           /* judge chains against the entry's attestationRootCertificates */
+
 	/* [idp] */
 	char *secret_file;
 	char *previous_secret_file;

@@ -16,6 +16,7 @@ static const struct {
 	{ "enroll", cmd_enroll, "enroll USER [--ttl DURATION]   print a one-time enrolment link" },
 	{ "user", cmd_user, "user show USER              attributes and credentials" },
 	{ "credential", cmd_credential, "credential list USER | credential delete USER ID" },
+	{ "mds", cmd_mds, "mds import BLOB.jwt | status | show AAGUID | check   FIDO metadata (docs/metadata.md)" },
 	{ "directory", cmd_directory, "directory check             connect, check the schema is loaded" },
 };
 

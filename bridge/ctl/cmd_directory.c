@@ -10,6 +10,9 @@
 #include "../app/audit.h"
 #include "../app/enrolment.h"
 #include "../app/handoff.h"
+#include "../app/metadata.h"
+#include "../core/text.h"
+#include "../store/store_error.h"
 #include "../core/timefmt.h"
 #include "../core/transport.h"
 #include "../config/config.h"
@@ -321,4 +324,68 @@ cmd_directory(int argc, char **argv)
 	free(report);
 	close_directory(&c);
 	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * bridgectl mds check: credentials registered with a model whose status
+ * reports now carry a refused status (mds_refuse_status). One JSON line per
+ * credential; exit status 1 when there is any, so a timer can alert.
+ */
+int
+cmd_mds_check(const char *config)
+{
+	struct ctl c;
+	br_mds *m;
+	br_mds_rules rules;
+	br_credential_record *creds = NULL;
+	char err[512], aaguid[BR_AAGUID_TEXT_LEN + 1], why[64];
+	size_t i, j, n, found = 0, models = 0;
+	const char *reason;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (open_directory(&c, config) < 0)
+		return 1;
+	if (c.cfg.mds_file == NULL || (m = br_metadata_read(c.cfg.mds_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "bridgectl: %s\n", c.cfg.mds_file == NULL ? "[attestation] mds_file: not set" : err);
+		close_directory(&c);
+		return 2;
+	}
+	br_mds_rules_from_config(&c.cfg, &rules);
+	rules.min_level = 0;        /* a status that turned bad, not a policy stricter than at registration */
+	rules.require_entry = 0;
+	for (i = 0; i < m->n && rc == 0; i++) {
+		if ((reason = br_mds_refusal(&m->entries[i], &rules, why, sizeof(why))) == NULL)
+			continue;
+		models++;
+		br_aaguid_format(m->entries[i].aaguid, aaguid);
+		if (br_dir_find_by_aaguid(c.dir, aaguid, &creds, &n) != BR_DIR_OK) {
+			fprintf(stderr, "bridgectl: %s: %s\n", aaguid, br_store_error_get());
+			rc = 2;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			char *id = br_b64url_encode_alloc(creds[j].id.ptr, creds[j].id.len);
+			json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "aaguid", aaguid,
+			    "model", m->entries[i].description, "reason", reason, "credential_id", id,
+			    "dn", creds[j].dn, "nickname", creds[j].nickname);
+			char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+			if (s != NULL)
+				printf("%s\n", s);
+			free(s);
+			json_decref(o);
+			free(id);
+			found++;
+		}
+		br_dir_credentials_free(&creds, n);
+	}
+	if (rc == 0) {
+		fprintf(stderr, "bridgectl: %zu credential(s) of %zu refused model(s) (metadata no %lld)\n", found, models,
+		    (long long)m->no);
+		rc = found > 0 ? 1 : 0;
+	}
+	br_mds_free(&m);
+	close_directory(&c);
+	return rc;
 }

@@ -79,10 +79,18 @@ main(int argc, char **argv)
 	fprintf(stderr, "fido-bridged: listening on %s port %d for %s\n", app.cfg.listen_address,
 	    br_server_port(srv), app.cfg.public_url);
 	br_audit_event(app.audit, "server_started", json_pack("{s:i}", "port", br_server_port(srv)));
-	do {
-		if (sigwait(&set, &sig) != 0)
+	for (;;) {
+		if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
 			break;
-	} while (sig == SIGHUP); /* nothing to reload yet: the config is read at start */
+		/* SIGHUP: the metadata bridgectl mds import wrote; the config itself is read at start */
+		if (br_app_reload_metadata(&app, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fido-bridged: %s (the previous metadata stays)\n", err);
+			br_audit_event(app.audit, "metadata_reload_failed", json_pack("{s:s}", "detail", err));
+		} else if (app.mds != NULL) {
+			br_audit_event(app.audit, "metadata_reloaded", json_pack("{s:I, s:I}", "no", (json_int_t)app.mds->no,
+			    "entries", (json_int_t)app.mds->n));
+		}
+	}
 	fprintf(stderr, "fido-bridged: signal %d, finishing requests in flight\n", sig);
 	br_server_stop(&srv);
 	br_audit_event(app.audit, "server_stopped", NULL);

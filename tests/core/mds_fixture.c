@@ -47,14 +47,16 @@ make_crl(mds_pki *p, const mds_pki_opts *o)
 	SA_REQUIRE((crl = X509_CRL_new()) != NULL);
 	SA_REQUIRE(X509_CRL_set_version(crl, 1) == 1);
 	SA_REQUIRE(X509_CRL_set_issuer_name(crl, X509_get_subject_name(p->root.cert)) == 1);
-	SA_REQUIRE((t = ASN1_TIME_set(NULL, (time_t)(SA_NOW - SA_DAY))) != NULL);
+	int64_t now = o->now != 0 ? o->now : SA_NOW;
+
+	SA_REQUIRE((t = ASN1_TIME_set(NULL, (time_t)(now - SA_DAY))) != NULL);
 	SA_REQUIRE(X509_CRL_set1_lastUpdate(crl, t) == 1);
-	SA_REQUIRE(ASN1_TIME_set(t, (time_t)(o->crl_next_update != 0 ? o->crl_next_update : SA_NOW + 7 * SA_DAY)) != NULL);
+	SA_REQUIRE(ASN1_TIME_set(t, (time_t)(o->crl_next_update != 0 ? o->crl_next_update : now + 7 * SA_DAY)) != NULL);
 	SA_REQUIRE(X509_CRL_set1_nextUpdate(crl, t) == 1);
 	if (o->revoke_signer) {
 		SA_REQUIRE((rev = X509_REVOKED_new()) != NULL);
 		SA_REQUIRE(X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(p->signer)) == 1);
-		SA_REQUIRE(ASN1_TIME_set(t, (time_t)(SA_NOW - 2 * SA_DAY)) != NULL);
+		SA_REQUIRE(ASN1_TIME_set(t, (time_t)(now - 2 * SA_DAY)) != NULL);
 		SA_REQUIRE(X509_REVOKED_set_revocationDate(rev, t) == 1);
 		SA_REQUIRE(X509_CRL_add0_revoked(crl, rev) == 1);
 	}
@@ -74,17 +76,19 @@ mds_pki_make(mds_pki *p, const mds_pki_opts *o)
 	static const mds_pki_opts none;
 	sa_cert_opts co;
 	sa_ca self;
+	int64_t now;
 
 	if (o == NULL)
 		o = &none;
+	now = o->now != 0 ? o->now : SA_NOW;
 	memset(p, 0, sizeof(*p));
 	memset(&co, 0, sizeof(co));
 	co.org = "Example Metadata PKI";
 	co.ou = "";
 	co.cn = "Example MDS Root";
 	co.ca = 1;
-	co.not_before = SA_NOW - 3650 * SA_DAY;
-	co.not_after = SA_NOW + 3650 * SA_DAY;
+	co.not_before = now - 3650 * SA_DAY;
+	co.not_after = now + 3650 * SA_DAY;
 	p->root.key = sa_ec_key("P-256");
 	self.key = p->root.key;
 	self.cert = NULL;
@@ -94,8 +98,8 @@ mds_pki_make(mds_pki *p, const mds_pki_opts *o)
 	co.org = "Example Metadata PKI";
 	co.ou = "";
 	co.cn = "mds.example.org";
-	co.not_before = SA_NOW - 30 * SA_DAY;
-	co.not_after = o->signer_not_after != 0 ? o->signer_not_after : SA_NOW + 365 * SA_DAY;
+	co.not_before = now - 30 * SA_DAY;
+	co.not_after = o->signer_not_after != 0 ? o->signer_not_after : now + 365 * SA_DAY;
 	p->signer_key = o->rsa ? sa_rsa_key(2048) : sa_ec_key("P-256");
 	p->signer = sa_cert_issue(&p->root, p->signer_key, &co);
 	pem_of_cert(p->root.cert, &p->root_pem);

@@ -26,6 +26,7 @@ typedef struct mds_pki_opts {
 	int64_t signer_not_after;  /* 0: SA_NOW + 365 days */
 	int revoke_signer;
 	int64_t crl_next_update;   /* 0: SA_NOW + 7 days */
+	int64_t now;               /* the instant everything is valid around; 0: SA_NOW */
 } mds_pki_opts;
 
 /* A fresh root, signer and CRL (opts may be NULL). */
