@@ -14,6 +14,49 @@
 #include "random.h"
 #include "session.h"
 
+/* The metadata's part in one registration: the entry's roots for the chain, then the model's verdict. */
+struct mds_use {
+	br_app *app;
+	br_trust *owned;        /* anchors built for this model */
+	int locked;
+};
+
+static int
+mds_trust_for(void *arg, const unsigned char aaguid[BR_AAGUID_LEN], const br_trust **out)
+{
+	struct mds_use *u = arg;
+	const br_mds_entry *e = br_mds_find(u->app->mds, aaguid);
+
+	br_trust_free(&u->owned);
+	return br_mds_trust_for(u->app->trust, e, out, &u->owned);
+}
+
+/* Hold the metadata for the ceremony: a SIGHUP swap waits, the entry stays valid. */
+static void
+mds_hold(struct mds_use *u)
+{
+	if (u->app->mds_lock_ready && pthread_rwlock_rdlock(&u->app->mds_lock) == 0)
+		u->locked = 1;
+}
+
+static void
+mds_release(struct mds_use *u)
+{
+	br_trust_free(&u->owned);
+	if (u->locked)
+		pthread_rwlock_unlock(&u->app->mds_lock);
+	u->locked = 0;
+}
+
+/* NULL when the model may register; else the reason for the audit line. */
+static const char *
+mds_verdict(const struct mds_use *u, const br_reg_result *rr, char *buf, size_t cap)
+{
+	if (!u->locked || u->app->mds == NULL)
+		return NULL;
+	return br_mds_refusal(br_mds_find(u->app->mds, rr->aaguid), &u->app->mds_rules, buf, cap);
+}
+
 /* An enrolment session or a signed-in one, with its user loaded. */
 static br_result
 registering(br_app *app, const br_caller *who, const char *session_id, br_session *s, br_user **user)
@@ -226,12 +269,17 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 	br_user *user = NULL;
 	br_result r;
 	br_err e;
+	struct mds_use mu;
+	char why_buf[64];
+	const char *why;
 
 	memset(&s, 0, sizeof(s));
 	memset(&cred, 0, sizeof(cred));
 	memset(&chal, 0, sizeof(chal));
 	memset(&rr, 0, sizeof(rr));
 	memset(out, 0, sizeof(*out));
+	memset(&mu, 0, sizeof(mu));
+	mu.app = app;
 	if (nickname != NULL && *nickname == '\0')
 		nickname = NULL;
 	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK)
@@ -253,6 +301,7 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 		    r == BR_RESULT_UNAVAILABLE ? "cache_error" : br_result_code(r), json_pack("{s:s}", "username", user->username));
 		goto out;
 	}
+	mds_hold(&mu);
 	{
 		br_reg_input in = {
 			.policy = &app->policy,
@@ -263,12 +312,26 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 			.trust = app->cfg.attestation == BR_ATTESTATION_DIRECT ? app->trust : NULL,
 			.now = who->now,
 		};
+		if (app->cfg.attestation == BR_ATTESTATION_DIRECT && app->cfg.mds_use_roots && mu.locked && app->mds != NULL) {
+			in.trust_for = mds_trust_for;
+			in.trust_arg = &mu;
+		}
 		if ((e = br_register_verify(&in, &rr)) != BR_OK) {
 			br_event(app, who, "registration_failure", br_strerr(e), json_pack("{s:s}", "username", user->username));
 			r = BR_RESULT_FAILED;
 			goto out;
 		}
 	}
+	/* the model: revoked, compromised or not certified enough is refused before anything is spent */
+	if ((why = mds_verdict(&mu, &rr, why_buf, sizeof(why_buf))) != NULL) {
+		char aaguid[BR_AAGUID_TEXT_LEN + 1];
+
+		br_aaguid_format(rr.aaguid, aaguid);
+		br_event(app, who, "registration_failure", why, json_pack("{s:s, s:s}", "username", user->username, "aaguid", aaguid));
+		r = BR_RESULT_AUTHENTICATOR_REFUSED;
+		goto out;
+	}
+	mds_release(&mu);
 	if ((r = check_new(app, who, user, &rr)) != BR_RESULT_OK || (r = spend_code(app, who, &s, user)) != BR_RESULT_OK)
 		goto out;
 	r = store_credential(app, who, user, &rr,
@@ -286,6 +349,7 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 	if (s.kind == BR_SESSION_ENROL)
 		r = end_enrolment(app, who, &s, user, out);
 out:
+	mds_release(&mu);
 	br_reg_result_reset(&rr);
 	br_challenge_reset(&chal);
 	br_credential_json_reset(&cred);

@@ -145,6 +145,16 @@ br_register_verify(const br_reg_input *in, br_reg_result *out)
 	actx.policy = pol;
 	actx.trust = in->trust;
 	actx.now = in->now;
+	if (in->trust_for != NULL) {
+		const br_trust *t = NULL;
+
+		if (in->trust_for(in->trust_arg, ad.aaguid, &t) < 0) {
+			r = BR_ERR_INTERNAL;
+			goto out;
+		}
+		if (t != NULL)
+			actx.trust = t;
+	}
 	if ((r = verify(&actx, &type)) != BR_OK)
 		goto out;
 

@@ -29,6 +29,7 @@ static const struct {
 	[BR_RESULT_LINK_REFUSED] = { 400, "page.enroll_link" },
 	[BR_RESULT_UNAVAILABLE] = { 503, "page.unavailable" },
 	[BR_RESULT_INTERNAL] = { 500, "page.unavailable" },
+	[BR_RESULT_AUTHENTICATOR_REFUSED] = { 403, "page.expired" },
 };
 
 /* Results a JSON call can end with: each needs its err.<code> string. */

@@ -5,11 +5,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../bridge/app/enrol.h"
 #include "../../bridge/app/enrolment.h"
 #include "../../bridge/app/passkeys.h"
 #include "../../bridge/app/registration.h"
+#include "../../bridge/app/result.h"
 #include "svc_fixture.h"
 
 static size_t
@@ -468,6 +470,132 @@ password_enrolment_first_passkey_only(void)
 	svc_close(&s);
 }
 
+/* ---- FIDO metadata ([attestation] mds_file) ---- */
+
+/* A stored payload (what bridgectl mds import writes) with one entry; the path is static. */
+static const char *
+mds_file(const char *aaguid, const char *statuses)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/svc-mds-%ld.json", (long)getpid());
+	CHECK((f = fopen(path, "w")) != NULL);
+	fprintf(f, "{\"no\":3,\"nextUpdate\":\"2030-01-01\",\"entries\":[{\"aaguid\":\"%s\","
+	    "\"metadataStatement\":{\"description\":\"Model\"},\"statusReports\":[%s]}]}", aaguid, statuses);
+	CHECK(fclose(f) == 0);
+	return path;
+}
+
+static char *
+mds_conf(const char *path, const char *more)
+{
+	static char conf[512];
+
+	snprintf(conf, sizeof(conf), "[attestation]\nmds_file = %s\n%s", path, more);
+	return conf;
+}
+
+static void
+revoked_model_refused_link_kept(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+	const char *path;
+
+	sk_key_new(&k);
+	path = mds_file(k.aaguid_text, "{\"status\":\"FIDO_CERTIFIED_L1\"},{\"status\":\"REVOKED\",\"effectiveDate\":\"2025-01-01\"}");
+	svc_open(&s, mds_conf(path, ""));
+	svc_enrol_link(&s, "alice", code);
+	svc_open_link(&s, "alice", code, sid);
+	chal = svc_reg_challenge(&s, sid, &k);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_AUTHENTICATOR_REFUSED);
+	CHECK(strcmp(br_result_code(BR_RESULT_AUTHENTICATOR_REFUSED), "authenticator_refused") == 0);
+	CHECK_INT(creds_of(&s, "alice"), 0);
+	CHECK_INT(codes_of(&s, "alice"), 1);     /* refused before the link was spent */
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "mds_status_REVOKED"), 1);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	svc_close(&s);
+	unlink(path);
+}
+
+static void
+metadata_rules_and_reload(void)
+{
+	svc s;
+	sk_key k, k2;
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+	const char *path;
+	char err[256];
+
+	sk_key_new(&k);
+	/* an unlisted model, with mds_require_entry: refused */
+	path = mds_file("00000000-0000-0000-0000-0000000000aa", "");
+	svc_open(&s, mds_conf(path, "mds_require_entry = true\n"));
+	chal = begin(&s, "alice", &k2, sid);
+	cred = svc_registration(&k2, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_AUTHENTICATOR_REFUSED);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "mds_no_entry"), 1);
+	json_decref(cred);
+	free(chal);
+	/* SIGHUP: the model is now listed and certified: the same link (not spent) now works */
+	mds_file(k2.aaguid_text, "{\"status\":\"FIDO_CERTIFIED_L2\"}");
+	CHECK_INT(br_app_reload_metadata(&s.app, err, sizeof(err)), 0);
+	CHECK_INT(s.app.mds->no, 3);
+	chal = svc_reg_challenge(&s, sid, &k2);
+	cred = svc_registration(&k2, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_OK);
+	CHECK_INT(creds_of(&s, "alice"), 1);
+	json_decref(cred);
+	free(chal);
+	/* a broken file on reload: refused, the loaded metadata stays */
+	{
+		FILE *f = fopen(path, "w");
+
+		CHECK(f != NULL && fputs("{\"no\":", f) >= 0 && fclose(f) == 0);
+	}
+	CHECK_INT(br_app_reload_metadata(&s.app, err, sizeof(err)), -1);
+	CHECK(strstr(err, "mds_file") != NULL && s.app.mds != NULL && s.app.mds->n == 1);
+	sk_key_free(&k);
+	sk_key_free(&k2);
+	svc_close(&s);
+	unlink(path);
+}
+
+static void
+metadata_min_level(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+	const char *path;
+
+	sk_key_new(&k);
+	path = mds_file(k.aaguid_text, "{\"status\":\"FIDO_CERTIFIED_L1\"}");
+	svc_open(&s, mds_conf(path, "mds_min_level = L2\n"));
+	svc_enrol_link(&s, "alice", code);
+	svc_open_link(&s, "alice", code, sid);
+	chal = svc_reg_challenge(&s, sid, &k);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_AUTHENTICATOR_REFUSED);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "mds_certification_level"), 1);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	svc_close(&s);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -486,6 +614,9 @@ main(void)
 		UNIT_CASE(password_enrolment),
 		UNIT_CASE(password_enrolment_off_by_default),
 		UNIT_CASE(password_enrolment_first_passkey_only),
+		UNIT_CASE(revoked_model_refused_link_kept),
+		UNIT_CASE(metadata_rules_and_reload),
+		UNIT_CASE(metadata_min_level),
 	};
 
 	return unit_run("registration_service", cases, UNIT_N(cases));
