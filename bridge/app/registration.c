@@ -8,6 +8,7 @@
 #include "../core/credential_json.h"
 #include "../core/text.h"
 #include "../core/transport.h"
+#include "authn_policy.h"
 #include "challenge.h"
 #include "events.h"
 #include "ratelimit.h"
@@ -156,9 +157,31 @@ br_registration_options(br_app *app, const br_caller *who, const char *session_i
 	    "userVerification", br_uv_policy_name(app->cfg.user_verification),
 	    "attestation", br_attestation_name(app->cfg.attestation),
 	    "extensions", "credProps", 1);
-	if (*public_key == NULL)
+	if (*public_key == NULL) {
 		r = BR_RESULT_INTERNAL;
+		goto out;
+	}
+	/* WebAuthn L3 hints: the user's policy's, else the configuration's */
+	{
+		const br_auth_policy *pol = br_policy_of(&app->cfg, user);
+		const br_strlist *h = pol != NULL && pol->hints.n > 0 ? &pol->hints : &app->cfg.hints;
+		json_t *arr;
+		size_t i;
+
+		if (h->n > 0) {
+			if ((arr = json_array()) == NULL || json_object_set_new(*public_key, "hints", arr) != 0) {
+				r = BR_RESULT_INTERNAL;
+				goto out;
+			}
+			for (i = 0; i < h->n; i++)
+				json_array_append_new(arr, json_string(h->v[i]));
+		}
+	}
 out:
+	if (r != BR_RESULT_OK) {
+		json_decref(*public_key);
+		*public_key = NULL;
+	}
 	free(handle);
 	br_user_free(&user);
 	br_session_reset(&s);
@@ -332,6 +355,20 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 		goto out;
 	}
 	mds_release(&mu);
+	/* the user's authenticator policy (by directory group): allowed models, formats, synced or not */
+	{
+		const br_auth_policy *pol = br_policy_of(&app->cfg, user);
+
+		if ((why = br_policy_refusal(pol, &rr)) != NULL) {
+			char aaguid[BR_AAGUID_TEXT_LEN + 1];
+
+			br_aaguid_format(rr.aaguid, aaguid);
+			br_event(app, who, "registration_failure", why, json_pack("{s:s, s:s, s:s, s:b}", "username", user->username,
+			    "policy", pol->name, "aaguid", aaguid, "be", rr.be));
+			r = BR_RESULT_AUTHENTICATOR_REFUSED;
+			goto out;
+		}
+	}
 	if ((r = check_new(app, who, user, &rr)) != BR_RESULT_OK || (r = spend_code(app, who, &s, user)) != BR_RESULT_OK)
 		goto out;
 	r = store_credential(app, who, user, &rr,

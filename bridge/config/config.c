@@ -13,6 +13,7 @@
 #include "../core/cose.h"
 #include "../core/crypto.h"
 #include "../core/mds.h"
+#include "auth_policy.h"
 
 enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_ENUM, T_NETS };
 
@@ -104,6 +105,7 @@ static const struct key keys[] = {
 	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", attestation_names, "attestation conveyance requested" },
 	{ "webauthn", "trust_anchors_file", T_STR, O(trust_anchors_file), 0, 0, NULL, NULL, "PEM roots attestation chains must reach" },
 	{ "webauthn", "mfa_aaguids", T_LIST, O(mfa_aaguids), 0, 0, "", NULL, "AAGUIDs counted as multi-factor when synced" },
+	{ "webauthn", "hints", T_LIST, O(hints), 0, 0, "", NULL, "WebAuthn L3 hints at registration: security-key, client-device, hybrid" },
 
 	{ "attestation", "mds_file", T_STR, O(mds_file), 0, 0, NULL, NULL, "verified metadata (written by bridgectl mds import, loaded at start and on SIGHUP)" },
 	{ "attestation", "mds_root_file", T_STR, O(mds_root_file), 0, 0, NULL, NULL, "PEM root the MDS blob must chain to (FIDO: GlobalSign Root CA - R3)" },
@@ -383,6 +385,8 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	const struct key *k = find_key(section, name);
 	const char *why;
 
+	if (k == NULL && strncmp(section, "policy ", 7) == 0)
+		return br_auth_policy_key(lc->c, section, name, value, lc->reason, sizeof(lc->reason));
 	if (k == NULL) {
 		snprintf(lc->reason, sizeof(lc->reason), "[%.40s] %.60s: unknown key", section, name);
 		return 0;
@@ -514,6 +518,10 @@ br_config_check(const br_config *c, char *err, size_t errlen)
 	for (i = 0; i < c->mds_refuse_status.n; i++)
 		NEED(br_mds_status_parse(c->mds_refuse_status.v[i], strlen(c->mds_refuse_status.v[i])) >= 0,
 		    "[attestation] mds_refuse_status: \"%.60s\" is not a statusReports status", c->mds_refuse_status.v[i]);
+	for (i = 0; i < c->hints.n; i++)
+		NEED(br_hint_ok(c->hints.v[i]), "[webauthn] hints: \"%.40s\" is not security-key, client-device or hybrid", c->hints.v[i]);
+	if (br_auth_policy_check(c, err, errlen) < 0)
+		return -1;
 	NEED(c->state_key_file != NULL, "[server] state_key_file: required (32 random bytes or more, the same on every node)");
 	NEED(readable(c->state_key_file), "[server] state_key_file: cannot read %.120s", c->state_key_file);
 	NEED(c->previous_state_key_file == NULL || readable(c->previous_state_key_file),
@@ -546,6 +554,8 @@ void
 br_config_free(br_config *c)
 {
 	size_t i;
+
+	br_auth_policy_free_all(c);
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char *base = (char *)c + keys[i].off;
@@ -603,4 +613,22 @@ br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	*len = n;
 	return s;
+}
+
+int
+br_config_list_parse(const char *s, br_strlist *out)
+{
+	return strlist_parse(s, out);
+}
+
+void
+br_config_list_free(br_strlist *l)
+{
+	strlist_free(l);
+}
+
+int
+br_config_bool_parse(const char *v, int *out)
+{
+	return parse_bool(v, out);
 }

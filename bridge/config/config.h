@@ -90,6 +90,11 @@ typedef struct br_config {
 	int mds_require_entry;       /* refuse AAGUIDs the metadata does not know */
 	int mds_use_roots;           /* judge chains against the entry's attestationRootCertificates */
 
+	/* [policy NAME] sections, in file order (auth_policy.h) */
+	struct br_auth_policy *auth_policies;
+	size_t n_auth_policies;
+	br_strlist hints;            /* [webauthn] hints: WebAuthn L3 hints sent at registration */
+
 	/* [idp] */
 	char *secret_file;
 	char *previous_secret_file;
@@ -146,6 +151,12 @@ void br_config_each_key(void (*fn)(const char *section, const char *key, const c
 
 /* Read a secret file (first line, trailing newline removed); NULL with err. */
 char *br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen);
+
+/* A list value ("a, b ,c") into out, replacing it; 0 or -1 (out of memory). */
+int br_config_list_parse(const char *s, br_strlist *out);
+void br_config_list_free(br_strlist *l);
+/* true/yes/on/1, false/no/off/0; 0 or -1. */
+int br_config_bool_parse(const char *v, int *out);
 
 /* "90", "90s", "15m", "2h", "7d" to seconds; -1 when malformed. */
 long br_parse_duration(const char *s);

@@ -10,6 +10,7 @@
 #include "../../bridge/app/enrol.h"
 #include "../../bridge/app/enrolment.h"
 #include "../../bridge/app/passkeys.h"
+#include "../../bridge/app/authn_policy.h"
 #include "../../bridge/app/registration.h"
 #include "../../bridge/app/result.h"
 #include "svc_fixture.h"
@@ -596,6 +597,167 @@ metadata_min_level(void)
 	unlink(path);
 }
 
+/* ---- authenticator policies ([policy NAME]) ---- */
+
+static br_result
+register_as(svc *s, const char *user, uint8_t flags, sk_key *k)
+{
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	sk_reg_opts o;
+	json_t *cred;
+	br_result r;
+
+	memset(&o, 0, sizeof(o));
+	o.flags_set = 1;
+	o.flags = flags;
+	chal = begin(s, user, k, sid);
+	cred = svc_registration(k, chal, &o);
+	r = br_registration_verify(&s->app, &s->who, sid, cred, NULL, &done);
+	json_decref(cred);
+	free(chal);
+	return r;
+}
+
+static void
+policy_device_bound_by_attribute(void)
+{
+	svc s;
+	sk_key k;
+
+	svc_open(&s, "[policy admins]\nmatch = uid=alice\ndevice_bound = true\n");
+	/* alice's policy: a passkey that may be synced is refused, a device-bound one is not */
+	CHECK_INT(register_as(&s, "alice", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &k), BR_RESULT_AUTHENTICATOR_REFUSED);
+	sk_key_free(&k);
+	CHECK_INT(creds_of(&s, "alice"), 0);
+	CHECK_INT(codes_of(&s, "alice"), 1);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "policy_synced"), 1);
+	{
+		json_t *ev = svc_audit_last(&s, "registration_failure");
+
+		CHECK(ev != NULL && strcmp(json_string_value(json_object_get(ev, "policy")), "admins") == 0);
+		json_decref(ev);
+	}
+	CHECK_INT(register_as(&s, "alice", SK_UP | SK_UV | SK_AT, &k), BR_RESULT_OK);
+	sk_key_free(&k);
+	/* bob matches no policy: synced is fine */
+	CHECK_INT(register_as(&s, "bob", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &k), BR_RESULT_OK);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+policy_models_formats_attestation(void)
+{
+	svc s;
+	sk_key k;
+	char conf[512];
+
+	sk_key_new(&k);
+	snprintf(conf, sizeof(conf), "[policy deny]\nmatch = uid=alice\naaguid_deny = %s\n"
+	    "[policy fmt]\nmatch = uid=bob\nformats = packed, tpm\n"
+	    "[policy default]\nattestation_required = true\n", k.aaguid_text);
+	sk_key_free(&k);
+	svc_open(&s, conf);
+	CHECK_INT(register_as(&s, "alice", SK_UP | SK_UV | SK_AT, &k), BR_RESULT_AUTHENTICATOR_REFUSED);
+	sk_key_free(&k);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "policy_aaguid"), 1);
+	/* the soft key attests with "none" */
+	CHECK_INT(register_as(&s, "bob", SK_UP | SK_UV | SK_AT, &k), BR_RESULT_AUTHENTICATOR_REFUSED);
+	sk_key_free(&k);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "policy_format"), 1);
+	svc_close(&s);
+}
+
+static void
+policy_hints_in_options(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1];
+	json_t *pk = NULL, *h;
+
+	svc_open(&s, "[webauthn]\nhints = client-device, hybrid\n[policy admins]\nmatch = uid=alice\nhints = security-key\n");
+	sk_key_new(&k);
+	svc_enrol_link(&s, "alice", code);
+	svc_open_link(&s, "alice", code, sid);
+	CHECK_INT(br_registration_options(&s.app, &s.who, sid, &pk), BR_RESULT_OK);
+	h = json_object_get(pk, "hints");
+	CHECK(json_array_size(h) == 1 && strcmp(json_string_value(json_array_get(h, 0)), "security-key") == 0);
+	json_decref(pk);
+	svc_enrol_link(&s, "bob", code);
+	svc_open_link(&s, "bob", code, sid);
+	CHECK_INT(br_registration_options(&s.app, &s.who, sid, &pk), BR_RESULT_OK);
+	h = json_object_get(pk, "hints");
+	CHECK(json_array_size(h) == 2 && strcmp(json_string_value(json_array_get(h, 1)), "hybrid") == 0);
+	json_decref(pk);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+policy_mfa_verdict(void)
+{
+	br_config c;
+	br_auth_policy strict, synced_ok, off;
+	br_credential_record bound, synced;
+	char err[256];
+
+	CHECK_INT(br_config_defaults(&c, err, sizeof(err)), 0);
+	memset(&strict, 0, sizeof(strict));
+	memset(&bound, 0, sizeof(bound));
+	strict.mfa = 1;
+	strict.device_bound = 1;
+	synced_ok = strict;
+	synced_ok.device_bound = 0;
+	synced_ok.mfa_synced = 1;
+	off = synced_ok;
+	off.mfa = 0;
+	snprintf(bound.aaguid, sizeof(bound.aaguid), "ee882879-721c-4913-9775-3dfcce97072a");
+	snprintf(bound.fmt, sizeof(bound.fmt), "packed");
+	synced = bound;
+	synced.backup_eligible = 1;
+	CHECK(br_policy_mfa(&c, NULL, 1, &bound) && !br_policy_mfa(&c, NULL, 1, &synced) && !br_policy_mfa(&c, NULL, 0, &bound));
+	CHECK(br_policy_mfa(&c, &strict, 1, &bound) && !br_policy_mfa(&c, &strict, 1, &synced));
+	CHECK(br_policy_mfa(&c, &synced_ok, 1, &synced) && !br_policy_mfa(&c, &synced_ok, 0, &synced));
+	CHECK(!br_policy_mfa(&c, &off, 1, &bound));
+	/* a model the policy now denies is no longer multi-factor */
+	CHECK(br_config_list_parse("EE882879-721C-4913-9775-3DFCCE97072A", &strict.aaguid_deny) == 0);
+	CHECK(!br_policy_mfa(&c, &strict, 1, &bound));
+	br_config_list_free(&strict.aaguid_deny);
+	br_config_free(&c);
+}
+
+static void
+policy_config_errors(void)
+{
+	static const char *const bad[] = {
+		"[policy x]\ndevice_bound = true\n",                       /* no match */
+		"[policy x]\nmatch = nosuchattr=1\n",                      /* attribute not read */
+		"[policy x]\nmatch = uid=a\naaguid_allow = nope\n",
+		"[policy x]\nmatch = uid=a\nhints = usb\n",
+		"[policy x]\nmatch = uid=a\nfrobnicate = 1\n",
+		"[policy Bad Name]\nmatch = uid=a\n",
+		"[webauthn]\nhints = nfc\n",
+	};
+	char path[] = "/tmp/policy-conf-XXXXXX", err[512];
+	size_t i;
+	br_config c;
+	int fd;
+	FILE *f;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK((fd = mkstemp(path)) >= 0 && (f = fdopen(fd, "w")) != NULL);
+		fprintf(f, "[webauthn]\nrp_id = example.edu\norigins = https://login.example.edu\n%s", bad[i]);
+		CHECK(fclose(f) == 0);
+		err[0] = '\0';
+		CHECK(br_config_load(path, &c, err, sizeof(err)) < 0 || (br_config_check(&c, err, sizeof(err)) < 0 && (br_config_free(&c), 1)));
+		CHECK(strstr(err, "policy") != NULL || strstr(err, "hints") != NULL);
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+}
+
 int
 main(void)
 {
@@ -617,6 +779,11 @@ main(void)
 		UNIT_CASE(revoked_model_refused_link_kept),
 		UNIT_CASE(metadata_rules_and_reload),
 		UNIT_CASE(metadata_min_level),
+		UNIT_CASE(policy_device_bound_by_attribute),
+		UNIT_CASE(policy_models_formats_attestation),
+		UNIT_CASE(policy_hints_in_options),
+		UNIT_CASE(policy_mfa_verdict),
+		UNIT_CASE(policy_config_errors),
 	};
 
 	return unit_run("registration_service", cases, UNIT_N(cases));
