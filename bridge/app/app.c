@@ -171,6 +171,8 @@ br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t 
 	/* configured but missing is an error: a node must not quietly accept what the others refuse */
 	if (c->mds_file != NULL && (app->mds = br_metadata_read(c->mds_file, err, errlen)) == NULL)
 		return -1;
+	if (c->aaguid_names_file != NULL && (app->names = br_names_read(c->aaguid_names_file, err, errlen)) == NULL)
+		return -1;
 	if (c->templates_dir != NULL && (app->tpl = br_templates_load(c->templates_dir, err, errlen)) == NULL)
 		return -1;
 	if ((app->audit = br_audit_open(c->audit_log)) == NULL) {
@@ -198,6 +200,7 @@ br_app_free(br_app *app)
 	br_secrets_wipe(&app->secrets);
 	br_trust_free(&app->trust);
 	br_mds_free(&app->mds);
+	br_names_free(&app->names);
 	if (app->mds_lock_ready)
 		pthread_rwlock_destroy(&app->mds_lock);
 	app->mds_lock_ready = 0;
@@ -208,17 +211,30 @@ br_app_free(br_app *app)
 int
 br_app_reload_metadata(br_app *app, char *err, size_t errlen)
 {
-	br_mds *next, *old;
+	br_mds *next = NULL, *old;
+	br_names *nnext = NULL, *nold;
 
-	if (app->cfg.mds_file == NULL || !app->mds_lock_ready)
+	if (!app->mds_lock_ready)
 		return 0;
-	if ((next = br_metadata_read(app->cfg.mds_file, err, errlen)) == NULL)
+	/* both read first: a broken one keeps both old tables */
+	if (app->cfg.mds_file != NULL && (next = br_metadata_read(app->cfg.mds_file, err, errlen)) == NULL)
 		return -1;
+	if (app->cfg.aaguid_names_file != NULL && (nnext = br_names_read(app->cfg.aaguid_names_file, err, errlen)) == NULL) {
+		br_mds_free(&next);
+		return -1;
+	}
 	pthread_rwlock_wrlock(&app->mds_lock);
 	old = app->mds;
-	app->mds = next;
+	nold = app->names;
+	if (app->cfg.mds_file != NULL)
+		app->mds = next;
+	if (app->cfg.aaguid_names_file != NULL)
+		app->names = nnext;
 	pthread_rwlock_unlock(&app->mds_lock);
-	br_mds_free(&old);
+	if (app->cfg.mds_file != NULL)
+		br_mds_free(&old);
+	if (app->cfg.aaguid_names_file != NULL)
+		br_names_free(&nold);
 	return 0;
 }
 

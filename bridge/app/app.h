@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "handoff.h"
 #include "keycache.h"
+#include "aaguid_names.h"
 #include "metadata.h"
 #include "metrics.h"
 #include "render.h"
@@ -31,6 +32,7 @@ typedef struct br_app {
 	int https;              /* public_url is https */
 	/* FIDO metadata (metadata.h): swapped whole on SIGHUP, read under the lock */
 	br_mds *mds;            /* NULL: none configured */
+	br_names *names;        /* [webauthn] aaguid_names_file; NULL: none */
 	br_mds_rules mds_rules;
 	pthread_rwlock_t mds_lock;
 	int mds_lock_ready;
@@ -45,8 +47,9 @@ int br_app_init(br_app *app, char *err, size_t errlen);
 int br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t errlen);
 void br_app_free(br_app *app);
 /*
- * Read [attestation] mds_file again (SIGHUP): on success the new entries
- * replace the old ones; on failure the old ones stay. 0, or -1 with err.
+ * Read [attestation] mds_file and [webauthn] aaguid_names_file again
+ * (SIGHUP): on success the new tables replace the old ones; on failure the
+ * old ones stay. 0, or -1 with err.
  */
 int br_app_reload_metadata(br_app *app, char *err, size_t errlen);
 

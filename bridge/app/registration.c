@@ -235,8 +235,9 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
     unsigned transports, const char *nickname)
 {
 	br_credential_record rec;
-	char cid[1400];
+	char cid[1400], name[4 * BR_NAME_CHARS_MAX + 1];
 	br_dir_rc rc;
+	int generic = 1;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.id = rr->credential_id;
@@ -250,6 +251,14 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
 	rec.user_verified = rr->uv;
 	rec.created = who->now;
 	rec.nickname = (char *)nickname;
+	if (app->mds_lock_ready)
+		pthread_rwlock_rdlock(&app->mds_lock);
+	br_name_resolve(app->names, app->mds, rec.aaguid, rr->be, name, sizeof(name), &generic, NULL, NULL);
+	if (app->mds_lock_ready)
+		pthread_rwlock_unlock(&app->mds_lock);
+	/* no nickname given: the model's name, when one is known, is a better start than nothing */
+	if (rec.nickname == NULL && !generic && br_nickname_ok(name))
+		rec.nickname = name;
 	br_b64url_encode(rr->credential_id.ptr, rr->credential_id.len > 1023 ? 1023 : rr->credential_id.len, cid);
 	if ((rc = br_dir_add_credential(app->dir, user, &rec)) != BR_DIR_OK) {
 		(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "registration_failure",
@@ -257,9 +266,9 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
 		    json_pack("{s:s, s:s}", "username", user->username, "credential_id", cid));
 		return br_result_of_dir(rc, BR_RESULT_UNAVAILABLE);
 	}
-	br_event(app, who, "registration", NULL, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
+	br_event(app, who, "registration", NULL, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
 	    "username", user->username, "credential_id", cid, "fmt", rr->fmt, "attestation_type", br_att_type_name(rr->att_type),
-	    "aaguid", rec.aaguid, "uv", rr->uv, "be", rr->be, "bs", rr->bs));
+	    "aaguid", rec.aaguid, "authenticator", name, "uv", rr->uv, "be", rr->be, "bs", rr->bs));
 	return BR_RESULT_OK;
 }
 

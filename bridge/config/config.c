@@ -105,6 +105,7 @@ static const struct key keys[] = {
 	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", attestation_names, "attestation conveyance requested" },
 	{ "webauthn", "trust_anchors_file", T_STR, O(trust_anchors_file), 0, 0, NULL, NULL, "PEM roots attestation chains must reach" },
 	{ "webauthn", "mfa_aaguids", T_LIST, O(mfa_aaguids), 0, 0, "", NULL, "AAGUIDs counted as multi-factor when synced" },
+	{ "webauthn", "aaguid_names_file", T_STR, O(aaguid_names_file), 0, 0, NULL, NULL, "authenticator names by AAGUID (JSON, the passkey-provider list format); bridgectl names refresh installs a new one" },
 	{ "webauthn", "hints", T_LIST, O(hints), 0, 0, "", NULL, "WebAuthn L3 hints at registration: security-key, client-device, hybrid" },
 
 	{ "attestation", "mds_file", T_STR, O(mds_file), 0, 0, NULL, NULL, "verified metadata (written by bridgectl mds import, loaded at start and on SIGHUP)" },

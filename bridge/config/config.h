@@ -94,6 +94,7 @@ typedef struct br_config {
 	struct br_auth_policy *auth_policies;
 	size_t n_auth_policies;
 	br_strlist hints;            /* [webauthn] hints: WebAuthn L3 hints sent at registration */
+	char *aaguid_names_file;     /* [webauthn] names users recognise, by AAGUID (aaguid_names.h) */
 
 	/* [idp] */
 	char *secret_file;

@@ -10,6 +10,7 @@
 #include "../app/audit.h"
 #include "../app/enrolment.h"
 #include "../app/handoff.h"
+#include "../app/aaguid_names.h"
 #include "../app/metadata.h"
 #include "../core/text.h"
 #include "../store/store_error.h"
@@ -127,27 +128,50 @@ find_user(struct ctl *c, const char *name)
 	return NULL;
 }
 
-static json_t *
-credentials_json(const br_user *u)
+/* The names file and metadata, when configured and readable: bridgectl shows names, it does not need them. */
+static void
+load_names(const br_config *cfg, br_names **names, br_mds **mds)
 {
+	char err[512];
+
+	*names = NULL;
+	*mds = NULL;
+	if (cfg->aaguid_names_file != NULL && (*names = br_names_read(cfg->aaguid_names_file, err, sizeof(err))) == NULL)
+		fprintf(stderr, "bridgectl: warning: %s\n", err);
+	if (cfg->mds_file != NULL && (*mds = br_metadata_read(cfg->mds_file, err, sizeof(err))) == NULL)
+		fprintf(stderr, "bridgectl: warning: %s\n", err);
+}
+
+static json_t *
+credentials_json(const br_config *cfg, const br_user *u)
+{
+	br_names *names;
+	br_mds *mds;
+	char model[4 * BR_NAME_CHARS_MAX + 1];
 	json_t *arr = json_array();
 	char created[20], used[20];
 	size_t i;
 
+	load_names(cfg, &names, &mds);
 	for (i = 0; i < u->n_creds; i++) {
 		const br_credential_record *cr = &u->creds[i];
 		char *id = br_b64url_encode_alloc(cr->id.ptr, cr->id.len), tr[64];
+		json_t *o;
 		br_transports_to_text(cr->transports, tr, sizeof(tr));
 		br_gentime_write(cr->created, created, sizeof(created));
 		if (cr->last_used > 0)
 			br_gentime_write(cr->last_used, used, sizeof(used));
-		json_array_append_new(arr, json_pack("{s:s?, s:s?, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
-		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "fmt", cr->fmt,
+		br_name_resolve(names, mds, cr->aaguid, cr->backup_eligible, model, sizeof(model), NULL, NULL, NULL);
+		o = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
+		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "authenticator", model, "fmt", cr->fmt,
 		    "sign_count", (json_int_t)cr->sign_count, "transports", tr[0] != '\0' ? tr : NULL, "created", created,
 		    "backup_eligible", cr->backup_eligible, "backup_state", cr->backup_state,
-		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL));
+		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL);
+		json_array_append_new(arr, o);
 		free(id);
 	}
+	br_names_free(&names);
+	br_mds_free(&mds);
 	return arr;
 }
 
@@ -246,7 +270,7 @@ cmd_user(int argc, char **argv)
 	handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len);
 	print_json(json_pack("{s:s, s:s, s:s, s:b, s:O, s:i, s:o}", "username", user->username, "dn", user->dn,
 	    "user_handle", handle != NULL ? handle : "", "disabled", user->disabled, "attributes", user->attributes,
-	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(user)));
+	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(&c.cfg, user)));
 	free(handle);
 	br_user_free(&user);
 	close_directory(&c);
@@ -282,7 +306,7 @@ cmd_credential(int argc, char **argv)
 		return 1;
 	}
 	if (n == 2) {
-		print_json(credentials_json(user));
+		print_json(credentials_json(&c.cfg, user));
 	} else {
 		br_dir_rc r = br_dir_delete_credential(c.dir, user, id.ptr, id.len);
 		if (r != BR_DIR_OK) {

@@ -758,6 +758,85 @@ policy_config_errors(void)
 	}
 }
 
+/* ---- names ([webauthn] aaguid_names_file, metadata descriptions, the kind) ---- */
+
+static void
+names_in_nickname_audit_and_list(void)
+{
+	svc s;
+	sk_key k, other;
+	char conf[256], sid[BR_ID_LEN + 1], session[BR_ID_LEN + 1], *chal, path[64];
+	br_registration_done done;
+	json_t *cred, *ev, *list, *pk;
+	br_user *u;
+	FILE *f;
+	size_t i;
+	int seen_named = 0, seen_kind = 0;
+
+	sk_key_new(&k);
+	snprintf(path, sizeof(path), "/tmp/svc-names-%ld.json", (long)getpid());
+	CHECK((f = fopen(path, "w")) != NULL);
+	fprintf(f, "{\"%s\":{\"name\":\"Example Key 5\"}}", k.aaguid_text);
+	CHECK(fclose(f) == 0);
+	snprintf(conf, sizeof(conf), "[webauthn]\naaguid_names_file = %s\n", path);
+	svc_open(&s, conf);
+	/* no nickname given: the model's name is the nickname, and the audit line names the model */
+	{
+		char code[BR_ENROL_CODE_LEN + 1];
+
+		svc_enrol_link(&s, "alice", code);
+		svc_open_link(&s, "alice", code, sid);
+	}
+	chal = svc_reg_challenge(&s, sid, &k);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_OK);
+	json_decref(cred);
+	free(chal);
+	u = svc_user(&s, "alice");
+	CHECK(u->n_creds == 1 && u->creds[0].nickname != NULL && strcmp(u->creds[0].nickname, "Example Key 5") == 0);
+	br_user_free(&u);
+	ev = svc_audit_last(&s, "registration");
+	CHECK(ev != NULL && strcmp(json_string_value(json_object_get(ev, "authenticator")), "Example Key 5") == 0);
+	json_decref(ev);
+	/* a second passkey of a model nobody names, synced: shown as a passkey, not "unknown" */
+	{
+		char code[BR_ENROL_CODE_LEN + 1];
+		sk_reg_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.flags_set = 1;
+		o.flags = SK_UP | SK_UV | SK_AT | SK_BE | SK_BS;
+		sk_key_new(&other);
+		memset(other.aaguid, 0x42, 16);
+		snprintf(other.aaguid_text, sizeof(other.aaguid_text), "42424242-4242-4242-4242-424242424242");
+		svc_enrol_link(&s, "alice", code);
+		svc_open_link(&s, "alice", code, sid);
+		chal = svc_reg_challenge(&s, sid, &other);
+		cred = svc_registration(&other, chal, &o);
+		CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, "Phone", &done), BR_RESULT_OK);
+		json_decref(cred);
+		free(chal);
+	}
+	svc_signin_local(&s, &k, session);
+	CHECK_INT(br_passkeys_list(&s.app, &s.who, session, &list), BR_RESULT_OK);
+	json_array_foreach(json_object_get(list, "passkeys"), i, pk) {
+		const char *a = json_string_value(json_object_get(pk, "authenticator"));
+
+		if (a != NULL && strcmp(a, "Example Key 5") == 0 && json_is_false(json_object_get(pk, "authenticator_generic")))
+			seen_named++;
+		if (a != NULL && strcmp(a, "Passkey") == 0 && json_is_true(json_object_get(pk, "authenticator_generic")) &&
+		    strcmp(json_string_value(json_object_get(pk, "authenticator_kind")), "passkey") == 0)
+			seen_kind++;
+	}
+	CHECK_INT(seen_named, 1);
+	CHECK_INT(seen_kind, 1);
+	json_decref(list);
+	sk_key_free(&k);
+	sk_key_free(&other);
+	svc_close(&s);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -784,6 +863,7 @@ main(void)
 		UNIT_CASE(policy_hints_in_options),
 		UNIT_CASE(policy_mfa_verdict),
 		UNIT_CASE(policy_config_errors),
+		UNIT_CASE(names_in_nickname_audit_and_list),
 	};
 
 	return unit_run("registration_service", cases, UNIT_N(cases));

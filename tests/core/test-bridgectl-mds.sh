@@ -5,6 +5,7 @@
 set -euo pipefail
 ctl=$1
 make=$2
+names=$3
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 "$make" "$t"
@@ -14,6 +15,8 @@ mds_file = $t/var/mds.json
 mds_root_file = $t/root.pem
 mds_crl_files = $t/crl.pem
 mds_root_warn = 1d
+[webauthn]
+aaguid_names_file = $t/var/names.json
 CONF
 mkdir "$t/var"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -55,3 +58,12 @@ grep -q "Leaky Key" "$t/out" && grep -q "registration: mds_status_REVOKED" "$t/o
 sed -i "s|^mds_root_warn.*|mds_root_warn = 3650d|" "$t/bridge.conf"
 "$ctl" mds status --config "$t/bridge.conf" 2>&1 >/dev/null | grep -q "warning: the MDS root .* expires on" || fail "no expiry warning"
 echo "ok: status, show, root expiry warning"
+
+# names refresh: installs the shipped list; a broken one is refused and the installed one stays
+"$ctl" names refresh "$names" --config "$t/bridge.conf" >"$t/out" 2>"$t/err" || fail "names refresh: $(cat "$t/err")"
+cmp -s "$names" "$t/var/names.json" || fail "names file not installed as given"
+printf '{"not-an-aaguid":{"name":"x"}}' >"$t/bad-names.json"
+if "$ctl" names refresh "$t/bad-names.json" --config "$t/bridge.conf" 2>"$t/err"; then fail "broken names list installed"; fi
+grep -q "refused" "$t/err" || fail "names refusal: $(cat "$t/err")"
+cmp -s "$names" "$t/var/names.json" || fail "a refused list changed the installed one"
+echo "ok: names refresh"

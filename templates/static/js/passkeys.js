@@ -142,6 +142,14 @@
 			return typeof pk.nickname === "string" && pk.nickname ? pk.nickname : t("passkeys.unnamed");
 		}
 
+		/* The model's name, or only its kind in the page's language (never "unknown"). */
+		function modelOf(pk) {
+			if (pk.authenticator_generic !== true && typeof pk.authenticator === "string" && pk.authenticator) {
+				return pk.authenticator;
+			}
+			return t(pk.authenticator_kind === "passkey" ? "passkeys.kind_passkey" : "passkeys.kind_security_key");
+		}
+
 		function addMeta(dl, label, value) {
 			var row = el("div", "pk-meta-row");
 			row.appendChild(el("dt", null, label));
@@ -183,7 +191,7 @@
 			li.appendChild(head);
 
 			var dl = el("dl", "pk-meta");
-			addMeta(dl, t("passkeys.type"), typeof pk.authenticator === "string" && pk.authenticator ? pk.authenticator : t("passkeys.authenticator_unknown"));
+			addMeta(dl, t("passkeys.type"), modelOf(pk));
 			addMeta(dl, t("passkeys.created"), typeof pk.created === "number" && pk.created > 0 ? timeElement(pk.created, false) : "–");
 			addMeta(dl, t("passkeys.last_used"), typeof pk.last_used === "number" && pk.last_used > 0 ? timeElement(pk.last_used, true) : t("passkeys.never_used"));
 			li.appendChild(dl);
