@@ -602,10 +602,74 @@
 	/* ------------------------------------------------------------------ */
 
 
+	/*
+	 * WebAuthn L3 PublicKeyCredential.getClientCapabilities(), once: what this
+	 * browser can do ({conditionalGet, hybridTransport, ...}: true, false, or
+	 * absent when unknown). {} where the browser has no such method.
+	 */
+	var capsPromise = null;
+	function clientCapabilities() {
+		if (!capsPromise) {
+			var PKC = window.PublicKeyCredential;
+			capsPromise = Promise.resolve({});
+			if (PKC && typeof PKC.getClientCapabilities === "function") {
+				try {
+					capsPromise = Promise.resolve(PKC.getClientCapabilities()).then(function (c) {
+						return c && typeof c === "object" ? c : {};
+					}, function () {
+						return {};
+					});
+				} catch (e) {
+					capsPromise = Promise.resolve({});
+				}
+			}
+		}
+		return capsPromise;
+	}
+
+	/* Conditional (autofill) sign-in: the capability when the browser states it, else the older test. */
+	function canConditionalGet() {
+		var PKC = window.PublicKeyCredential;
+		return clientCapabilities().then(function (c) {
+			if (typeof c.conditionalGet === "boolean") {
+				return c.conditionalGet;
+			}
+			if (!PKC || typeof PKC.isConditionalMediationAvailable !== "function") {
+				return false;
+			}
+			return Promise.resolve(PKC.isConditionalMediationAvailable()).catch(function () {
+				return false;
+			});
+		});
+	}
+
+	/* The server's hints without those the browser says it cannot follow (no phone, no built-in authenticator). */
+	function usableHints(hints, c) {
+		if (!Array.isArray(hints)) {
+			return hints;
+		}
+		return hints.filter(function (h) {
+			if (h === "hybrid") {
+				return c.hybridTransport !== false;
+			}
+			if (h === "client-device") {
+				return c.userVerifyingPlatformAuthenticator !== false && c.passkeyPlatformAuthenticator !== false;
+			}
+			return true;
+		});
+	}
+
 	/* options -> navigator.credentials.create -> verify. extra goes into both bodies. */
 	function register(extra, nickname, onCredential) {
 		return postJSON("/api/register/options", extra).then(function (res) {
-			return navigator.credentials.create({ publicKey: creationOptions(res.publicKey) });
+			return clientCapabilities().then(function (c) {
+				var pk = res.publicKey;
+				if (pk && pk.hints) {
+					pk = shallowCopy(pk);
+					pk.hints = usableHints(pk.hints, c);
+				}
+				return navigator.credentials.create({ publicKey: creationOptions(pk) });
+			});
 		}).then(function (cred) {
 			if (!cred) {
 				throw domError("NotAllowedError");
@@ -757,6 +821,8 @@
 		},
 		onClick: onClick,
 		register: register,
+		clientCapabilities: clientCapabilities,
+		canConditionalGet: canConditionalGet,
 		validNickname: validNickname,
 		guessDeviceName: guessDeviceName,
 		nicknameOrDefault: nicknameOrDefault,
