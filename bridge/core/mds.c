@@ -394,7 +394,8 @@ br_mds_payload_parse(const unsigned char *p, size_t len, br_mds **out)
 		else
 			m->skipped++;
 	}
-	qsort(m->entries, m->n, sizeof(*m->entries), entry_cmp);
+	if (m->n > 0)  /* qsort wants a real pointer even for nothing */
+		qsort(m->entries, m->n, sizeof(*m->entries), entry_cmp);
 	/* one model, one verdict: two entries for an AAGUID would make it ambiguous */
 	for (i = 1; i < m->n; i++)
 		if (memcmp(m->entries[i - 1].aaguid, m->entries[i].aaguid, 16) == 0) {

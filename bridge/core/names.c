@@ -130,7 +130,8 @@ br_names_parse(const unsigned char *p, size_t len, br_names **out, char *why, si
 		e->icon_dark = icon(json_object_get(val, "icon_dark"));
 		n->n++;
 	}
-	qsort(n->v, n->n, sizeof(*n->v), cmp);
+	if (n->n > 0)  /* qsort wants a real pointer even for nothing */
+		qsort(n->v, n->n, sizeof(*n->v), cmp);
 	for (i = 1; i < n->n; i++)
 		if (memcmp(n->v[i - 1].aaguid, n->v[i].aaguid, 16) == 0) {
 			snprintf(why, cap, "an AAGUID is listed twice (in different case)");
