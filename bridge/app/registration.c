@@ -232,7 +232,7 @@ spend_code(br_app *app, const br_caller *who, const br_session *s, const br_user
 
 static br_result
 store_credential(br_app *app, const br_caller *who, const br_user *user, const br_reg_result *rr,
-    unsigned transports, const char *nickname)
+    unsigned transports, const char *nickname, int nickname_is_guess)
 {
 	br_credential_record rec;
 	char cid[1400], name[4 * BR_NAME_CHARS_MAX + 1];
@@ -257,7 +257,7 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
 	if (app->mds_lock_ready)
 		pthread_rwlock_unlock(&app->mds_lock);
 	/* no nickname given: the model's name, when one is known, is a better start than nothing */
-	if (rec.nickname == NULL && !generic && br_nickname_ok(name))
+	if ((rec.nickname == NULL || nickname_is_guess) && !generic && br_nickname_ok(name))
 		rec.nickname = name;
 	br_b64url_encode(rr->credential_id.ptr, rr->credential_id.len > 1023 ? 1023 : rr->credential_id.len, cid);
 	if ((rc = br_dir_add_credential(app->dir, user, &rec)) != BR_DIR_OK) {
@@ -293,6 +293,13 @@ end_enrolment(br_app *app, const br_caller *who, br_session *s, const br_user *u
 br_result
 br_registration_verify(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
     const char *nickname, br_registration_done *out)
+{
+	return br_registration_verify_named(app, who, session_id, credential, nickname, 0, out);
+}
+
+br_result
+br_registration_verify_named(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
+    const char *nickname, int nickname_is_guess, br_registration_done *out)
 {
 	br_session s;
 	br_credential_json cred;
@@ -381,7 +388,8 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 	if ((r = check_new(app, who, user, &rr)) != BR_RESULT_OK || (r = spend_code(app, who, &s, user)) != BR_RESULT_OK)
 		goto out;
 	r = store_credential(app, who, user, &rr,
-	    br_transports_from_json(json_object_get(json_object_get(credential, "response"), "transports")), nickname);
+	    br_transports_from_json(json_object_get(json_object_get(credential, "response"), "transports")), nickname,
+	    nickname_is_guess);
 	if (r != BR_RESULT_OK) {
 		/* the link was not used up by a passkey: it goes back, so the user can try again */
 		if (s.kind == BR_SESSION_ENROL && s.code != NULL) {

@@ -29,5 +29,12 @@ typedef struct br_registration_done {
  */
 br_result br_registration_verify(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
     const char *nickname, br_registration_done *out);
+/*
+ * The same, where nickname may be only the page's guess (the browser and
+ * system, "Chrome on Mac"): then the model's name, when one is known
+ * (aaguid_names.h), is stored instead.
+ */
+br_result br_registration_verify_named(br_app *app, const br_caller *who, const char *session_id,
+    const json_t *credential, const char *nickname, int nickname_is_guess, br_registration_done *out);
 
 #endif

@@ -423,12 +423,15 @@ bench_dir(const char *dir, double seconds)
 				fprintf(stderr, "bridgectl bench: %s does not verify\n", set.cases[0].name);
 				goto fail;
 			}
-			run_pair(&set, NULL, seconds, &rb, &rf);
-			printf("bridge %s registration-%s %.0f\n", alg, regs[i] + 4, rf);
-			fflush(stdout);
-			/* the same with metadata lookups on (sign-in never looks at metadata) */
+			/*
+			 * and with metadata lookups on (sign-in never looks at metadata):
+			 * slices with and without alternate, like bare and full above
+			 */
 			{
 				br_mds *m = bench_table(5000);
+				unsigned long nf = 0, nm = 0;
+				double tf = 0, tm = 0;
+				int round;
 
 				if (m == NULL) {
 					fprintf(stderr, "bridgectl bench: cannot build the metadata table\n");
@@ -441,10 +444,18 @@ bench_dir(const char *dir, double seconds)
 					br_mds_free(&m);
 					goto fail;
 				}
-				run_pair(&set, NULL, seconds, &rb, &rf);
+				for (round = 0; round < ROUNDS; round++) {
+					bench_mds = NULL;
+					run_slice(&set, NULL, seconds / ROUNDS, &nf, &tf);
+					bench_mds = m;
+					run_slice(&set, NULL, seconds / ROUNDS, &nm, &tm);
+				}
 				bench_mds = NULL;
 				br_mds_free(&m);
-				printf("bridge %s registration-%s-mds %.0f\n", alg, regs[i] + 4, rf);
+				rf = (double)nf / tf;
+				printf("bridge %s registration-%s %.0f\n", alg, regs[i] + 4, rf);
+				printf("bridge %s registration-%s-mds %.0f\n", alg, regs[i] + 4, (double)nm / tm);
+				printf("ratio %s registration-%s mds/plain %.3f\n", alg, regs[i] + 4, ((double)nm / tm) / rf);
 				fflush(stdout);
 			}
 		}

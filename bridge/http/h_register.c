@@ -52,8 +52,9 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 
 	if ((body = br_guard_json(app, req, res)) == NULL)
 		return;
-	r = br_registration_verify(app, &who, br_req_cookie(req, "fb_session"), json_object_get(body, "credential"),
-	    json_string_value(json_object_get(body, "nickname")), &done);
+	r = br_registration_verify_named(app, &who, br_req_cookie(req, "fb_session"), json_object_get(body, "credential"),
+	    json_string_value(json_object_get(body, "nickname")), json_is_true(json_object_get(body, "nickname_is_guess")),
+	    &done);
 	if (r != BR_RESULT_OK) {
 		br_reply_error(app, req, res, r);
 	} else if (done.enrolled) {

@@ -817,6 +817,33 @@ names_in_nickname_audit_and_list(void)
 		json_decref(cred);
 		free(chal);
 	}
+	/* the page's guess ("Chrome on Linux") gives way to the model's name; a name the user typed does not */
+	{
+		char code[BR_ENROL_CODE_LEN + 1];
+		sk_key a, b;
+		unsigned i2;
+
+		for (i2 = 0; i2 < 2; i2++) {
+			sk_key *kk = i2 == 0 ? &a : &b;
+
+			sk_key_new(kk);
+			memcpy(kk->aaguid, k.aaguid, 16);
+			svc_enrol_link(&s, "bob", code);
+			svc_open_link(&s, "bob", code, sid);
+			chal = svc_reg_challenge(&s, sid, kk);
+			cred = svc_registration(kk, chal, NULL);
+			CHECK_INT(br_registration_verify_named(&s.app, &s.who, sid, cred, "Chrome on Linux", i2 == 0, &done), BR_RESULT_OK);
+			json_decref(cred);
+			free(chal);
+		}
+		u = svc_user(&s, "bob");
+		CHECK(u->n_creds == 2);
+		CHECK((strcmp(u->creds[0].nickname, "Example Key 5") == 0 && strcmp(u->creds[1].nickname, "Chrome on Linux") == 0) ||
+		    (strcmp(u->creds[1].nickname, "Example Key 5") == 0 && strcmp(u->creds[0].nickname, "Chrome on Linux") == 0));
+		br_user_free(&u);
+		sk_key_free(&a);
+		sk_key_free(&b);
+	}
 	svc_signin_local(&s, &k, session);
 	CHECK_INT(br_passkeys_list(&s.app, &s.who, session, &list), BR_RESULT_OK);
 	json_array_foreach(json_object_get(list, "passkeys"), i, pk) {

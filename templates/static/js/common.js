@@ -659,8 +659,12 @@
 		});
 	}
 
-	/* options -> navigator.credentials.create -> verify. extra goes into both bodies. */
-	function register(extra, nickname, onCredential) {
+	/*
+	 * options -> navigator.credentials.create -> verify. extra goes into both
+	 * bodies. nicknameIsGuess: the nickname is only our guess of the device,
+	 * so the server may name the passkey after its model instead.
+	 */
+	function register(extra, nickname, onCredential, nicknameIsGuess) {
 		return postJSON("/api/register/options", extra).then(function (res) {
 			return clientCapabilities().then(function (c) {
 				var pk = res.publicKey;
@@ -675,9 +679,9 @@
 				throw domError("NotAllowedError");
 			}
 			if (onCredential) {
-				onCredential();
+				onCredential(cred);
 			}
-			var body = { credential: credentialJSON(cred), nickname: nickname };
+			var body = { credential: credentialJSON(cred), nickname: nickname, nickname_is_guess: nicknameIsGuess === true };
 			for (var k in extra) {
 				if (has(extra, k)) {
 					body[k] = extra[k];

@@ -39,8 +39,10 @@
 				expires.textContent = text;
 			}
 		}
+		var guess = "";
 		if (nick && !nick.value) {
-			nick.value = guessDeviceName();
+			guess = guessDeviceName();
+			nick.value = guess;
 		}
 		if (!canWebAuthn) {
 			unsupported(["enroll-create"]);
@@ -53,9 +55,10 @@
 			}
 			setBusy(true, buttons);
 			showStatus("busy", t("status.waiting_create"));
-			register({ code: code, username: username }, nicknameOrDefault(nick ? nick.value : ""), function () {
+			var value = nick ? nick.value : "";
+			register({ code: code, username: username }, nicknameOrDefault(value), function () {
 				showStatus("busy", t("status.saving"));
-			}).then(function (res) {
+			}, !value || value === guess).then(function (res) {
 				showStatus("success", t("status.created"));
 				go(res.next, "/passkeys");
 			}, function (err) {

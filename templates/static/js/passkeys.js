@@ -48,6 +48,7 @@
 		var addBtn = byId("passkey-add");
 		var retryAction = null;
 		var itemButtons = [];
+		var renameOf = {};      /* passkey id -> opens its rename panel (after adding it) */
 
 		function allButtons() {
 			return [addBtn, byId("status-retry")].concat(itemButtons);
@@ -129,6 +130,7 @@
 				list.removeChild(list.firstChild);
 			}
 			itemButtons = [];
+			renameOf = {};
 			var items = Array.isArray(data.passkeys) ? data.passkeys : [];
 			setHidden(empty, items.length > 0);
 			for (var i = 0; i < items.length; i++) {
@@ -229,12 +231,15 @@
 				}
 			}
 
-			function openRename() {
+			/* keepStatus: opened after adding, under the "added" message */
+			function openRename(keepStatus) {
 				if (B.isBusy()) {
 					return;
 				}
 				closePanels();
-				clearStatus();
+				if (keepStatus !== true) {
+					clearStatus();
+				}
 				var field = el("div", "field");
 				var label = el("label", null, t("passkeys.rename_label"));
 				var input = el("input");
@@ -364,6 +369,10 @@
 				question.focus();
 			}
 
+			renameOf[pk.id] = function (keepStatus) {
+				panel.className = "pk-panel";
+				openRename(keepStatus);
+			};
 			onClick(renameBtn, function () {
 				if (renameBtn.getAttribute("aria-expanded") === "true") {
 					closePanel(renameBtn);
@@ -389,12 +398,19 @@
 			closePanels();
 			busyOn();
 			showStatus("busy", t("status.waiting_create"));
-			register({}, nicknameOrDefault(""), function () {
+			var newId = null;
+			register({}, nicknameOrDefault(""), function (cred) {
+				newId = cred && typeof cred.id === "string" ? cred.id : null;
 				showStatus("busy", t("status.saving"));
-			}).then(function () {
+			}, true).then(function () {
 				busyOff();
 				showStatus("success", t("status.added"), { focus: true });
-				load();
+				return load().then(function () {
+					/* ask for a nickname, prefilled with what the server named it (the model, or our guess) */
+					if (newId && Object.prototype.hasOwnProperty.call(renameOf, newId)) {
+						renameOf[newId](true);
+					}
+				});
 			}, function (err) {
 				busyOff();
 				fail(err, "create", add);
