@@ -130,6 +130,13 @@ exclude_list(const br_user *u)
 br_result
 br_registration_options(br_app *app, const br_caller *who, const char *session_id, json_t **public_key)
 {
+	return br_registration_options_ext(app, who, session_id, 0, public_key);
+}
+
+br_result
+br_registration_options_ext(br_app *app, const br_caller *who, const char *session_id, int conditional,
+    json_t **public_key)
+{
 	br_session s;
 	br_user *user = NULL;
 	char chal[BR_ID_LEN + 1], *handle = NULL;
@@ -138,9 +145,16 @@ br_registration_options(br_app *app, const br_caller *who, const char *session_i
 
 	*public_key = NULL;
 	memset(&s, 0, sizeof(s));
-	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK ||
-	    (r = ensure_handle(app, &s, &user)) != BR_RESULT_OK ||
-	    (r = br_challenge_issue(app, BR_CHALLENGE_REGISTER, s.id, NULL, who->now, chal)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK)
+		goto out;
+	/* a passkey made without a gesture only right after the user proved who they are */
+	if (conditional && s.kind == BR_SESSION_ENROL && s.code != NULL) {
+		r = BR_RESULT_BAD_REQUEST;
+		goto out;
+	}
+	if ((r = ensure_handle(app, &s, &user)) != BR_RESULT_OK ||
+	    (r = br_challenge_issue(app, conditional ? BR_CHALLENGE_REGISTER_CONDITIONAL : BR_CHALLENGE_REGISTER, s.id, NULL,
+		who->now, chal)) != BR_RESULT_OK)
 		goto out;
 	if ((handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len)) == NULL) {
 		r = BR_RESULT_INTERNAL;
@@ -294,13 +308,17 @@ br_result
 br_registration_verify(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
     const char *nickname, br_registration_done *out)
 {
-	return br_registration_verify_named(app, who, session_id, credential, nickname, 0, out);
+	br_registration_opts o = { nickname, 0, 0 };
+
+	return br_registration_verify_opts(app, who, session_id, credential, &o, out);
 }
 
 br_result
-br_registration_verify_named(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
-    const char *nickname, int nickname_is_guess, br_registration_done *out)
+br_registration_verify_opts(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
+    const br_registration_opts *o, br_registration_done *out)
 {
+	const char *nickname = o->nickname;
+	int nickname_is_guess = o->nickname_is_guess;
 	br_session s;
 	br_credential_json cred;
 	br_challenge chal;
@@ -335,7 +353,8 @@ br_registration_verify_named(br_app *app, const br_caller *who, const char *sess
 		r = BR_RESULT_BAD_REQUEST;
 		goto out;
 	}
-	if ((r = br_challenge_take(app, &cred.client_data_json, BR_CHALLENGE_REGISTER, s.id, who->now, &chal)) != BR_RESULT_OK) {
+	if ((r = br_challenge_take(app, &cred.client_data_json, o->conditional ? BR_CHALLENGE_REGISTER_CONDITIONAL : BR_CHALLENGE_REGISTER,
+	    s.id, who->now, &chal)) != BR_RESULT_OK) {
 		(r == BR_RESULT_UNAVAILABLE ? br_event_store : br_event)(app, who, "registration_failure",
 		    r == BR_RESULT_UNAVAILABLE ? "cache_error" : br_result_code(r), json_pack("{s:s}", "username", user->username));
 		goto out;
@@ -350,6 +369,7 @@ br_registration_verify_named(br_app *app, const br_caller *who, const char *sess
 			.raw_id = { cred.raw_id.ptr, cred.raw_id.len },
 			.trust = app->cfg.attestation == BR_ATTESTATION_DIRECT ? app->trust : NULL,
 			.now = who->now,
+			.user_presence_optional = o->conditional,
 		};
 		if (app->cfg.attestation == BR_ATTESTATION_DIRECT && app->cfg.mds_use_roots && mu.locked && app->mds != NULL) {
 			in.trust_for = mds_trust_for;

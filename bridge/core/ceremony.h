@@ -74,6 +74,12 @@ typedef struct br_reg_input {
 	 */
 	int (*trust_for)(void *arg, const unsigned char aaguid[BR_AAGUID_LEN], const br_trust **out);
 	void *trust_arg;
+	/*
+	 * A conditional create (WebAuthn L3 mediation "conditional", the
+	 * automatic passkey upgrade): the authenticator may leave UP clear. Only
+	 * for a challenge the RP issued for one.
+	 */
+	int user_presence_optional;
 } br_reg_input;
 
 typedef struct br_reg_result {

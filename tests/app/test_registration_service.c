@@ -832,7 +832,11 @@ names_in_nickname_audit_and_list(void)
 			svc_open_link(&s, "bob", code, sid);
 			chal = svc_reg_challenge(&s, sid, kk);
 			cred = svc_registration(kk, chal, NULL);
-			CHECK_INT(br_registration_verify_named(&s.app, &s.who, sid, cred, "Chrome on Linux", i2 == 0, &done), BR_RESULT_OK);
+			{
+				br_registration_opts ro = { "Chrome on Linux", i2 == 0, 0 };
+
+				CHECK_INT(br_registration_verify_opts(&s.app, &s.who, sid, cred, &ro, &done), BR_RESULT_OK);
+			}
 			json_decref(cred);
 			free(chal);
 		}
@@ -864,6 +868,74 @@ names_in_nickname_audit_and_list(void)
 	unlink(path);
 }
 
+/* ---- conditional create (WebAuthn L3 automatic passkey upgrade) ---- */
+
+static char *
+conditional_challenge(svc *s, const char *sid, sk_key *k, br_result want)
+{
+	json_t *pk = NULL;
+	char *chal = NULL;
+
+	CHECK_INT(br_registration_options_ext(&s->app, &s->who, sid, 1, &pk), want);
+	if (want != BR_RESULT_OK)
+		return NULL;
+	CHECK(sk_key_set_user_handle(k, json_string_value(json_object_get(json_object_get(pk, "user"), "id"))) == 0);
+	chal = strdup(json_string_value(json_object_get(pk, "challenge")));
+	json_decref(pk);
+	return chal;
+}
+
+static void
+conditional_create(void)
+{
+	svc s;
+	sk_key first, k;
+	char session[BR_ID_LEN + 1], sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1], *chal;
+	br_registration_done done;
+	br_registration_opts cond = { NULL, 0, 1 }, plain = { NULL, 0, 0 };
+	sk_reg_opts o;
+	json_t *cred;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &first);
+	svc_signin_local(&s, &first, session);
+	memset(&o, 0, sizeof(o));
+	o.flags_set = 1;
+	o.flags = SK_UV | SK_AT;        /* no user presence: made without a gesture */
+
+	/* without presence, a plain registration is refused */
+	sk_key_new(&k);
+	chal = svc_reg_challenge(&s, session, &k);
+	cred = svc_registration(&k, chal, &o);
+	CHECK_INT(br_registration_verify_opts(&s.app, &s.who, session, cred, &plain, &done), BR_RESULT_FAILED);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "user_presence"), 1);
+	json_decref(cred);
+	free(chal);
+	/* a plain challenge cannot be answered as a conditional one */
+	chal = svc_reg_challenge(&s, session, &k);
+	cred = svc_registration(&k, chal, &o);
+	CHECK(br_registration_verify_opts(&s.app, &s.who, session, cred, &cond, &done) != BR_RESULT_OK);
+	json_decref(cred);
+	free(chal);
+	CHECK_INT(creds_of(&s, "alice"), 1);
+	/* a conditional challenge from a fresh sign-in: the passkey is added */
+	chal = conditional_challenge(&s, session, &k, BR_RESULT_OK);
+	cred = svc_registration(&k, chal, &o);
+	CHECK_INT(br_registration_verify_opts(&s.app, &s.who, session, cred, &cond, &done), BR_RESULT_OK);
+	CHECK_INT(creds_of(&s, "alice"), 2);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	/* an enrolment link proves no password was just used: no conditional create there */
+	sk_key_new(&k);
+	svc_enrol_link(&s, "bob", code);
+	svc_open_link(&s, "bob", code, sid);
+	CHECK(conditional_challenge(&s, sid, &k, BR_RESULT_BAD_REQUEST) == NULL);
+	sk_key_free(&k);
+	sk_key_free(&first);
+	svc_close(&s);
+}
+
 int
 main(void)
 {
@@ -891,6 +963,7 @@ main(void)
 		UNIT_CASE(policy_mfa_verdict),
 		UNIT_CASE(policy_config_errors),
 		UNIT_CASE(names_in_nickname_audit_and_list),
+		UNIT_CASE(conditional_create),
 	};
 
 	return unit_run("registration_service", cases, UNIT_N(cases));

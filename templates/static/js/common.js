@@ -691,6 +691,36 @@
 		});
 	}
 
+	/*
+	 * WebAuthn L3 conditional create (the automatic passkey upgrade): the
+	 * browser may make a passkey without asking, right after the user's
+	 * password was filled in. Only where getClientCapabilities says
+	 * conditionalCreate; the server accepts it only for a challenge it
+	 * issued for one, after a password check. Resolves null when not offered.
+	 */
+	function registerConditional(extra, nickname, signal) {
+		return clientCapabilities().then(function (c) {
+			if (c.conditionalCreate !== true) {
+				return null;
+			}
+			var opts = shallowCopy(extra);
+			opts.conditional = true;
+			return postJSON("/api/register/options", opts).then(function (res) {
+				return navigator.credentials.create({ publicKey: creationOptions(res.publicKey), mediation: "conditional", signal: signal });
+			}).then(function (cred) {
+				if (!cred) {
+					return null;
+				}
+				var body = shallowCopy(extra);
+				body.credential = credentialJSON(cred);
+				body.nickname = nickname;
+				body.nickname_is_guess = true;
+				body.conditional = true;
+				return postJSON("/api/register/verify", body);
+			});
+		});
+	}
+
 	/* ------------------------------------------------------------------ */
 	/* Nicknames                                                            */
 	/* ------------------------------------------------------------------ */
@@ -826,6 +856,7 @@
 		onClick: onClick,
 		register: register,
 		clientCapabilities: clientCapabilities,
+		registerConditional: registerConditional,
 		canConditionalGet: canConditionalGet,
 		validNickname: validNickname,
 		guessDeviceName: guessDeviceName,

@@ -49,9 +49,30 @@
 			return;
 		}
 
+		/*
+		 * After a password check (no link code), a browser that can may add the
+		 * passkey by itself (conditional create); the button stays for the rest.
+		 */
+		var upgrade = null;
+		if (!code && typeof window.AbortController === "function") {
+			upgrade = new AbortController();
+			B.registerConditional({ code: code, username: username }, nicknameOrDefault(guess), upgrade.signal).then(function (res) {
+				if (res && !B.isBusy()) {
+					showStatus("success", t("status.created"));
+					go(res.next, "/passkeys");
+				}
+			}, function () {
+				/* not offered, declined or aborted: the button is there */
+			});
+		}
+
 		function create() {
 			if (B.isBusy()) {
 				return;
+			}
+			if (upgrade) {
+				upgrade.abort();
+				upgrade = null;
 			}
 			setBusy(true, buttons);
 			showStatus("busy", t("status.waiting_create"));
