@@ -34,6 +34,8 @@ typedef struct br_app {
 	br_mds *mds;            /* NULL: none configured */
 	br_names *names;        /* [webauthn] aaguid_names_file; NULL: none */
 	br_mds_rules mds_rules;
+	char (*mds_refused)[37];  /* AAGUIDs (text) of models refused by status, sorted: sign-in's one lookup */
+	size_t n_mds_refused;
 	pthread_rwlock_t mds_lock;
 	int mds_lock_ready;
 } br_app;
@@ -58,6 +60,9 @@ typedef struct br_caller {
 	const char *client;
 	int64_t now;
 } br_caller;
+
+/* 1 when aaguid (text) is a model refused by its status reports ([attestation] mds_refuse_signin). */
+int br_app_model_refused(br_app *app, const char *aaguid);
 
 /* The user's displayName, or the username when there is none. */
 const char *br_user_display_name(const br_user *u);

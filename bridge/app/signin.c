@@ -302,6 +302,12 @@ verify(struct verify *v, br_signin_done *out)
 		return BR_RESULT_FAILED;
 	}
 	c = &v->user->creds[0];
+	/* optional: a model whose status turned bad since it was registered */
+	if (br_app_model_refused(app, c->aaguid)) {
+		br_event(app, who, "signin_failure", "mds_status_refused",
+		    json_pack("{s:s, s:s, s:s}", "username", v->user->username, "credential_id", v->cid, "aaguid", c->aaguid));
+		return BR_RESULT_AUTHENTICATOR_REFUSED;
+	}
 	if (br_dir_record_use(app->dir, c, ar.sign_count, who->now, &wrote) != BR_DIR_OK)
 		br_event_store(app, who, "directory_write_failed", "record_use", json_pack("{s:s}", "username", v->user->username));
 	{

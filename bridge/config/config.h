@@ -89,6 +89,7 @@ typedef struct br_config {
 	char *mds_min_level;         /* certification level a model needs: none, L1, ... */
 	int mds_require_entry;       /* refuse AAGUIDs the metadata does not know */
 	int mds_use_roots;           /* judge chains against the entry's attestationRootCertificates */
+	int mds_refuse_signin;       /* refuse sign-in with a credential of a model now refused by status */
 
 	/* [policy NAME] sections, in file order (auth_policy.h) */
 	struct br_auth_policy *auth_policies;
