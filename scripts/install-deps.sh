@@ -14,6 +14,9 @@ packages=(
 	openjdk-17-jdk-headless libjakarta-servlet-api-java libservlet-api-java libslf4j-java
 	libtomcat10-java libtomcat9-java
 	libxml2-utils shibboleth-sp-utils docker-compose gnupg openssl
+	# the Debian package (scripts/package-test.sh): debhelper builds it, lintian judges it,
+	# logrotate -d reads its rotation rule
+	debhelper lintian logrotate
 )
 
 missing=()

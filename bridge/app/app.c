@@ -183,6 +183,39 @@ br_app_init(br_app *app, char *err, size_t errlen)
 	return br_app_setup(app, cache, dir, err, errlen);
 }
 
+/* A [branding] value, NULL when unset or empty ("key =" in the reference config). */
+static const char *
+given(const char *v)
+{
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/*
+ * [branding] onto the pages, by language: a _ja key for Japanese, else the
+ * plain key; the organisation defaults to rp_name.
+ */
+static int
+apply_branding(br_templates *t, const br_config *c, char *err, size_t errlen)
+{
+	br_brand b;
+	size_t l;
+
+	memset(&b, 0, sizeof(b));
+	for (l = 0; l < br_lang_count() && l < BR_LANG_MAX; l++) {
+		int ja = strcmp(br_lang_code(l), "ja") == 0;
+		const char *org = given(c->brand_organisation) != NULL ? c->brand_organisation : c->rp_name;
+
+		b.organisation[l] = ja && given(c->brand_organisation_ja) ? c->brand_organisation_ja : org;
+		b.helpdesk_name[l] = ja && given(c->brand_helpdesk_name_ja) ? c->brand_helpdesk_name_ja : given(c->brand_helpdesk_name);
+		b.helpdesk_text[l] = ja && given(c->brand_helpdesk_text_ja) ? c->brand_helpdesk_text_ja : given(c->brand_helpdesk_text);
+	}
+	b.helpdesk_url = given(c->brand_helpdesk_url);
+	b.privacy_url = given(c->brand_privacy_url);
+	b.logo_file = given(c->brand_logo_file);
+	b.css_file = given(c->brand_css_file);
+	return br_templates_brand(t, &b, err, errlen);
+}
+
 int
 br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t errlen)
 {
@@ -223,6 +256,8 @@ br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t 
 	if (c->aaguid_names_file != NULL && (app->names = br_names_read(c->aaguid_names_file, err, errlen)) == NULL)
 		return -1;
 	if (c->templates_dir != NULL && (app->tpl = br_templates_load(c->templates_dir, err, errlen)) == NULL)
+		return -1;
+	if (app->tpl != NULL && apply_branding(app->tpl, c, err, errlen) < 0)
 		return -1;
 	if ((app->audit = br_audit_open(c->audit_log)) == NULL) {
 		snprintf(err, errlen, "[server] audit_log: cannot open %s", c->audit_log);

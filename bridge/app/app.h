@@ -59,6 +59,7 @@ int br_app_reload_metadata(br_app *app, char *err, size_t errlen);
 typedef struct br_caller {
 	const char *client;
 	int64_t now;
+	const char *ref;        /* the request's reference id (error page, audit lines); NULL: none */
 } br_caller;
 
 /* 1 when aaguid (text) is a model refused by its status reports ([attestation] mds_refuse_signin). */

@@ -5,6 +5,7 @@
 
 #include "../core/b64url.h"
 #include "../core/text.h"
+#include "activity.h"
 #include "aaguid_names.h"
 #include "events.h"
 #include "session.h"
@@ -48,8 +49,9 @@ br_passkeys_list(br_app *app, const br_caller *who, const char *session_id, json
 		free(id);
 	}
 	handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len);
-	*out = json_pack("{s:s, s:{s:s?, s:s, s:s}, s:o}", "rp_id", app->cfg.rp_id, "user", "id", handle, "name",
-	    user->username, "displayName", br_user_display_name(user), "passkeys", list);
+	*out = json_pack("{s:s, s:{s:s?, s:s, s:s}, s:o, s:o}", "rp_id", app->cfg.rp_id, "user", "id", handle, "name",
+	    user->username, "displayName", br_user_display_name(user), "passkeys", list, "activity",
+	    br_activity_list(app, user->username, who->now));
 	free(handle);
 	br_user_free(&user);
 	return *out != NULL ? BR_RESULT_OK : BR_RESULT_INTERNAL;

@@ -286,7 +286,10 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
 	return BR_RESULT_OK;
 }
 
-/* An enrolment link proves no passkey: the session ends, sign in to manage passkeys. */
+/*
+ * The enrolment session ends; the "ready" page's session remembers when the
+ * passkey was proven, for "Go to My passkeys" (br_enrol_to_passkeys).
+ */
 static br_result
 end_enrolment(br_app *app, const br_caller *who, br_session *s, const br_user *user, br_registration_done *out)
 {
@@ -297,6 +300,7 @@ end_enrolment(br_app *app, const br_caller *who, br_session *s, const br_user *u
 	next.kind = BR_SESSION_ENROLLED;
 	next.username = user->username;
 	next.display_name = (char *)br_user_display_name(user);
+	next.auth_instant = who->now;
 	out->enrolled = 1;
 	/* the passkey is stored: a lost "ready" page is no failure, the cookie is then cleared */
 	if (br_session_start(app, &next, who->now) == BR_CACHE_OK)

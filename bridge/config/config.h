@@ -57,6 +57,8 @@ typedef struct br_config {
 	char *previous_state_key_file;
 	br_ip_prefixes trusted_proxies; /* peers whose X-Forwarded-For is believed */
 	int max_connections_per_address; /* open connections per address; 0: no limit */
+	int header_timeout_s;        /* a whole request within this (br_server_options) */
+	char *admin_listen;          /* "address:port" of /metrics and detailed /healthz, or "off" */
 
 	/* [webauthn] */
 	char *rp_id;
@@ -128,6 +130,7 @@ typedef struct br_config {
 
 	/* [enrolment] */
 	int enrolment_link_ttl_s;
+	int enrolment_max_link_ttl_s;      /* bridgectl enroll --ttl at most this */
 	int enrolment_allow_password;
 	int enrolment_password_attempts;   /* per account per hour */
 	int enrolment_fresh_signin_s;      /* adding a passkey from My passkeys: sign-in at most this old */
@@ -135,7 +138,39 @@ typedef struct br_config {
 	/* [limits] */
 	int limit_per_address;             /* requests per minute */
 	int limit_per_account;             /* sign-in attempts per minute */
+
+	/* [branding] (render.h br_brand; NULL: unset) */
+	char *brand_organisation;          /* default: rp_name */
+	char *brand_organisation_ja;
+	char *brand_helpdesk_name;
+	char *brand_helpdesk_name_ja;
+	char *brand_helpdesk_url;
+	char *brand_helpdesk_text;
+	char *brand_helpdesk_text_ja;
+	char *brand_privacy_url;
+	char *brand_logo_file;
+	char *brand_css_file;
+	int *key_lines;              /* the line that set each key (config.c's table order); 0: not in the file */
 } br_config;
+
+/* One problem found in a configuration; line 0 when no line of the file holds it. */
+typedef void (*br_config_report_fn)(void *arg, int line, const char *msg);
+
+/*
+ * Load path over the defaults and report every problem: syntax, unknown
+ * and repeated keys, bad values, inline "#" comments (libinih keeps them in
+ * the value), indented lines (libinih joins them to the key above). Returns
+ * the number reported; c holds the configuration only when that is 0.
+ */
+int br_config_load_report(const char *path, br_config *c, br_config_report_fn report, void *arg);
+
+/* What br_config_check_report looks at. */
+#define BR_CHECK_RULES 1u  /* between keys: origins in the RP id, required keys, secrets readable */
+#define BR_CHECK_FILES 2u  /* templates_dir, the audit log writable, secrets' size and mode */
+#define BR_SECRET_MIN_BYTES 32
+int br_config_check_report(const br_config *c, unsigned what, br_config_report_fn report, void *arg);
+/* The line of the file that set [section] key; 0 when the file did not. */
+int br_config_line(const br_config *c, const char *section, const char *key);
 
 /*
  * Load path over the defaults. On error returns -1 with "file:line: key:
@@ -144,7 +179,7 @@ typedef struct br_config {
 int br_config_load(const char *path, br_config *c, char *err, size_t errlen);
 /* Defaults only (what an empty file gives). */
 int br_config_defaults(br_config *c, char *err, size_t errlen);
-/* Rules between keys: origins match the RP id, secrets readable, ... */
+/* Rules between keys (BR_CHECK_RULES): the first problem in err. */
 int br_config_check(const br_config *c, char *err, size_t errlen);
 void br_config_free(br_config *c);
 
@@ -153,6 +188,13 @@ void br_config_each_key(void (*fn)(const char *section, const char *key, const c
 
 /* Read a secret file (first line, trailing newline removed); NULL with err. */
 char *br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen);
+
+/*
+ * A listen address: "off" gives 1; "127.0.0.1:9091" or "[::1]:9091"
+ * (numeric address, port 1-65535) gives 0 with the address in addr (cap
+ * >= BR_IP_TEXT_MAX) and the port; anything else -1.
+ */
+int br_listen_parse(const char *s, char *addr, size_t cap, int *port);
 
 /* A list value ("a, b ,c") into out, replacing it; 0 or -1 (out of memory). */
 int br_config_list_parse(const char *s, br_strlist *out);

@@ -21,6 +21,7 @@
 #include "../core/crypto.h"
 #include "case_run.h"
 #include "commands.h"
+#include "options.h"
 
 #define MAX_CASES 100000
 
@@ -488,9 +489,15 @@ pin_one_core(void)
 int
 cmd_bench(int argc, char **argv)
 {
+	static const char usage[] = "usage: bridgectl bench [--seconds S] [--] DIR...\n"
+				    "  verification speed (operations per second, one core) on the generated cases in each DIR\n";
 	double seconds = 3.0;
 	int i = 0, status = 0;
 
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[0], "--seconds") == 0) {
 		char *end;
 		seconds = strtod(argv[1], &end);
@@ -500,8 +507,14 @@ cmd_bench(int argc, char **argv)
 		}
 		i = 2;
 	}
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	else if (i < argc && argv[i][0] == '-') {
+		fprintf(stderr, "bridgectl bench: unknown option %s\n%s", argv[i], usage);
+		return 2;
+	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: bridgectl bench [--seconds S] DIR...\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	pin_one_core();

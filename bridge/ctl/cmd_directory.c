@@ -1,11 +1,14 @@
 /*
- * bridgectl's directory commands: enroll, user show, credential list|delete,
- * directory check. Each opens the directory named by --config.
+ * bridgectl's directory commands: user show, credential list|delete,
+ * directory check (enrolment links: cmd_enrol.c), and what they share:
+ * arguments, opening the directory named by --config, finding a user.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include "../app/audit.h"
 #include "../app/enrolment.h"
@@ -21,19 +24,15 @@
 #include "../core/crypto.h"
 #include "../store/directory.h"
 #include "commands.h"
+#include "ctl_directory.h"
 #include "options.h"
-
-struct ctl {
-	br_config cfg;
-	br_directory *dir;
-};
 
 /*
  * Pull "--config FILE" (and "--ttl D" when ttl != NULL) out of argv; the rest
  * stay positional. Every pos[0..maxpos-1] is set, NULL past the last one given.
  */
-static int
-parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, int maxpos)
+int
+ctl_parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, int maxpos)
 {
 	int i, n = 0;
 
@@ -62,8 +61,8 @@ parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, in
 	return n;
 }
 
-static int
-open_directory(struct ctl *c, const char *config)
+int
+ctl_open_directory(struct ctl *c, const char *config)
 {
 	char err[512], *pw = NULL;
 	size_t pwlen = 0;
@@ -107,16 +106,29 @@ open_directory(struct ctl *c, const char *config)
 	return 0;
 }
 
-static void
-close_directory(struct ctl *c)
+void
+ctl_close_directory(struct ctl *c)
 {
 	br_directory_close(&c->dir);
 	br_config_free(&c->cfg);
 }
 
+void
+ctl_admin(char *out, size_t cap)
+{
+	const char *who = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (who == NULL || *who == '\0')
+		who = getlogin();
+	if ((who == NULL || *who == '\0') && (pw = getpwuid(getuid())) != NULL)
+		who = pw->pw_name;
+	snprintf(out, cap, "%s", who != NULL && *who != '\0' ? who : "unknown");
+}
+
 /* Look a user up, explaining a failure on stderr. */
-static br_user *
-find_user(struct ctl *c, const char *name)
+br_user *
+ctl_find_user(struct ctl *c, const char *name)
 {
 	br_user *u = NULL;
 	br_dir_rc rc = br_dir_find_user(c->dir, name, &u);
@@ -187,68 +199,6 @@ print_json(json_t *j)
 }
 
 int
-cmd_enroll(int argc, char **argv)
-{
-	struct ctl c;
-	const char *config;
-	char *pos[1], code[BR_ENROL_CODE_LEN + 1], value[256], when[20], *u, *link;
-	long ttl = 0;
-	br_user *user;
-	br_audit *audit;
-	int64_t expires;
-	size_t n;
-
-	if (parse_args(argc, argv, &config, &ttl, pos, 1) != 1) {
-		fprintf(stderr, "usage: bridgectl enroll USER [--ttl DURATION] [--config FILE]\n");
-		return 2;
-	}
-	if (open_directory(&c, config) < 0)
-		return 1;
-	if ((user = find_user(&c, pos[0])) == NULL) {
-		close_directory(&c);
-		return 1;
-	}
-	if (user->disabled) {
-		fprintf(stderr, "bridgectl: %s: the account is disabled\n", pos[0]);
-		br_user_free(&user);
-		close_directory(&c);
-		return 1;
-	}
-	expires = (int64_t)time(NULL) + (ttl > 0 ? ttl : c.cfg.enrolment_link_ttl_s);
-	if (br_enrol_make(expires, code, value, sizeof(value)) < 0 || br_dir_add_enrolment_code(c.dir, user, value) != BR_DIR_OK) {
-		fprintf(stderr, "bridgectl: %s: cannot store the enrolment code\n", pos[0]);
-		br_user_free(&user);
-		close_directory(&c);
-		return 1;
-	}
-	u = br_url_encode(user->username);
-	n = strlen(c.cfg.public_url ? c.cfg.public_url : "") + (u != NULL ? strlen(u) : 0) + 64;
-	if (u == NULL || (link = malloc(n)) == NULL) {
-		fprintf(stderr, "bridgectl: out of memory\n");
-		br_wipe(code, sizeof(code));
-		free(u);
-		br_user_free(&user);
-		close_directory(&c);
-		return 1;
-	}
-	snprintf(link, n, "%s/enroll?u=%s&c=%s", c.cfg.public_url ? c.cfg.public_url : "", u, code);
-	br_gentime_write(expires, when, sizeof(when));
-	printf("%s\n", link);
-	fprintf(stderr, "bridgectl: one-time link for %s, valid until %s (UTC)\n", user->username, when);
-	if ((audit = br_audit_open(c.cfg.audit_log)) != NULL) {
-		br_audit_event(audit, "enrolment_link_issued", json_pack("{s:s, s:s}", "username", user->username, "expires", when));
-		br_audit_close(&audit);
-	}
-	br_wipe(code, sizeof(code));
-	br_wipe(link, strlen(link));
-	free(link);
-	free(u);
-	br_user_free(&user);
-	close_directory(&c);
-	return 0;
-}
-
-int
 cmd_user(int argc, char **argv)
 {
 	struct ctl c;
@@ -257,14 +207,20 @@ cmd_user(int argc, char **argv)
 	br_user *user;
 	char *handle;
 
-	if (parse_args(argc, argv, &config, NULL, pos, 2) != 2 || strcmp(pos[0], "show") != 0) {
-		fprintf(stderr, "usage: bridgectl user show USER [--config FILE]\n");
+	static const char usage[] = "usage: bridgectl user show USER [--config FILE]\n" BR_CONFIG_USAGE;
+
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (ctl_parse_args(argc, argv, &config, NULL, pos, 2) != 2 || strcmp(pos[0], "show") != 0) {
+		fputs(usage, stderr);
 		return 2;
 	}
-	if (open_directory(&c, config) < 0)
+	if (ctl_open_directory(&c, config) < 0)
 		return 1;
-	if ((user = find_user(&c, pos[1])) == NULL) {
-		close_directory(&c);
+	if ((user = ctl_find_user(&c, pos[1])) == NULL) {
+		ctl_close_directory(&c);
 		return 1;
 	}
 	handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len);
@@ -273,7 +229,7 @@ cmd_user(int argc, char **argv)
 	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(&c.cfg, user)));
 	free(handle);
 	br_user_free(&user);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return 0;
 }
 
@@ -285,24 +241,30 @@ cmd_credential(int argc, char **argv)
 	char *pos[3];
 	br_user *user;
 	br_blob id = { NULL, 0 };
-	int n = parse_args(argc, argv, &config, NULL, pos, 3), rc = 0;
+	static const char usage[] = "usage: bridgectl credential list USER [--config FILE]\n"
+				    "       bridgectl credential delete USER CREDENTIAL_ID [--config FILE]\n" BR_CONFIG_USAGE;
+	int n, rc = 0;
 
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	n = ctl_parse_args(argc, argv, &config, NULL, pos, 3);
 	if (!((n == 2 && strcmp(pos[0], "list") == 0) || (n == 3 && strcmp(pos[0], "delete") == 0))) {
-		fprintf(stderr, "usage: bridgectl credential list USER [--config FILE]\n"
-				"       bridgectl credential delete USER CREDENTIAL_ID [--config FILE]\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	if (n == 3 && br_b64url_decode(pos[2], strlen(pos[2]), &id) < 0) {
 		fprintf(stderr, "bridgectl: %s is not a base64url credential id\n", pos[2]);
 		return 2;
 	}
-	if (open_directory(&c, config) < 0) {
+	if (ctl_open_directory(&c, config) < 0) {
 		br_blob_reset(&id);
 		return 1;
 	}
-	if ((user = find_user(&c, pos[1])) == NULL) {
+	if ((user = ctl_find_user(&c, pos[1])) == NULL) {
 		br_blob_reset(&id);
-		close_directory(&c);
+		ctl_close_directory(&c);
 		return 1;
 	}
 	if (n == 2) {
@@ -316,15 +278,17 @@ cmd_credential(int argc, char **argv)
 			br_audit *audit = br_audit_open(c.cfg.audit_log);
 			printf("deleted %s of %s\n", pos[2], user->username);
 			if (audit != NULL) {
-				br_audit_event(audit, "credential_deleted", json_pack("{s:s, s:s, s:s}", "username", user->username,
-				    "credential_id", pos[2], "by", "bridgectl"));
+				char admin[64];
+				ctl_admin(admin, sizeof(admin));
+				br_audit_event(audit, "credential_deleted", json_pack("{s:s, s:s, s:s, s:s}", "username", user->username,
+				    "credential_id", pos[2], "by", "bridgectl", "admin", admin));
 				br_audit_close(&audit);
 			}
 		}
 	}
 	br_blob_reset(&id);
 	br_user_free(&user);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return rc;
 }
 
@@ -336,17 +300,24 @@ cmd_directory(int argc, char **argv)
 	char *pos[1], *report = NULL;
 	int rc;
 
-	if (parse_args(argc, argv, &config, NULL, pos, 1) != 1 || strcmp(pos[0], "check") != 0) {
-		fprintf(stderr, "usage: bridgectl directory check [--config FILE]\n");
+	static const char usage[] = "usage: bridgectl directory check [--config FILE]\n"
+				    "  connects and binds as the bridge, checks user_base exists and the schema is loaded\n" BR_CONFIG_USAGE;
+
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (ctl_parse_args(argc, argv, &config, NULL, pos, 1) != 1 || strcmp(pos[0], "check") != 0) {
+		fputs(usage, stderr);
 		return 2;
 	}
-	if (open_directory(&c, config) < 0)
+	if (ctl_open_directory(&c, config) < 0)
 		return 1;
 	rc = br_dir_check(c.dir, &report);
 	if (report != NULL)
 		fputs(report, stdout);
 	free(report);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return rc == 0 ? 0 : 1;
 }
 
@@ -368,11 +339,11 @@ cmd_mds_check(const char *config)
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
-	if (open_directory(&c, config) < 0)
+	if (ctl_open_directory(&c, config) < 0)
 		return 1;
 	if (c.cfg.mds_file == NULL || (m = br_metadata_read(c.cfg.mds_file, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "bridgectl: %s\n", c.cfg.mds_file == NULL ? "[attestation] mds_file: not set" : err);
-		close_directory(&c);
+		ctl_close_directory(&c);
 		return 2;
 	}
 	br_mds_rules_from_config(&c.cfg, &rules);
@@ -410,6 +381,6 @@ cmd_mds_check(const char *config)
 		rc = found > 0 ? 1 : 0;
 	}
 	br_mds_free(&m);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return rc;
 }

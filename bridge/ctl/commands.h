@@ -6,6 +6,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
+int cmd_enrolment(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_credential(int argc, char **argv);
 int cmd_directory(int argc, char **argv);

@@ -300,7 +300,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	{
-		br_server_options o = { .address = listen, .port = port, .threads = 2, .max_body = 4096, .timeout_s = 15,
+		br_server_options o = { .address = listen, .port = port, .threads = 2, .max_body = 4096, .timeout_s = 15, .header_timeout_s = 10,
 			.max_connections_per_address = 64, .https = strncmp(idp.self, "https://", 8) == 0, .routes = routes,
 			.n_routes = sizeof(routes) / sizeof(routes[0]), .app = &idp };
 		if ((srv = br_server_start(&o, err, sizeof(err))) == NULL) {

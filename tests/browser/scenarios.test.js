@@ -366,7 +366,7 @@ describe('browser scenarios', () => {
 			// sign out on all devices: back at the sign-in page, and My passkeys is closed
 			const signoutMark = stack.audit().length;
 			await s.page.click('#signout');
-			await s.page.waitForURL(`${stack.bridge}/login`);
+			await s.page.waitForURL(`${stack.bridge}/login?for=passkeys`);
 			assert.equal(auditSince(stack, signoutMark, 'signed_out').length, 1);
 			const after = await s.page.evaluate(async () => (await fetch('/api/passkeys')).status);
 			assert.equal(after, 403, 'My passkeys answers after sign-out');
@@ -519,7 +519,7 @@ describe('browser scenarios', () => {
 			assert.equal(await s.page.getAttribute('#app', 'data-page'), 'error');
 			assert.notEqual(await visibleText(s.page, 'h1'), '');
 			assert.notEqual(await visibleText(s.page, '.notice-error'), '');
-			assert.equal(await visibleText(s.page, 'main > p:last-child'), T('en', 'error.hint'));
+			assert.equal(await visibleText(s.page, 'main > p.hint'), T('en', 'error.hint'));
 			const rejected = auditSince(stack, mark, 'handoff_rejected');
 			assert.equal(rejected.length, 1);
 			assert.match(rejected[0].reason, /sig/i);

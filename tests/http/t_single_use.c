@@ -34,13 +34,13 @@ t_consumed_keys_everywhere(void)
 	for (i = 0; i < N; i++) {
 		json_t *pk;
 		b = hc_browser_new_fresh(E.bridge);
-		bget(b, "/login", &r);
+		bget(b, "/login?for=passkeys", &r);
 		if (!EXPECT_STATUS(&r, 200)) {
 			hc_browser_free(b);
 			continue;
 		}
-		flow[n] = hc_cookie(b, "fb_flow");
-		bpost(b, "/api/authenticate/options", "{}", &r);
+		flow[n] = hc_cookie(b, "fb_local");
+		bpost(b, "/api/authenticate/options?for=passkeys", "{}", &r);
 		if (!EXPECT_STATUS(&r, 200)) {
 			free(flow[n]);
 			hc_browser_free(b);
@@ -49,7 +49,7 @@ t_consumed_keys_everywhere(void)
 		pk = json_object_get(r.json, "publicKey");
 		chal[n] = strdup(jstr(pk, "challenge"));
 		note_secret("challenge", chal[n]);
-		bpostj(b, "/api/authenticate/verify", make_assertion(&alice, chal[n], NULL), &r);
+		bpostj(b, "/api/authenticate/verify?for=passkeys", make_assertion(&alice, chal[n], NULL), &r);
 		EXPECT_STATUS(&r, 200);
 		n++;
 		hc_browser_free(b);
@@ -57,8 +57,8 @@ t_consumed_keys_everywhere(void)
 	/* a busy server goes on working: more requests on every thread */
 	for (i = 0; i < 8; i++) {
 		b = hc_browser_new_fresh(E.bridge);
-		bget(b, "/login", &r);
-		bpost(b, "/api/authenticate/options", "{}", &r);
+		bget(b, "/login?for=passkeys", &r);
+		bpost(b, "/api/authenticate/options?for=passkeys", "{}", &r);
 		hc_browser_free(b);
 	}
 	for (i = 0; i < n; i++) {
@@ -134,8 +134,8 @@ t_ticket_single_use_shim(void)
 		/* the bridge serves others meanwhile */
 		for (j = 0; j < 3; j++) {
 			other = hc_browser_new_fresh(E.bridge);
-			bget(other, "/login", &r);
-			bpost(other, "/api/authenticate/options", "{}", &r);
+			bget(other, "/login?for=passkeys", &r);
+			bpost(other, "/api/authenticate/options?for=passkeys", "{}", &r);
 			hc_browser_free(other);
 		}
 		v2 = shim_take(k);

@@ -280,6 +280,14 @@ else
 	cat "$work/compose.err"
 	ko "docker-compose config"
 fi
+# the bridge believes X-Forwarded-For from the front's fixed address, and from nothing else
+front_ip=$(awk '/^  front:/ { f = 1 } f && /ipv4_address:/ { print $2; exit }' "$repo/docker-compose.yml")
+trusted=$(sed -n 's/^trusted_proxies = //p' "$repo/docker/bridge/bridge.conf")
+if [ -n "$front_ip" ] && [ "$trusted" = "$front_ip" ]; then
+	ok "the testbed bridge trusts X-Forwarded-For from the nginx front ($front_ip) only"
+else
+	ko "docker/bridge/bridge.conf trusted_proxies ($trusted) is not the front's address ($front_ip)"
+fi
 nodf=0
 for d in $(cd "$repo" && grep -E '^ +dockerfile:' docker-compose.yml | awk '{print $2}'); do
 	[ -f "$repo/$d" ] || { echo "     missing $d"; nodf=$((nodf + 1)); }
@@ -508,12 +516,17 @@ if [ -n "$bridgectl" ] && [ -x "$bridgectl" ]; then
 	printf 'testbed-secret-for-the-config-check-0123456789ab\n' >"$work/bridge/secret"
 	printf 'pw\n' >"$work/bridge/ldap"
 	printf 'testbed-state-key-for-the-config-check-0123456789\n' >"$work/bridge/state.key"
+	# the modes the entrypoint gives them (config check refuses secrets others may read)
+	chmod 0640 "$work/bridge/secret" "$work/bridge/ldap"
+	chmod 0600 "$work/bridge/state.key"
+	# the image copies templates/ to /usr/share/fido-bridge/templates
 	sed -e "s|/run/fido-bridge/handoff/idp.secret|$work/bridge/secret|" \
+		-e "s|^templates_dir = /usr/share/fido-bridge/templates|templates_dir = $repo/templates|" \
 		-e "s|/etc/fido-bridge/state/state.key|$work/bridge/state.key|" \
 		-e "s|/etc/fido-bridge/ldap.password|$work/bridge/ldap|" \
 		"$repo/docker/bridge/bridge.conf" >"$work/bridge/bridge.conf"
 	if "$bridgectl" config check --config "$work/bridge/bridge.conf" >"$work/bridge/out" 2>&1; then
-		ok "bridgectl config check: docker/bridge/bridge.conf (secret/password paths moved to temp files)"
+		ok "bridgectl config check: docker/bridge/bridge.conf (secret/password and templates paths moved here)"
 	else
 		cat "$work/bridge/out"
 		ko "bridgectl config check of docker/bridge/bridge.conf"

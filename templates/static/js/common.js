@@ -602,6 +602,83 @@
 	/* ------------------------------------------------------------------ */
 
 
+	/* ------------------------------------------------------------------ */
+	/* This device's passkeys                                               */
+	/* ------------------------------------------------------------------ */
+
+	/*
+	 * Which passkeys are on this device: the ids of those created or used here
+	 * by the platform authenticator (authenticatorAttachment "platform"), in
+	 * localStorage; and the one this sign-in used (any kind), in
+	 * sessionStorage. Credential ids are public identifiers, not secrets. Only
+	 * a hint for My passkeys: storage can be off (private mode), or cleared.
+	 */
+	var DEVICE_KEY = "fidobridge.device_credentials";
+	var SIGNIN_KEY = "fidobridge.signed_in_with";
+
+	function storage(kind) {
+		try {
+			var st = window[kind];
+			return st && typeof st.getItem === "function" ? st : null;
+		} catch (e) {
+			return null; /* blocked by the browser's settings */
+		}
+	}
+
+	function deviceCredentials() {
+		var st = storage("localStorage");
+		try {
+			var v = st ? JSON.parse(st.getItem(DEVICE_KEY) || "[]") : [];
+			return Array.isArray(v) ? v.filter(function (x) { return typeof x === "string"; }) : [];
+		} catch (e) {
+			return [];
+		}
+	}
+
+	function saveDeviceCredentials(ids) {
+		var st = storage("localStorage");
+		try {
+			if (st) {
+				st.setItem(DEVICE_KEY, JSON.stringify(ids.slice(0, 20)));
+			}
+		} catch (e) {
+			/* full or blocked: only a hint is lost */
+		}
+	}
+
+	/* A credential (PublicKeyCredential) was created or used here; signedIn: it signed in. */
+	function rememberCredential(cred, signedIn) {
+		if (!cred || typeof cred.id !== "string") {
+			return;
+		}
+		if (cred.authenticatorAttachment === "platform") {
+			var ids = deviceCredentials().filter(function (x) { return x !== cred.id; });
+			ids.unshift(cred.id);
+			saveDeviceCredentials(ids);
+		}
+		var ss = storage("sessionStorage");
+		if (signedIn && ss) {
+			try {
+				ss.setItem(SIGNIN_KEY, cred.id);
+			} catch (e) {
+				/* as above */
+			}
+		}
+	}
+
+	function forgetCredential(id) {
+		saveDeviceCredentials(deviceCredentials().filter(function (x) { return x !== id; }));
+	}
+
+	function signedInWith() {
+		var ss = storage("sessionStorage");
+		try {
+			return ss ? ss.getItem(SIGNIN_KEY) : null;
+		} catch (e) {
+			return null;
+		}
+	}
+
 	/*
 	 * WebAuthn L3 PublicKeyCredential.getClientCapabilities(), once: what this
 	 * browser can do ({conditionalGet, hybridTransport, ...}: true, false, or
@@ -665,6 +742,7 @@
 	 * so the server may name the passkey after its model instead.
 	 */
 	function register(extra, nickname, onCredential, nicknameIsGuess) {
+		var created = null;
 		return postJSON("/api/register/options", extra).then(function (res) {
 			return clientCapabilities().then(function (c) {
 				var pk = res.publicKey;
@@ -678,6 +756,7 @@
 			if (!cred) {
 				throw domError("NotAllowedError");
 			}
+			created = cred;
 			if (onCredential) {
 				onCredential(cred);
 			}
@@ -688,6 +767,9 @@
 				}
 			}
 			return postJSON("/api/register/verify", body);
+		}).then(function (res) {
+			rememberCredential(created, false);
+			return res;
 		});
 	}
 
@@ -716,7 +798,10 @@
 				body.nickname = nickname;
 				body.nickname_is_guess = true;
 				body.conditional = true;
-				return postJSON("/api/register/verify", body);
+				return postJSON("/api/register/verify", body).then(function (res) {
+					rememberCredential(cred, false);
+					return res;
+				});
 			});
 		});
 	}
@@ -858,6 +943,10 @@
 		clientCapabilities: clientCapabilities,
 		registerConditional: registerConditional,
 		canConditionalGet: canConditionalGet,
+		rememberCredential: rememberCredential,
+		forgetCredential: forgetCredential,
+		deviceCredentials: deviceCredentials,
+		signedInWith: signedInWith,
 		validNickname: validNickname,
 		guessDeviceName: guessDeviceName,
 		nicknameOrDefault: nicknameOrDefault,
