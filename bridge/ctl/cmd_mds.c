@@ -257,12 +257,12 @@ mds_show(const char *config, const char *aaguid)
 }
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr, "usage: bridgectl mds import BLOB.jwt [--crl FILE]... [--config FILE]\n"
-			"       bridgectl mds status [--config FILE]\n"
-			"       bridgectl mds show AAGUID [--config FILE]\n"
-			"       bridgectl mds check [--config FILE]\n");
+	fprintf(f, "usage: bridgectl mds import BLOB.jwt [--crl FILE]... [--config FILE]\n"
+		   "       bridgectl mds status [--config FILE]\n"
+		   "       bridgectl mds show AAGUID [--config FILE]\n"
+		   "       bridgectl mds check [--config FILE]\n" BR_CONFIG_USAGE);
 }
 
 int
@@ -273,6 +273,11 @@ cmd_mds(int argc, char **argv)
 	size_t n_crl = 0;
 	int i, n = 0;
 
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			config = argv[++i];
@@ -281,7 +286,7 @@ cmd_mds(int argc, char **argv)
 		else if (argv[i][0] != '-' && n < 2)
 			pos[n++] = argv[i];
 		else {
-			usage();
+			usage(stderr);
 			return 2;
 		}
 	}
@@ -293,6 +298,6 @@ cmd_mds(int argc, char **argv)
 		return mds_show(config, pos[0]);
 	if (argc >= 1 && strcmp(argv[0], "check") == 0 && n == 0)
 		return cmd_mds_check(config);
-	usage();
+	usage(stderr);
 	return 2;
 }

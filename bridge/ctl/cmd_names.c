@@ -26,6 +26,13 @@ cmd_names(int argc, char **argv)
 	FILE *f;
 	struct stat st;
 	int i, rc = 1, bad = 0;
+	static const char usage[] = "usage: bridgectl names refresh FILE [--config FILE]\n" BR_CONFIG_USAGE;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		}
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
@@ -36,7 +43,7 @@ cmd_names(int argc, char **argv)
 			bad = 1;
 	}
 	if (bad || argc < 1 || strcmp(argv[0], "refresh") != 0 || file == NULL) {
-		fprintf(stderr, "usage: bridgectl names refresh FILE [--config FILE]\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	if (br_config_load(config, &c, err, sizeof(err)) < 0) {
