@@ -9,6 +9,7 @@
 #include "../core/credential_json.h"
 #include "../core/crypto.h"
 #include "../core/transport.h"
+#include "authn_policy.h"
 #include "challenge.h"
 #include "events.h"
 #include "flow.h"
@@ -324,9 +325,21 @@ verify(struct verify *v, br_signin_done *out)
 		return BR_RESULT_FAILED;
 	}
 	c = &v->user->creds[0];
+	/* optional: a model whose status turned bad since it was registered */
+	if (br_app_model_refused(app, c->aaguid)) {
+		br_event(app, who, "signin_failure", "mds_status_refused",
+		    json_pack("{s:s, s:s, s:s}", "username", v->user->username, "credential_id", v->cid, "aaguid", c->aaguid));
+		return BR_RESULT_AUTHENTICATOR_REFUSED;
+	}
 	if (br_dir_record_use(app->dir, c, ar.sign_count, who->now, &wrote) != BR_DIR_OK)
 		br_event_store(app, who, "directory_write_failed", "record_use", json_pack("{s:s}", "username", v->user->username));
-	mfa = br_signin_mfa(&app->cfg, ar.uv, ar.be, c->aaguid);
+	{
+		/* the flags of this assertion, the model and format of the stored record, the user's policy now */
+		br_credential_record seen = *c;
+
+		seen.backup_eligible = ar.be;
+		mfa = br_policy_mfa(&app->cfg, br_policy_of(&app->cfg, v->user), ar.uv, &seen);
+	}
 	br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:s?, s:s?, s:b}",
 	    "username", v->user->username, "credential_id", v->cid, "uv", ar.uv, "be", ar.be, "bs", ar.bs, "mfa", mfa,
 	    "entity", v->flow.entity, "sp_name", v->flow.sp_name, "clone_warning", ar.counter_regressed));

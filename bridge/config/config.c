@@ -15,6 +15,8 @@
 
 #include "../core/cose.h"
 #include "../core/crypto.h"
+#include "../core/mds.h"
+#include "auth_policy.h"
 
 enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_ENUM, T_NETS };
 
@@ -108,6 +110,19 @@ static const struct key keys[] = {
 	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", attestation_names, "attestation conveyance requested" },
 	{ "webauthn", "trust_anchors_file", T_STR, O(trust_anchors_file), 0, 0, NULL, NULL, "PEM roots attestation chains must reach" },
 	{ "webauthn", "mfa_aaguids", T_LIST, O(mfa_aaguids), 0, 0, "", NULL, "AAGUIDs counted as multi-factor when synced" },
+	{ "webauthn", "aaguid_names_file", T_STR, O(aaguid_names_file), 0, 0, NULL, NULL, "authenticator names by AAGUID (JSON, the passkey-provider list format); bridgectl names refresh installs a new one" },
+	{ "webauthn", "hints", T_LIST, O(hints), 0, 0, "", NULL, "WebAuthn L3 hints at registration: security-key, client-device, hybrid" },
+
+	{ "attestation", "mds_file", T_STR, O(mds_file), 0, 0, NULL, NULL, "verified metadata (written by bridgectl mds import, loaded at start and on SIGHUP)" },
+	{ "attestation", "mds_root_file", T_STR, O(mds_root_file), 0, 0, NULL, NULL, "PEM root the MDS blob must chain to (FIDO: GlobalSign Root CA - R3)" },
+	{ "attestation", "mds_crl_files", T_LIST, O(mds_crl_files), 0, 0, "", NULL, "CRLs (PEM or DER) of every CA of the blob's chain" },
+	{ "attestation", "mds_grace", T_DUR, O(mds_grace_s), 0, 86400 * 365, "30d", NULL, "how far past its nextUpdate a blob is still imported" },
+	{ "attestation", "mds_root_warn", T_DUR, O(mds_root_warn_s), 0, 86400 * 3650, "180d", NULL, "warn when the pinned root expires within this" },
+	{ "attestation", "mds_refuse_status", T_LIST, O(mds_refuse_status), 0, 0, "REVOKED,USER_VERIFICATION_BYPASS,ATTESTATION_KEY_COMPROMISE,USER_KEY_REMOTE_COMPROMISE,USER_KEY_PHYSICAL_COMPROMISE", NULL, "statusReports statuses that refuse a model" },
+	{ "attestation", "mds_min_level", T_STR, O(mds_min_level), 0, 0, "none", NULL, "certification level a model needs: none, L1, L1plus, L2, L2plus, L3, L3plus" },
+	{ "attestation", "mds_require_entry", T_BOOL, O(mds_require_entry), 0, 0, "false", NULL, "refuse authenticators the metadata does not list" },
+	{ "attestation", "mds_refuse_signin", T_BOOL, O(mds_refuse_signin), 0, 0, "false", NULL, "refuse sign-in with passkeys of a model whose status reports turned bad" },
+	{ "attestation", "mds_use_roots", T_BOOL, O(mds_use_roots), 0, 0, "true", NULL, "judge attestation chains against the entry's roots" },
 
 	{ "idp", "secret_file", T_STR, O(secret_file), 0, 0, NULL, NULL, "HMAC secret shared with the IdP shim" },
 	{ "idp", "previous_secret_file", T_STR, O(previous_secret_file), 0, 0, NULL, NULL, "the secret before the last rotation" },
@@ -479,6 +494,13 @@ on_key(void *user, const char *section, const char *name, const char *value)
 				      "remove the indent", section, name);
 		return 1;
 	}
+	if (k == NULL && strncmp(section, "policy ", 7) == 0) {
+		char pwhy[300];
+
+		if (!br_auth_policy_key(lc->c, section, name, value, pwhy, sizeof(pwhy)))
+			problem(lc, lc->line, "%s", pwhy);
+		return 1;
+	}
 	if (k == NULL) {
 		problem(lc, lc->line, "[%.40s] %.60s: unknown key", section, name);
 		return 1;
@@ -729,6 +751,24 @@ check_rules(struct check_ctx *cc)
 	if (c->algs == NULL || c->n_algs == 0)
 		flag(cc, "webauthn", "algorithms", "at least one algorithm is required");
 	need_readable(cc, "webauthn", "trust_anchors_file", c->trust_anchors_file);
+	if (c->mds_min_level == NULL || br_mds_level_parse(c->mds_min_level) < 0)
+		flag(cc, "attestation", "mds_min_level", "\"%.40s\" is not none, L1, L1plus, L2, L2plus, L3 or L3plus",
+		    c->mds_min_level != NULL ? c->mds_min_level : "");
+	for (i = 0; i < c->mds_refuse_status.n; i++)
+		if (br_mds_status_parse(c->mds_refuse_status.v[i], strlen(c->mds_refuse_status.v[i])) < 0)
+			flag(cc, "attestation", "mds_refuse_status", "\"%.60s\" is not a statusReports status", c->mds_refuse_status.v[i]);
+	for (i = 0; i < c->hints.n; i++)
+		if (!br_hint_ok(c->hints.v[i]))
+			flag(cc, "webauthn", "hints", "\"%.40s\" is not security-key, client-device or hybrid", c->hints.v[i]);
+	{
+		char perr[300];
+
+		/* the message names its own [policy NAME] section */
+		if (br_auth_policy_check(c, perr, sizeof(perr)) < 0) {
+			cc->problems++;
+			cc->report(cc->arg, 0, perr);
+		}
+	}
 	if (c->state_key_file == NULL)
 		flag(cc, "server", "state_key_file", "required (32 random bytes or more, the same on every node)");
 	need_readable(cc, "server", "state_key_file", c->state_key_file);
@@ -932,6 +972,7 @@ br_config_free(br_config *c)
 {
 	size_t i;
 
+	br_auth_policy_free_all(c);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char *base = (char *)c + keys[i].off;
 		if (keys[i].type == T_STR) {
@@ -990,4 +1031,22 @@ br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	*len = n;
 	return s;
+}
+
+int
+br_config_list_parse(const char *s, br_strlist *out)
+{
+	return strlist_parse(s, out);
+}
+
+void
+br_config_list_free(br_strlist *l)
+{
+	strlist_free(l);
+}
+
+int
+br_config_bool_parse(const char *v, int *out)
+{
+	return parse_bool(v, out);
 }

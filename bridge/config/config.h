@@ -81,6 +81,24 @@ typedef struct br_config {
 	char *trust_anchors_file;
 	br_strlist mfa_aaguids;      /* AAGUIDs counted as MFA even when synced */
 
+	/* [attestation]: the FIDO Metadata Service (docs/metadata.md) */
+	char *mds_file;              /* the verified entries every node loads; NULL: no metadata */
+	char *mds_root_file;         /* the pinned root the blob must chain to */
+	br_strlist mds_crl_files;    /* CRLs of the chain's CAs */
+	int mds_grace_s;             /* nextUpdate may be this far past */
+	int mds_root_warn_s;         /* warn when the root expires within this */
+	br_strlist mds_refuse_status; /* statusReports statuses that refuse a model */
+	char *mds_min_level;         /* certification level a model needs: none, L1, ... */
+	int mds_require_entry;       /* refuse AAGUIDs the metadata does not know */
+	int mds_use_roots;           /* judge chains against the entry's attestationRootCertificates */
+	int mds_refuse_signin;       /* refuse sign-in with a credential of a model now refused by status */
+
+	/* [policy NAME] sections, in file order (auth_policy.h) */
+	struct br_auth_policy *auth_policies;
+	size_t n_auth_policies;
+	br_strlist hints;            /* [webauthn] hints: WebAuthn L3 hints sent at registration */
+	char *aaguid_names_file;     /* [webauthn] names users recognise, by AAGUID (aaguid_names.h) */
+
 	/* [idp] */
 	char *secret_file;
 	char *previous_secret_file;
@@ -177,6 +195,12 @@ char *br_config_read_secret(const char *path, size_t *len, char *err, size_t err
  * >= BR_IP_TEXT_MAX) and the port; anything else -1.
  */
 int br_listen_parse(const char *s, char *addr, size_t cap, int *port);
+
+/* A list value ("a, b ,c") into out, replacing it; 0 or -1 (out of memory). */
+int br_config_list_parse(const char *s, br_strlist *out);
+void br_config_list_free(br_strlist *l);
+/* true/yes/on/1, false/no/off/0; 0 or -1. */
+int br_config_bool_parse(const char *v, int *out);
 
 /* "90", "90s", "15m", "2h", "7d" to seconds; -1 when malformed. */
 long br_parse_duration(const char *s);

@@ -19,6 +19,8 @@ static const struct {
 	{ "enrolment", cmd_enrolment, "enrolment list|revoke USER   a user's pending links" },
 	{ "user", cmd_user, "user show USER              attributes and credentials" },
 	{ "credential", cmd_credential, "credential list USER | credential delete USER ID" },
+	{ "mds", cmd_mds, "mds import BLOB.jwt | status | show AAGUID | check   FIDO metadata (docs/metadata.md)" },
+	{ "names", cmd_names, "names refresh FILE          check and install a new authenticator names list" },
 	{ "directory", cmd_directory, "directory check             connect, check the schema is loaded" },
 };
 

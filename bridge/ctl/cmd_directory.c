@@ -13,6 +13,10 @@
 #include "../app/audit.h"
 #include "../app/enrolment.h"
 #include "../app/handoff.h"
+#include "../app/aaguid_names.h"
+#include "../app/metadata.h"
+#include "../core/text.h"
+#include "../store/store_error.h"
 #include "../core/timefmt.h"
 #include "../core/transport.h"
 #include "../config/config.h"
@@ -136,27 +140,50 @@ ctl_find_user(struct ctl *c, const char *name)
 	return NULL;
 }
 
-static json_t *
-credentials_json(const br_user *u)
+/* The names file and metadata, when configured and readable: bridgectl shows names, it does not need them. */
+static void
+load_names(const br_config *cfg, br_names **names, br_mds **mds)
 {
+	char err[512];
+
+	*names = NULL;
+	*mds = NULL;
+	if (cfg->aaguid_names_file != NULL && (*names = br_names_read(cfg->aaguid_names_file, err, sizeof(err))) == NULL)
+		fprintf(stderr, "bridgectl: warning: %s\n", err);
+	if (cfg->mds_file != NULL && (*mds = br_metadata_read(cfg->mds_file, err, sizeof(err))) == NULL)
+		fprintf(stderr, "bridgectl: warning: %s\n", err);
+}
+
+static json_t *
+credentials_json(const br_config *cfg, const br_user *u)
+{
+	br_names *names;
+	br_mds *mds;
+	char model[4 * BR_NAME_CHARS_MAX + 1];
 	json_t *arr = json_array();
 	char created[20], used[20];
 	size_t i;
 
+	load_names(cfg, &names, &mds);
 	for (i = 0; i < u->n_creds; i++) {
 		const br_credential_record *cr = &u->creds[i];
 		char *id = br_b64url_encode_alloc(cr->id.ptr, cr->id.len), tr[64];
+		json_t *o;
 		br_transports_to_text(cr->transports, tr, sizeof(tr));
 		br_gentime_write(cr->created, created, sizeof(created));
 		if (cr->last_used > 0)
 			br_gentime_write(cr->last_used, used, sizeof(used));
-		json_array_append_new(arr, json_pack("{s:s?, s:s?, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
-		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "fmt", cr->fmt,
+		br_name_resolve(names, mds, cr->aaguid, cr->backup_eligible, model, sizeof(model), NULL, NULL, NULL);
+		o = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
+		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "authenticator", model, "fmt", cr->fmt,
 		    "sign_count", (json_int_t)cr->sign_count, "transports", tr[0] != '\0' ? tr : NULL, "created", created,
 		    "backup_eligible", cr->backup_eligible, "backup_state", cr->backup_state,
-		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL));
+		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL);
+		json_array_append_new(arr, o);
 		free(id);
 	}
+	br_names_free(&names);
+	br_mds_free(&mds);
 	return arr;
 }
 
@@ -199,7 +226,7 @@ cmd_user(int argc, char **argv)
 	handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len);
 	print_json(json_pack("{s:s, s:s, s:s, s:b, s:O, s:i, s:o}", "username", user->username, "dn", user->dn,
 	    "user_handle", handle != NULL ? handle : "", "disabled", user->disabled, "attributes", user->attributes,
-	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(user)));
+	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(&c.cfg, user)));
 	free(handle);
 	br_user_free(&user);
 	ctl_close_directory(&c);
@@ -241,7 +268,7 @@ cmd_credential(int argc, char **argv)
 		return 1;
 	}
 	if (n == 2) {
-		print_json(credentials_json(user));
+		print_json(credentials_json(&c.cfg, user));
 	} else {
 		br_dir_rc r = br_dir_delete_credential(c.dir, user, id.ptr, id.len);
 		if (r != BR_DIR_OK) {
@@ -292,4 +319,68 @@ cmd_directory(int argc, char **argv)
 	free(report);
 	ctl_close_directory(&c);
 	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * bridgectl mds check: credentials registered with a model whose status
+ * reports now carry a refused status (mds_refuse_status). One JSON line per
+ * credential; exit status 1 when there is any, so a timer can alert.
+ */
+int
+cmd_mds_check(const char *config)
+{
+	struct ctl c;
+	br_mds *m;
+	br_mds_rules rules;
+	br_credential_record *creds = NULL;
+	char err[512], aaguid[BR_AAGUID_TEXT_LEN + 1], why[64];
+	size_t i, j, n, found = 0, models = 0;
+	const char *reason;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (ctl_open_directory(&c, config) < 0)
+		return 1;
+	if (c.cfg.mds_file == NULL || (m = br_metadata_read(c.cfg.mds_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "bridgectl: %s\n", c.cfg.mds_file == NULL ? "[attestation] mds_file: not set" : err);
+		ctl_close_directory(&c);
+		return 2;
+	}
+	br_mds_rules_from_config(&c.cfg, &rules);
+	rules.min_level = 0;        /* a status that turned bad, not a policy stricter than at registration */
+	rules.require_entry = 0;
+	for (i = 0; i < m->n && rc == 0; i++) {
+		if ((reason = br_mds_refusal(&m->entries[i], &rules, why, sizeof(why))) == NULL)
+			continue;
+		models++;
+		br_aaguid_format(m->entries[i].aaguid, aaguid);
+		if (br_dir_find_by_aaguid(c.dir, aaguid, &creds, &n) != BR_DIR_OK) {
+			fprintf(stderr, "bridgectl: %s: %s\n", aaguid, br_store_error_get());
+			rc = 2;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			char *id = br_b64url_encode_alloc(creds[j].id.ptr, creds[j].id.len);
+			json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "aaguid", aaguid,
+			    "model", m->entries[i].description, "reason", reason, "credential_id", id,
+			    "dn", creds[j].dn, "nickname", creds[j].nickname);
+			char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+			if (s != NULL)
+				printf("%s\n", s);
+			free(s);
+			json_decref(o);
+			free(id);
+			found++;
+		}
+		br_dir_credentials_free(&creds, n);
+	}
+	if (rc == 0) {
+		fprintf(stderr, "bridgectl: %zu credential(s) of %zu refused model(s) (metadata no %lld)\n", found, models,
+		    (long long)m->no);
+		rc = found > 0 ? 1 : 0;
+	}
+	br_mds_free(&m);
+	ctl_close_directory(&c);
+	return rc;
 }

@@ -33,6 +33,7 @@ static const struct {
 	[BR_RESULT_LINK_REFUSED] = { 400, "page.enroll_link", "page.enroll_link.hint" },
 	[BR_RESULT_UNAVAILABLE] = { 503, "page.unavailable", NULL },
 	[BR_RESULT_INTERNAL] = { 500, "page.unavailable", NULL },
+	[BR_RESULT_AUTHENTICATOR_REFUSED] = { 403, "page.expired", NULL },
 };
 
 /* Results a JSON call can end with: each needs its err.<code> string. */

@@ -134,6 +134,14 @@ main(int argc, char **argv)
 			    app.cfg.audit_log, strerror(errno));
 		else
 			br_audit_event(app.audit, "audit_log_reopened", NULL);
+		/* and the metadata bridgectl mds import / names refresh wrote */
+		if (br_app_reload_metadata(&app, err, sizeof(err)) < 0) {
+			fprintf(stderr, "fido-bridged: %s (the previous metadata stays)\n", err);
+			br_audit_event(app.audit, "metadata_reload_failed", json_pack("{s:s}", "detail", err));
+		} else if (app.mds != NULL) {
+			br_audit_event(app.audit, "metadata_reloaded", json_pack("{s:I, s:I}", "no", (json_int_t)app.mds->no,
+			    "entries", (json_int_t)app.mds->n));
+		}
 	}
 	fprintf(stderr, "fido-bridged: signal %d, finishing requests in flight\n", sig);
 	br_server_stop(&srv);

@@ -33,6 +33,8 @@ typedef struct br_directory_ops {
 	br_dir_rc (*check_password)(void *backend, const br_user *u, const char *password);
 	int (*check)(void *backend, char **report);
 	void (*close)(void *backend);
+	/* every credential with this fidoAAGUID (text), each with its dn; NULL: not offered */
+	br_dir_rc (*find_by_aaguid)(void *backend, const char *aaguid, br_credential_record **out, size_t *n);
 } br_directory_ops;
 
 struct br_directory {

@@ -331,10 +331,17 @@ describe('browser scenarios', () => {
 			assert.equal(stack.userShow('grace').credentials.length, 2);
 			await shot(s.page, '5-two-passkeys');
 
-			// rename the new one
+			// the new one asks for its nickname at once, prefilled (the model's name, else the device guess)
 			const keyItem = items.filter({ hasNot: s.page.locator('h3', { hasText: /^Laptop$/ }) });
-			await keyItem.getByRole('button', { name: new RegExp(`^${T('en', 'passkeys.rename')}`) }).click();
 			const input = keyItem.locator('input[type=text]');
+			await input.waitFor();
+			assert.notEqual(await input.inputValue(), '');
+			// the model is named, or shown by its kind: never "Unknown"
+			const types = await s.page.locator('#passkey-list .pk-meta-row').filter({ hasText: T('en', 'passkeys.type') }).allInnerTexts();
+			assert.equal(types.length, 2);
+			for (const ty of types) {
+				assert.ok(!/unknown/i.test(ty), ty);
+			}
 			await input.fill('Backup key');
 			await keyItem.getByRole('button', { name: T('en', 'passkeys.save'), exact: true }).click();
 			assert.equal((await F.statusOf(s.page, { contains: 'Backup key' })).text, T('en', 'status.renamed', { name: 'Backup key' }));

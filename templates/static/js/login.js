@@ -100,8 +100,7 @@
 
 		function startConditional() {
 			var PKC = window.PublicKeyCredential;
-			if (B.isBusy() || cond || condStarts >= 4 || typeof PKC.isConditionalMediationAvailable !== "function" ||
-			    typeof window.AbortController !== "function") {
+			if (B.isBusy() || cond || condStarts >= 4 || !PKC || typeof window.AbortController !== "function") {
 				return;
 			}
 			condStarts++;
@@ -111,7 +110,7 @@
 			cond = me;
 			var p;
 			try {
-				p = Promise.resolve(PKC.isConditionalMediationAvailable());
+				p = B.canConditionalGet();
 			} catch (e) {
 				p = Promise.resolve(false);
 			}

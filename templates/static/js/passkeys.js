@@ -50,6 +50,7 @@
 		var itemButtons = [];
 		var here = [];      /* ids of the passkeys on this device */
 		var now = null;     /* the id this sign-in used */
+		var renameOf = {};      /* passkey id -> opens its rename panel (after adding it) */
 
 		function allButtons() {
 			return [addBtn, byId("status-retry")].concat(itemButtons);
@@ -131,6 +132,7 @@
 				list.removeChild(list.firstChild);
 			}
 			itemButtons = [];
+			renameOf = {};
 			var items = Array.isArray(data.passkeys) ? data.passkeys : [];
 			setHidden(empty, items.length > 0);
 			here = B.deviceCredentials();
@@ -207,6 +209,14 @@
 			return typeof pk.nickname === "string" && pk.nickname ? pk.nickname : t("passkeys.unnamed");
 		}
 
+		/* The model's name, or only its kind in the page's language (never "unknown"). */
+		function modelOf(pk) {
+			if (pk.authenticator_generic !== true && typeof pk.authenticator === "string" && pk.authenticator) {
+				return pk.authenticator;
+			}
+			return t(pk.authenticator_kind === "passkey" ? "passkeys.kind_passkey" : "passkeys.kind_security_key");
+		}
+
 		function addMeta(dl, label, value) {
 			var row = el("div", "pk-meta-row");
 			row.appendChild(el("dt", null, label));
@@ -254,7 +264,7 @@
 			li.appendChild(head);
 
 			var dl = el("dl", "pk-meta");
-			addMeta(dl, t("passkeys.type"), typeof pk.authenticator === "string" && pk.authenticator ? pk.authenticator : t("passkeys.authenticator_unknown"));
+			addMeta(dl, t("passkeys.type"), modelOf(pk));
 			addMeta(dl, t("passkeys.created"), typeof pk.created === "number" && pk.created > 0 ? timeElement(pk.created, false) : "–");
 			addMeta(dl, t("passkeys.last_used"), typeof pk.last_used === "number" && pk.last_used > 0 ? timeElement(pk.last_used, true) : t("passkeys.never_used"));
 			li.appendChild(dl);
@@ -292,12 +302,15 @@
 				}
 			}
 
-			function openRename() {
+			/* keepStatus: opened after adding, under the "added" message */
+			function openRename(keepStatus) {
 				if (B.isBusy()) {
 					return;
 				}
 				closePanels();
-				clearStatus();
+				if (keepStatus !== true) {
+					clearStatus();
+				}
 				var field = el("div", "field");
 				var label = el("label", null, t("passkeys.rename_label"));
 				var input = el("input");
@@ -428,6 +441,10 @@
 				question.focus();
 			}
 
+			renameOf[pk.id] = function (keepStatus) {
+				panel.className = "pk-panel";
+				openRename(keepStatus);
+			};
 			onClick(renameBtn, function () {
 				if (renameBtn.getAttribute("aria-expanded") === "true") {
 					closePanel(renameBtn);
@@ -453,12 +470,19 @@
 			closePanels();
 			busyOn();
 			showStatus("busy", t("status.waiting_create"));
-			register({}, nicknameOrDefault(""), function () {
+			var newId = null;
+			register({}, nicknameOrDefault(""), function (cred) {
+				newId = cred && typeof cred.id === "string" ? cred.id : null;
 				showStatus("busy", t("status.saving"));
-			}).then(function () {
+			}, true).then(function () {
 				busyOff();
 				showStatus("success", t("status.added"), { focus: true });
-				load();
+				return load().then(function () {
+					/* ask for a nickname, prefilled with what the server named it (the model, or our guess) */
+					if (newId && Object.prototype.hasOwnProperty.call(renameOf, newId)) {
+						renameOf[newId](true);
+					}
+				});
 			}, function (err) {
 				busyOff();
 				fail(err, "create", add);
