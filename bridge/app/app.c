@@ -326,10 +326,12 @@ br_app_reload_metadata(br_app *app, char *err, size_t errlen)
 		rold = app->mds_refused;
 		app->mds_refused = refused;
 		app->n_mds_refused = n_refused;
+		refused = NULL;
 	}
 	if (app->cfg.aaguid_names_file != NULL)
 		app->names = nnext;
 	pthread_rwlock_unlock(&app->mds_lock);
+	free(refused); /* NULL unless built without an mds_file to keep it */
 	if (app->cfg.mds_file != NULL) {
 		br_mds_free(&old);
 		free(rold);

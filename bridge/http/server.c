@@ -751,13 +751,13 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	}
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
-	if (st->body == NULL && (st->body = calloc(1, 1)) == NULL)
-		return MHD_NO;
-	st->body[st->len] = '\0';
+	/* the body is NUL-terminated for the JSON parser; no body reads as "" */
+	if (st->body != NULL)
+		st->body[st->len] = '\0';
 	req.method = method;
 	req.path = url;
 	req.client = client_address(s, conn, addr, sizeof(addr));
-	req.body = (const unsigned char *)st->body;
+	req.body = (const unsigned char *)(st->body != NULL ? st->body : "");
 	req.body_len = st->len;
 	req.https = s->o.https;
 	req.now = (int64_t)time(NULL);
