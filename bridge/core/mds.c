@@ -93,61 +93,6 @@ status_level(int st)
 
 /* ---- strict decoders ---- */
 
-static int
-sextet(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard base64 with padding (x5c, attestationRootCertificates): whole quads, zero unused bits. */
-static int
-b64_decode(const char *s, size_t len, br_blob *out)
-{
-	size_t pad = 0, i, o = 0;
-	unsigned long acc = 0;
-	unsigned bits = 0;
-	unsigned char *p;
-	int v;
-
-	out->ptr = NULL;
-	out->len = 0;
-	if (len == 0 || len % 4 != 0)
-		return -1;
-	if (s[len - 1] == '=')
-		pad = s[len - 2] == '=' ? 2 : 1;
-	if ((p = malloc(len / 4 * 3)) == NULL)
-		return -1;
-	for (i = 0; i < len - pad; i++) {
-		if ((v = sextet((unsigned char)s[i])) < 0) {
-			free(p);
-			return -1;
-		}
-		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	if ((acc & ((1UL << bits) - 1)) != 0) {
-		free(p);
-		return -1;
-	}
-	out->ptr = p;
-	out->len = o;
-	return 0;
-}
-
 /* "YYYY-MM-DD" (a real date) to the unix seconds of its midnight UTC. */
 static int
 date_parse(const char *s, size_t len, int64_t *out)
@@ -299,7 +244,7 @@ parse_roots(json_t *roots, br_mds_entry *e)
 	if ((e->roots = calloc(n, sizeof(*e->roots))) == NULL)
 		return BR_MDS_INTERNAL;
 	json_array_foreach(roots, i, v) {
-		if (!json_is_string(v) || b64_decode(json_string_value(v), json_string_length(v), &e->roots[i]) < 0)
+		if (!json_is_string(v) || br_b64std_decode(json_string_value(v), json_string_length(v), &e->roots[i]) < 0)
 			return BR_MDS_MALFORMED;
 		e->n_roots = i + 1;
 		if ((x = br_x509_from_der(e->roots[i].ptr, e->roots[i].len)) == NULL)
@@ -494,7 +439,7 @@ jws_header(const br_blob *h, int *alg, STACK_OF(X509) **chain)
 	}
 	for (i = 0; i < n; i++) {
 		v = json_array_get(x5c, i);
-		if (!json_is_string(v) || b64_decode(json_string_value(v), json_string_length(v), &der) < 0)
+		if (!json_is_string(v) || br_b64std_decode(json_string_value(v), json_string_length(v), &der) < 0)
 			goto out;
 		x = br_x509_from_der(der.ptr, der.len);
 		br_blob_reset(&der);
