@@ -17,6 +17,9 @@ packages=(
 	# certificate sign-in (tests/certs): the TLS front that asks for client
 	# certificates, and sshd with bridgectl as its AuthorizedKeysCommand
 	nginx openssh-server openssh-client
+	# the Debian package (scripts/package-test.sh): debhelper builds it, lintian judges it,
+	# logrotate -d reads its rotation rule
+	debhelper lintian logrotate
 )
 
 missing=()

@@ -8,7 +8,8 @@
 #   4. each libFuzzer target for FUZZ_SECONDS (default 15; 0 skips);
 #   5. RelWithDebInfo build (gcc): every ctest suite (unit, vectors, fuzz-replay,
 #      integration with real slapd/memcached, HTTP flows, valgrind leak check,
-#      browser end-to-end in Chromium, Shibboleth shim and testbed checks).
+#      browser end-to-end in Chromium, Shibboleth shim and testbed checks);
+#   6. the Debian package (as root or with sudo): scripts/package-test.sh.
 # Every build here treats warnings as errors (BRIDGE_WERROR is off by default, for
 # packagers whose newer compilers may warn about code that is fine).
 set -euo pipefail
@@ -46,4 +47,13 @@ fi
 echo "== RelWithDebInfo build (gcc, -Werror) and every suite"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRIDGE_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
-cd build && ctest --output-on-failure -j"$jobs"
+(cd build && ctest --output-on-failure -j"$jobs")
+
+# 6. the Debian package: built, lintian, installed on this machine, a login against
+#    the installed programs, purged (scripts/package-test.sh; about 30 s)
+if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
+	echo "== Debian package: build, lintian, dpkg -i, smoke login, purge"
+	scripts/package-test.sh build
+else
+	echo "== Debian package: skipped (needs root or sudo to install it)"
+fi

@@ -22,15 +22,18 @@ problem() {
 command -v jq >/dev/null || { echo "check-i18n: jq is required" >&2; exit 1; }
 
 # Placeholders from docs/http-api.md ("Template placeholders"). Keep in step with it.
-common="lang other_lang other_lang_name"
+common="lang other_lang other_lang_name org logo_url custom_css_url helpdesk_name helpdesk_url helpdesk_text privacy_url"
 allowed_for() {
 	case "$1" in
-	login.html) echo "has_flow entity service cancel_url enroll_help_url username message cert_enabled cert_url cert_label" ;;
+	login.html) echo "has_flow signin_for entity service cancel_url enroll_help_url username message cert_enabled cert_url cert_label" ;;
 	enroll.html) echo "username display_name code expires" ;;
 	passkeys.html) echo "username display_name cert_pairing" ;;
-	error.html) echo "title message" ;;
+	error.html) echo "title message hint ref when" ;;
 	enrolled.html) echo "display_name passkeys_url" ;;
 	enroll-password.html) echo "username" ;;
+	enroll-help.html) echo "back_url" ;;
+	not-found.html) echo "" ;;
+	notice.html) echo "title message back_url" ;;
 	*) return 1 ;;
 	esac
 }
@@ -204,6 +207,22 @@ for js in static/js/*.js; do
 	fi
 done
 [ -f static/bridge.css ] || problem "static/bridge.css is missing"
+
+# 3. One name for each thing (templates/README.md, "Adding a string"): the help desk and
+#    the organisation only as {helpdesk} / {org} ([branding] fills them in), the set-up
+#    link and My passkeys by one term each.
+words() { # FILE KEY-TO-SKIP REGEX WHY
+	local k
+	[ -f "$1" ] || return 0
+	while IFS=$'\t' read -r k _; do
+		problem "$1: $k: $4"
+	done < <(jq -r --arg skip "$2" 'to_entries[] | select(.key != $skip) |
+		"\(.key)\t\(.value | gsub("\\{(helpdesk|org)\\}"; ""))"' "$1" | grep -iE "$3" || true)
+}
+words i18n/en.json common.helpdesk 'help ?desk|service desk|enrolment link|one-time link|enrollment link' \
+	'name the help desk as {helpdesk}, the link as "set-up link"'
+words i18n/ja.json common.helpdesk 'ヘルプデスク|窓口|設定用リンク|登録リンク|使えるリンク|マイパスキー' \
+	'name the help desk as {helpdesk}, the link as 登録用リンク, My passkeys as 「パスキーの管理」'
 
 if [ "$fail" -ne 0 ]; then
 	exit 1

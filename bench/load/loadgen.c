@@ -1330,7 +1330,8 @@ ticket_got(struct vu *v, int server, const char *val, size_t len, int found)
 	}
 	if (--v->take_pending > 0)
 		return;
-	if (v->take_found == 0) {
+	/* a server that did not answer may hold a copy: unavailable, nothing deleted (protocol section 4.1) */
+	if (v->take_err || v->take_found == 0) {
 		vu_fail(v, v->take_err ? "ticket_memcached_error" : "ticket_missing");
 		return;
 	}
@@ -1366,7 +1367,7 @@ ticket_deleted(struct vu *v, int server, int deleted)
 		vu_fail(v, "ticket_not_json");
 		return;
 	}
-	if (br_ticket_verify(rec, v->ticket, v->conv, v->state, &secrets, &why) < 0) {
+	if (br_ticket_verify(rec, v->ticket, v->conv, v->state, &secrets, (int64_t)time(NULL), 120, &why) < 0) {
 		json_decref(rec);
 		vu_fail(v, "ticket_%s", why);
 		return;

@@ -220,6 +220,8 @@ threads = $bthreads
 templates_dir = $root/templates
 audit_log = $work/audit-$1.log
 state_key_file = $work/state.key
+# two processes on one host: no management listener (its default port would clash)
+admin_listen = off
 
 [webauthn]
 rp_id = localhost

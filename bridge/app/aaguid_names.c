@@ -1,32 +1,106 @@
 #include "aaguid_names.h"
 
-#include <stddef.h>
-#include <strings.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
-static const struct {
-	const char *aaguid;
-	const char *name;
-} names[] = {
-	{ "ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4", "Google Password Manager" },
-	{ "fbfc3007-154e-4ecc-8c0b-6e020557d7bd", "iCloud Keychain" },
-	{ "adce0002-35bc-c60a-648b-0b25f1f05503", "Chrome on Mac" },
-	{ "08987058-cadc-4b81-b6e1-30de50dcbe96", "Windows Hello" },
-	{ "9ddd1817-af5a-4672-a2b9-3e3dd95000a9", "Windows Hello" },
-	{ "6028b017-b1d4-4c02-b4b3-afcdafc96bb2", "Windows Hello" },
-	{ "bada5566-a7aa-401f-bd96-45619a55120d", "1Password" },
-	{ "d548826e-79b4-db40-a3d8-11116f7e8349", "Bitwarden" },
-	{ "cb69481e-8ff7-4039-93ec-0a2729a154a8", "YubiKey 5" },
-	{ "ee882879-721c-4913-9775-3dfcce97072a", "YubiKey 5" },
-	{ "fa2b99dc-9e39-4257-8f92-4a30d23c4118", "YubiKey 5 NFC" },
-};
+#include "app.h"
 
-const char *
-br_aaguid_name(const char *aaguid)
+br_names *
+br_names_read(const char *path, char *err, size_t errlen)
 {
-	size_t i;
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	unsigned char *buf = NULL;
+	br_names *n = NULL;
+	char why[160];
 
-	for (i = 0; aaguid != NULL && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(names[i].aaguid, aaguid) == 0)
-			return names[i].name;
-	return "";
+	if (f == NULL) {
+		snprintf(err, errlen, "[webauthn] aaguid_names_file: cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > BR_NAMES_FILE_MAX ||
+	    (buf = malloc((size_t)st.st_size)) == NULL || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+		snprintf(err, errlen, "[webauthn] aaguid_names_file: %s: empty, too large or unreadable", path);
+	else if (br_names_parse(buf, (size_t)st.st_size, &n, why, sizeof(why)) < 0)
+		snprintf(err, errlen, "[webauthn] aaguid_names_file: %s: %s", path, why);
+	free(buf);
+	fclose(f);
+	return n;
+}
+
+void
+br_name_resolve(const br_names *names, const br_mds *mds, const char *aaguid, int be, char *out, size_t cap,
+    int *generic, const char **icon_light, const char **icon_dark)
+{
+	unsigned char a[16];
+	const br_name_entry *ne = NULL;
+	const br_mds_entry *me = NULL;
+
+	if (icon_light != NULL)
+		*icon_light = NULL;
+	if (icon_dark != NULL)
+		*icon_dark = NULL;
+	if (generic != NULL)
+		*generic = 0;
+	/* the all-zero AAGUID names no model (no attestation, U2F keys) */
+	if (aaguid != NULL && br_aaguid_parse(aaguid, strlen(aaguid), a) == 0 && memcmp(a, (unsigned char[16]){ 0 }, 16) != 0) {
+		if ((ne = br_names_find(names, a)) != NULL) {
+			snprintf(out, cap, "%s", ne->name);
+			if (icon_light != NULL)
+				*icon_light = ne->icon_light;
+			if (icon_dark != NULL)
+				*icon_dark = ne->icon_dark;
+			return;
+		}
+		if ((me = br_mds_find(mds, a)) != NULL && me->description[0] != '\0') {
+			snprintf(out, cap, "%s", me->description);
+			if (icon_light != NULL)
+				*icon_light = me->icon;
+			return;
+		}
+	}
+	if (generic != NULL)
+		*generic = 1;
+	snprintf(out, cap, "%s", be ? "Passkey" : "Security key");
+}
+
+static void
+lock(struct br_app *app, int on)
+{
+	if (!app->mds_lock_ready)
+		return;
+	if (on)
+		pthread_rwlock_rdlock(&app->mds_lock);
+	else
+		pthread_rwlock_unlock(&app->mds_lock);
+}
+
+void
+br_app_name_json(struct br_app *app, const char *aaguid, int be, json_t *obj)
+{
+	char name[4 * BR_NAME_CHARS_MAX + 1];
+	const char *light, *dark;
+	int generic;
+
+	lock(app, 1);
+	br_name_resolve(app->names, app->mds, aaguid, be, name, sizeof(name), &generic, &light, &dark);
+	json_object_set_new(obj, "authenticator", json_string(name));
+	json_object_set_new(obj, "authenticator_kind", json_string(be ? "passkey" : "security_key"));
+	json_object_set_new(obj, "authenticator_generic", json_boolean(generic));
+	if (light != NULL)
+		json_object_set_new(obj, "icon_light", json_string(light));
+	if (dark != NULL)
+		json_object_set_new(obj, "icon_dark", json_string(dark));
+	lock(app, 0);
+}
+
+void
+br_app_name(struct br_app *app, const char *aaguid, int be, char *out, size_t cap)
+{
+	lock(app, 1);
+	br_name_resolve(app->names, app->mds, aaguid, be, out, cap, NULL, NULL, NULL);
+	lock(app, 0);
 }

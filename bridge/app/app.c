@@ -7,7 +7,52 @@
 
 #include "../core/crypto.h"
 #include "certsignin.h"
+#include "../core/text.h"
 #include "seal.h"
+
+static int
+refused_cmp(const void *a, const void *b)
+{
+	return strcasecmp(a, b);
+}
+
+/* The models refused by status (not level: that is a rule for new passkeys), as sorted text. */
+static int
+refused_list(const br_mds *m, const br_mds_rules *rules, char (**out)[37], size_t *n)
+{
+	br_mds_rules st = *rules;
+	char buf[64];
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	st.min_level = 0;
+	st.require_entry = 0;
+	if (m == NULL || m->n == 0)
+		return 0;
+	if ((*out = calloc(m->n, sizeof(**out))) == NULL)
+		return -1;
+	for (i = 0; i < m->n; i++)
+		if (br_mds_refusal(&m->entries[i], &st, buf, sizeof(buf)) != NULL)
+			br_aaguid_format(m->entries[i].aaguid, (*out)[(*n)++]);
+	if (*n > 0)
+		qsort(*out, *n, sizeof(**out), refused_cmp);
+	return 0;
+}
+
+int
+br_app_model_refused(br_app *app, const char *aaguid)
+{
+	int found = 0;
+
+	if (!app->cfg.mds_refuse_signin || aaguid == NULL || *aaguid == '\0' || !app->mds_lock_ready)
+		return 0;
+	pthread_rwlock_rdlock(&app->mds_lock);
+	if (app->n_mds_refused > 0)
+		found = bsearch(aaguid, app->mds_refused, app->n_mds_refused, sizeof(*app->mds_refused), refused_cmp) != NULL;
+	pthread_rwlock_unlock(&app->mds_lock);
+	return found;
+}
 
 static int
 load_trust(br_app *app, char *err, size_t errlen)
@@ -139,6 +184,39 @@ br_app_init(br_app *app, char *err, size_t errlen)
 	return br_app_setup(app, cache, dir, err, errlen);
 }
 
+/* A [branding] value, NULL when unset or empty ("key =" in the reference config). */
+static const char *
+given(const char *v)
+{
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/*
+ * [branding] onto the pages, by language: a _ja key for Japanese, else the
+ * plain key; the organisation defaults to rp_name.
+ */
+static int
+apply_branding(br_templates *t, const br_config *c, char *err, size_t errlen)
+{
+	br_brand b;
+	size_t l;
+
+	memset(&b, 0, sizeof(b));
+	for (l = 0; l < br_lang_count() && l < BR_LANG_MAX; l++) {
+		int ja = strcmp(br_lang_code(l), "ja") == 0;
+		const char *org = given(c->brand_organisation) != NULL ? c->brand_organisation : c->rp_name;
+
+		b.organisation[l] = ja && given(c->brand_organisation_ja) ? c->brand_organisation_ja : org;
+		b.helpdesk_name[l] = ja && given(c->brand_helpdesk_name_ja) ? c->brand_helpdesk_name_ja : given(c->brand_helpdesk_name);
+		b.helpdesk_text[l] = ja && given(c->brand_helpdesk_text_ja) ? c->brand_helpdesk_text_ja : given(c->brand_helpdesk_text);
+	}
+	b.helpdesk_url = given(c->brand_helpdesk_url);
+	b.privacy_url = given(c->brand_privacy_url);
+	b.logo_file = given(c->brand_logo_file);
+	b.css_file = given(c->brand_css_file);
+	return br_templates_brand(t, &b, err, errlen);
+}
+
 int
 br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t errlen)
 {
@@ -163,7 +241,24 @@ br_app_setup(br_app *app, br_cache *cache, br_directory *dir, char *err, size_t 
 	}
 	if (load_state_keys(app, err, errlen) < 0)
 		return -1;
+	if (pthread_rwlock_init(&app->mds_lock, NULL) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	app->mds_lock_ready = 1;
+	br_mds_rules_from_config(c, &app->mds_rules);
+	/* configured but missing is an error: a node must not quietly accept what the others refuse */
+	if (c->mds_file != NULL && (app->mds = br_metadata_read(c->mds_file, err, errlen)) == NULL)
+		return -1;
+	if (refused_list(app->mds, &app->mds_rules, &app->mds_refused, &app->n_mds_refused) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (c->aaguid_names_file != NULL && (app->names = br_names_read(c->aaguid_names_file, err, errlen)) == NULL)
+		return -1;
 	if (c->templates_dir != NULL && (app->tpl = br_templates_load(c->templates_dir, err, errlen)) == NULL)
+		return -1;
+	if (app->tpl != NULL && apply_branding(app->tpl, c, err, errlen) < 0)
 		return -1;
 	if ((app->audit = br_audit_open(c->audit_log)) == NULL) {
 		snprintf(err, errlen, "[server] audit_log: cannot open %s", c->audit_log);
@@ -190,8 +285,62 @@ br_app_free(br_app *app)
 	br_secrets_wipe(&app->secrets);
 	br_trust_free(&app->trust);
 	br_cc_anchors_free(&app->cert_anchors);
+	br_mds_free(&app->mds);
+	free(app->mds_refused);
+	app->mds_refused = NULL;
+	app->n_mds_refused = 0;
+	br_names_free(&app->names);
+	if (app->mds_lock_ready)
+		pthread_rwlock_destroy(&app->mds_lock);
+	app->mds_lock_ready = 0;
 	br_config_free(&app->cfg);
 	memset(&app->policy, 0, sizeof(app->policy));
+}
+
+int
+br_app_reload_metadata(br_app *app, char *err, size_t errlen)
+{
+	br_mds *next = NULL, *old;
+	br_names *nnext = NULL, *nold;
+	char (*refused)[37] = NULL, (*rold)[37] = NULL;
+	size_t n_refused = 0;
+
+	if (!app->mds_lock_ready)
+		return 0;
+	/* both read first: a broken one keeps both old tables */
+	if (app->cfg.mds_file != NULL && (next = br_metadata_read(app->cfg.mds_file, err, errlen)) == NULL)
+		return -1;
+	if (app->cfg.aaguid_names_file != NULL && (nnext = br_names_read(app->cfg.aaguid_names_file, err, errlen)) == NULL) {
+		br_mds_free(&next);
+		return -1;
+	}
+	if (next != NULL && refused_list(next, &app->mds_rules, &refused, &n_refused) < 0) {
+		snprintf(err, errlen, "out of memory");
+		br_mds_free(&next);
+		br_names_free(&nnext);
+		return -1;
+	}
+	pthread_rwlock_wrlock(&app->mds_lock);
+	old = app->mds;
+	nold = app->names;
+	if (app->cfg.mds_file != NULL) {
+		app->mds = next;
+		rold = app->mds_refused;
+		app->mds_refused = refused;
+		app->n_mds_refused = n_refused;
+		refused = NULL;
+	}
+	if (app->cfg.aaguid_names_file != NULL)
+		app->names = nnext;
+	pthread_rwlock_unlock(&app->mds_lock);
+	free(refused); /* NULL unless built without an mds_file to keep it */
+	if (app->cfg.mds_file != NULL) {
+		br_mds_free(&old);
+		free(rold);
+	}
+	if (app->cfg.aaguid_names_file != NULL)
+		br_names_free(&nold);
+	return 0;
 }
 
 const char *

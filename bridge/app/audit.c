@@ -11,6 +11,7 @@
 struct br_audit {
 	FILE *f;
 	int own;
+	char *path;             /* for br_audit_reopen; NULL for stderr */
 	pthread_mutex_t lock;
 };
 
@@ -23,7 +24,8 @@ br_audit_open(const char *path)
 		return NULL;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		a->f = stderr;
-	} else if ((a->f = fopen(path, "a")) == NULL) {
+	} else if ((a->path = strdup(path)) == NULL || (a->f = fopen(path, "a")) == NULL) {
+		free(a->path);
 		free(a);
 		return NULL;
 	} else {
@@ -43,25 +45,46 @@ br_audit_close(br_audit **ap)
 	if (a->own)
 		fclose(a->f);
 	pthread_mutex_destroy(&a->lock);
+	free(a->path);
 	free(a);
 	*ap = NULL;
 }
 
-/* Takes text (malloc'd). */
-static void
+int
+br_audit_reopen(br_audit *a)
+{
+	FILE *nf, *old;
+	int e;
+
+	if (a == NULL || !a->own)
+		return 0;
+	/* opened outside the lock: writers wait only for the swap */
+	if ((nf = fopen(a->path, "a")) == NULL)
+		return -1;
+	pthread_mutex_lock(&a->lock);
+	old = a->f;
+	a->f = nf;
+	pthread_mutex_unlock(&a->lock);
+	e = fclose(old);
+	return e == 0 ? 0 : -1;
+}
+
+/* Takes text (malloc'd). 0 when the whole line was written. */
+static int
 write_line(br_audit *a, char *text)
 {
 	size_t n = strlen(text), off = 0;
 	char *line = realloc(text, n + 2);
 	ssize_t w;
-	int fd = fileno(a->f);
+	int fd;
 
 	if (line == NULL) {
 		free(text);
-		return;
+		return -1;
 	}
 	line[n++] = '\n';
 	pthread_mutex_lock(&a->lock);
+	fd = fileno(a->f);
 	while (off < n && ((w = write(fd, line + off, n - off)) > 0 || (w < 0 && errno == EINTR)))
 		off += w > 0 ? (size_t)w : 0;
 	/* a line cut short (disk full) must not swallow the next one */
@@ -69,9 +92,10 @@ write_line(br_audit *a, char *text)
 		off = 0;
 	pthread_mutex_unlock(&a->lock);
 	free(line);
+	return off == n ? 0 : -1;
 }
 
-void
+int
 br_audit_event(br_audit *a, const char *event, json_t *fields)
 {
 	json_t *line = json_object();
@@ -95,7 +119,7 @@ br_audit_event(br_audit *a, const char *event, json_t *fields)
 	json_decref(line);
 	if (text == NULL || a == NULL) {
 		free(text);
-		return;
+		return -1;
 	}
-	write_line(a, text);
+	return write_line(a, text);
 }

@@ -359,6 +359,7 @@ br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, con
 			.state = flow.state,
 			.entity = flow.entity,
 			.auth_instant = who->now,
+			.expires = who->now + app->cfg.ticket_ttl_s,
 			/* the card's PIN is its user verification; a certificate is never synced */
 			.uv = 1, .be = 0, .bs = 0, .mfa = app->cfg.cert_mfa,
 			.credential_id = cid,

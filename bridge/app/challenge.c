@@ -12,6 +12,7 @@
 static const char *const purposes[] = {
 	[BR_CHALLENGE_SIGNIN] = "authn",
 	[BR_CHALLENGE_REGISTER] = "register",
+	[BR_CHALLENGE_REGISTER_CONDITIONAL] = "register-conditional",
 };
 
 void

@@ -15,6 +15,7 @@
 typedef enum br_challenge_purpose {
 	BR_CHALLENGE_SIGNIN,
 	BR_CHALLENGE_REGISTER,
+	BR_CHALLENGE_REGISTER_CONDITIONAL,  /* a conditional create: user presence may be absent */
 } br_challenge_purpose;
 
 typedef struct br_challenge {

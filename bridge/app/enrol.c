@@ -34,7 +34,7 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 	br_session s;
 	br_dir_rc rc;
 	br_result r;
-	int i = -1;
+	int i = -1, expired = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&s, 0, sizeof(s));
@@ -51,9 +51,10 @@ br_enrol_open_link(br_app *app, const br_caller *who, const char *username, cons
 		return r;
 	}
 	if (rc == BR_DIR_OK)
-		i = br_enrol_match(code, user->enrolment_codes, user->n_enrolment_codes, who->now);
+		i = br_enrol_find(code, user->enrolment_codes, user->n_enrolment_codes, who->now, &expired);
 	if (i < 0 || user->disabled) {
-		br_event(app, who, "enrolment_link_refused", rc != BR_DIR_OK ? "unknown_user" : user->disabled ? "disabled" : "bad_code",
+		br_event(app, who, "enrolment_link_refused", rc != BR_DIR_OK ? "unknown_user" : user->disabled ? "disabled" :
+		    expired ? "expired" : "bad_code",
 		    json_pack("{s:s}", "username", username));
 		br_user_free(&user);
 		return BR_RESULT_LINK_REFUSED;
@@ -95,6 +96,40 @@ br_enrol_continue(br_app *app, const br_caller *who, const char *session_id, br_
 	br_session_reset(&s);
 	if (r != BR_RESULT_OK)
 		br_enrol_view_reset(out);
+	return r;
+}
+
+br_result
+br_enrol_to_passkeys(br_app *app, const br_caller *who, const char *session_id, char new_id[BR_ID_LEN + 1])
+{
+	br_session s, next;
+	br_user *user = NULL;
+	br_result r = BR_RESULT_FORBIDDEN;
+	br_dir_rc rc;
+
+	new_id[0] = '\0';
+	if (br_session_load(app, session_id, BR_SESSION_ENROLLED, who->now, &s) != BR_CACHE_OK)
+		return r;
+	/* the account as it is now: disabled since, or the passkey already deleted elsewhere, means a sign-in */
+	rc = br_dir_find_user(app->dir, s.username, &user);
+	if (rc != BR_DIR_OK || user->disabled || user->n_creds == 0 || s.auth_instant == 0) {
+		r = rc == BR_DIR_ERROR ? BR_RESULT_UNAVAILABLE : BR_RESULT_FORBIDDEN;
+		goto out;
+	}
+	memset(&next, 0, sizeof(next));
+	next.kind = BR_SESSION_SIGNIN;
+	next.username = user->username;
+	next.display_name = (char *)br_user_display_name(user);
+	/* as old as the passkey's creation, not now: the fresh-sign-in window does not start again */
+	next.auth_instant = s.auth_instant;
+	if ((r = br_result_of_cache(br_session_start(app, &next, who->now), BR_RESULT_UNAVAILABLE)) != BR_RESULT_OK)
+		goto out;
+	br_session_end(app, s.id);
+	memcpy(new_id, next.id, sizeof(next.id));
+	br_event(app, who, "signin_after_enrolment", NULL, json_pack("{s:s}", "username", user->username));
+out:
+	br_user_free(&user);
+	br_session_reset(&s);
 	return r;
 }
 

@@ -31,6 +31,17 @@ br_result br_enrol_open_link(br_app *app, const br_caller *who, const char *user
 /* An enrolment begun by a directory password, continuing in session_id: FORBIDDEN when there is none. */
 br_result br_enrol_continue(br_app *app, const br_caller *who, const char *session_id, br_enrol_view *out);
 /*
+ * "Go to My passkeys" from the "ready" page: the finished enrolment in
+ * session_id becomes a My passkeys session (new_id), once. The enrolment
+ * link (or directory password) was the authority and the registration just
+ * proved possession of the new passkey, which could sign in at once anyway:
+ * asking for that sign-in again adds no assurance. The session counts as
+ * signed in when the passkey was created. FORBIDDEN without such a session,
+ * or when the account is disabled or has no passkey now.
+ */
+br_result br_enrol_to_passkeys(br_app *app, const br_caller *who, const char *session_id, char new_id[BR_ID_LEN + 1]);
+
+/*
  * A first passkey after the directory password ([enrolment] allow_password):
  * one answer (FAILED) for an unknown user and a wrong password. The
  * password is wiped before this returns. The new session id goes to session_id.

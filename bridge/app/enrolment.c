@@ -84,21 +84,37 @@ br_enrol_expiry(const char *value)
 }
 
 int
-br_enrol_match(const char *code, char *const *values, size_t n, int64_t now)
+br_enrol_find(const char *code, char *const *values, size_t n, int64_t now, int *expired)
 {
 	unsigned char salt[SALT_LEN], want[BR_SHA256_LEN], got[BR_SHA256_LEN];
 	int64_t expiry;
 	size_t i, len = strlen(code);
-	int found = -1;
+	int found = -1, stale = 0;
 
+	if (expired != NULL)
+		*expired = 0;
 	if (len == 0 || len > 64)
 		return -1;
+	/* every value is hashed and compared, expired or not: the time taken says nothing */
 	for (i = 0; i < n; i++) {
+		int same;
+
 		if (parse_value(values[i], salt, want, &expiry) < 0 || hash_code(salt, SALT_LEN, code, got) < 0)
 			continue;
-		if (br_ct_equal(want, sizeof(want), got, sizeof(got)) && expiry > now && found < 0)
+		same = br_ct_equal(want, sizeof(want), got, sizeof(got));
+		if (same && expiry > now && found < 0)
 			found = (int)i;
+		else if (same)
+			stale = 1;
 	}
 	br_wipe(got, sizeof(got));
+	if (found < 0 && expired != NULL)
+		*expired = stale;
 	return found;
+}
+
+int
+br_enrol_match(const char *code, char *const *values, size_t n, int64_t now)
+{
+	return br_enrol_find(code, values, n, now, NULL);
 }

@@ -19,6 +19,8 @@ int br_enrol_make(int64_t expires, char code[BR_ENROL_CODE_LEN + 1], char *value
  * match; every value is hashed and compared in constant time.
  */
 int br_enrol_match(const char *code, char *const *values, size_t n, int64_t now);
+/* The same; when nothing matches, *expired says whether the code was right but past its expiry. */
+int br_enrol_find(const char *code, char *const *values, size_t n, int64_t now, int *expired);
 
 /* Expiry of a stored value (unix seconds), or -1 when malformed. */
 int64_t br_enrol_expiry(const char *value);

@@ -1,6 +1,7 @@
 #include "events.h"
 
 #include "../store/store_error.h"
+#include "activity.h"
 
 void
 br_event(br_app *app, const br_caller *who, const char *event, const char *reason, json_t *fields)
@@ -11,7 +12,13 @@ br_event(br_app *app, const br_caller *who, const char *event, const char *reaso
 		json_object_set_new(fields, "reason", json_string(reason));
 	if (who != NULL && who->client != NULL)
 		json_object_set_new(fields, "client", json_string(who->client));
+	/* what the error page shows the user, to find this line again */
+	if (who != NULL && who->ref != NULL && *who->ref != '\0')
+		json_object_set_new(fields, "ref", json_string(who->ref));
 	br_metrics_event(app->metrics, event, reason);
+	/* what the account's owner sees in My passkeys, from the same event */
+	if (reason == NULL && br_activity_event(event))
+		br_activity_note(app, who, json_string_value(json_object_get(fields, "username")), event, fields);
 	br_audit_event(app->audit, event, fields);
 }
 

@@ -9,7 +9,7 @@
 
 #include "app.h"
 
-/* {"event":…, "reason":…, "client":…, …fields}; takes the reference to fields (may be NULL). */
+/* {"event":…, "reason":…, "client":…, "ref":…, …fields}; takes the reference to fields (may be NULL). */
 void br_event(br_app *app, const br_caller *who, const char *event, const char *reason, json_t *fields);
 /* The same after a failed store call: what the store said goes in as "detail". */
 void br_event_store(br_app *app, const br_caller *who, const char *event, const char *reason, json_t *fields);

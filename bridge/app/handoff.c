@@ -99,7 +99,7 @@ out:
 }
 
 /*
- * The signed lines of a start: the eight of v1, then "principal=<value>" and
+ * The signed lines of a start: the label and seven values, then "principal=<value>" and
  * "sp_name=<value>" for those present, in that order. No value holds "\n", so
  * the line count and the names say which are there. The optional lines are
  * written into the caller's buffers (their rules bound the length).
@@ -135,7 +135,7 @@ start_lines(const br_handoff_start *s, const br_handoff_ext *x, struct start_lin
 {
 	static const br_handoff_ext none = { NULL, NULL };
 
-	l->parts[0] = "v1";
+	l->parts[0] = BR_HANDOFF_START_LABEL;
 	l->parts[1] = s->conversation;
 	l->parts[2] = s->state;
 	l->parts[3] = s->return_url;
@@ -322,82 +322,173 @@ br_handoff_return(const char *return_url, const char *conversation, const char *
 	return out;
 }
 
+/* The MAC'd lines of a record, in their order; NULL values and newlines refused. */
+#define TICKET_LINES 14
+struct ticket_lines {
+	const char *parts[TICKET_LINES];
+	char *owned[TICKET_LINES];      /* the "name=value" lines, malloc'd */
+};
+
+static void
+ticket_lines_free(struct ticket_lines *l)
+{
+	for (int i = 0; i < TICKET_LINES; i++) {
+		if (l->owned[i] != NULL)
+			br_wipe(l->owned[i], strlen(l->owned[i]));
+		free(l->owned[i]);
+		l->owned[i] = NULL;
+	}
+}
+
+static int
+ticket_line(struct ticket_lines *l, int i, const char *name, const char *value)
+{
+	size_t n;
+
+	if (value == NULL || strchr(value, '\n') != NULL)
+		return -1;
+	n = strlen(name) + 1 + strlen(value) + 1;
+	if ((l->owned[i] = malloc(n)) == NULL)
+		return -1;
+	snprintf(l->owned[i], n, "%s=%s", name, value);
+	l->parts[i] = l->owned[i];
+	return 0;
+}
+
+static int
+ticket_lines(const char *ticket, const br_ticket_fields *f, struct ticket_lines *l)
+{
+	char inst[24], exp[24];
+	int rc = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (f->auth_instant < 0 || f->expires < 0)
+		return -1;
+	snprintf(inst, sizeof(inst), "%" PRId64, f->auth_instant);
+	snprintf(exp, sizeof(exp), "%" PRId64, f->expires);
+	l->parts[0] = BR_HANDOFF_TICKET_LABEL;
+	rc |= ticket_line(l, 1, "ticket", ticket);
+	rc |= ticket_line(l, 2, "principal", f->principal);
+	rc |= ticket_line(l, 3, "conversation", f->conversation);
+	rc |= ticket_line(l, 4, "state", f->state);
+	rc |= ticket_line(l, 5, "entity", f->entity != NULL ? f->entity : "");
+	rc |= ticket_line(l, 6, "auth_instant", inst);
+	rc |= ticket_line(l, 7, "expires", exp);
+	rc |= ticket_line(l, 8, "uv", f->uv ? "1" : "0");
+	rc |= ticket_line(l, 9, "be", f->be ? "1" : "0");
+	rc |= ticket_line(l, 10, "bs", f->bs ? "1" : "0");
+	rc |= ticket_line(l, 11, "mfa", f->mfa ? "1" : "0");
+	rc |= ticket_line(l, 12, "credential_id", f->credential_id);
+	rc |= ticket_line(l, 13, "aaguid", f->aaguid != NULL ? f->aaguid : "");
+	if (rc != 0) {
+		ticket_lines_free(l);
+		return -1;
+	}
+	return 0;
+}
+
 int
-br_ticket_mac(const unsigned char *key, size_t key_len, const char *ticket, const char *principal,
-    const char *conversation, const char *state, int64_t auth_instant, int mfa,
+br_ticket_mac(const unsigned char *key, size_t key_len, const char *ticket, const br_ticket_fields *f,
     char out[BR_HANDOFF_SIG_LEN + 1])
 {
-	char instant[24];
-	const char *parts[7];
+	struct ticket_lines l;
+	int rc;
 
-	snprintf(instant, sizeof(instant), "%" PRId64, auth_instant);
-	parts[0] = "v1";
-	parts[1] = ticket;
-	parts[2] = principal;
-	parts[3] = conversation;
-	parts[4] = state;
-	parts[5] = instant;
-	parts[6] = mfa ? "1" : "0";
-	return hmac_lines(key, key_len, parts, 7, out);
+	if (ticket_lines(ticket, f, &l) < 0)
+		return -1;
+	rc = hmac_lines(key, key_len, l.parts, TICKET_LINES, out);
+	ticket_lines_free(&l);
+	return rc;
 }
 
 json_t *
 br_ticket_record(const char *ticket, const br_ticket_fields *f, const br_secrets *secrets)
 {
 	char mac[BR_HANDOFF_SIG_LEN + 1];
-	json_t *r, *attrs;
+	json_t *attrs;
 
-	if (br_ticket_mac(secrets->cur, secrets->cur_len, ticket, f->principal, f->conversation,
-		f->state, f->auth_instant, f->mfa, mac) < 0)
+	if (br_ticket_mac(secrets->cur, secrets->cur_len, ticket, f, mac) < 0)
 		return NULL;
 	attrs = f->attributes != NULL ? json_incref(f->attributes) : json_object();
-	r = json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:b, s:b, s:s, s:s, s:o, s:s}",
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:b, s:b, s:b, s:s, s:s, s:o, s:s}",
+	    "v", BR_TICKET_VERSION,
 	    "principal", f->principal, "conversation", f->conversation, "state", f->state,
-	    "entity", f->entity ? f->entity : "", "auth_instant", (json_int_t)f->auth_instant,
+	    "entity", f->entity != NULL ? f->entity : "", "auth_instant", (json_int_t)f->auth_instant, "expires", (json_int_t)f->expires,
 	    "uv", f->uv, "be", f->be, "bs", f->bs, "mfa", f->mfa,
-	    "credential_id", f->credential_id ? f->credential_id : "",
-	    "aaguid", f->aaguid ? f->aaguid : "",
+	    "credential_id", f->credential_id, "aaguid", f->aaguid != NULL ? f->aaguid : "",
 	    "attributes", attrs,
 	    "mac", mac);
-	return r;
+}
+
+/* A record's fields, strictly typed: -1 when one is missing or of another type. */
+static int
+ticket_fields_of(const json_t *r, br_ticket_fields *f, const char **mac)
+{
+	const json_t *v = json_object_get(r, "v"), *ai = json_object_get(r, "auth_instant"),
+		     *ex = json_object_get(r, "expires");
+	const char *flags[4] = { "uv", "be", "bs", "mfa" };
+	int *dst[4] = { &f->uv, &f->be, &f->bs, &f->mfa };
+
+	memset(f, 0, sizeof(*f));
+	if (!json_is_object(r) || !json_is_integer(v) || json_integer_value(v) != BR_TICKET_VERSION ||
+	    !json_is_integer(ai) || !json_is_integer(ex) || json_integer_value(ai) < 0 || json_integer_value(ex) < 0)
+		return -1;
+	f->principal = json_string_value(json_object_get(r, "principal"));
+	f->conversation = json_string_value(json_object_get(r, "conversation"));
+	f->state = json_string_value(json_object_get(r, "state"));
+	f->entity = json_string_value(json_object_get(r, "entity"));
+	f->credential_id = json_string_value(json_object_get(r, "credential_id"));
+	f->aaguid = json_string_value(json_object_get(r, "aaguid"));
+	*mac = json_string_value(json_object_get(r, "mac"));
+	if (f->principal == NULL || f->conversation == NULL || f->state == NULL || f->entity == NULL ||
+	    f->credential_id == NULL || f->aaguid == NULL || *mac == NULL)
+		return -1;
+	f->auth_instant = json_integer_value(ai);
+	f->expires = json_integer_value(ex);
+	for (int i = 0; i < 4; i++) {
+		const json_t *b = json_object_get(r, flags[i]);
+		if (!json_is_boolean(b))
+			return -1;
+		*dst[i] = json_is_true(b);
+	}
+	return 0;
 }
 
 int
-br_ticket_verify(const json_t *record, const char *ticket, const char *conversation,
-    const char *state, const br_secrets *secrets, const char **why)
+br_ticket_verify(const json_t *record, const char *ticket, const char *conversation, const char *state,
+    const br_secrets *secrets, int64_t now, int skew_s, const char **why)
 {
 	char want[BR_HANDOFF_SIG_LEN + 1];
-	const char *principal, *conv, *st, *mac;
-	json_t *inst, *mfa, *v;
+	br_ticket_fields f;
+	const char *mac = NULL;
 	int ok = 0;
 
 	*why = "malformed";
-	v = json_object_get(record, "v");
-	principal = json_string_value(json_object_get(record, "principal"));
-	conv = json_string_value(json_object_get(record, "conversation"));
-	st = json_string_value(json_object_get(record, "state"));
-	mac = json_string_value(json_object_get(record, "mac"));
-	inst = json_object_get(record, "auth_instant");
-	mfa = json_object_get(record, "mfa");
-	if (!json_is_integer(v) || json_integer_value(v) != 1 || principal == NULL || conv == NULL ||
-	    st == NULL || mac == NULL || !json_is_integer(inst) || !json_is_boolean(mfa))
+	if (ticket_fields_of(record, &f, &mac) < 0)
 		return -1;
-	if (br_ticket_mac(secrets->cur, secrets->cur_len, ticket, principal, conv, st,
-		json_integer_value(inst), json_is_true(mfa), want) == 0)
+	if (br_ticket_mac(secrets->cur, secrets->cur_len, ticket, &f, want) == 0)
 		ok |= br_ct_equal(want, strlen(want), mac, strlen(mac));
-	if (secrets->prev_len > 0 && br_ticket_mac(secrets->prev, secrets->prev_len, ticket, principal,
-		conv, st, json_integer_value(inst), json_is_true(mfa), want) == 0)
+	if (secrets->prev_len > 0 && br_ticket_mac(secrets->prev, secrets->prev_len, ticket, &f, want) == 0)
 		ok |= br_ct_equal(want, strlen(want), mac, strlen(mac));
+	br_wipe(want, sizeof(want));
 	if (!ok) {
 		*why = "bad_mac";
 		return -1;
 	}
-	if (strcmp(conv, conversation) != 0) {
+	if (strcmp(f.conversation, conversation) != 0) {
 		*why = "conversation_mismatch";
 		return -1;
 	}
-	if (!br_ct_equal(st, strlen(st), state, strlen(state))) {
+	if (!br_ct_equal(f.state, strlen(f.state), state, strlen(state))) {
 		*why = "state_mismatch";
+		return -1;
+	}
+	if (now > f.expires + skew_s) {
+		*why = "expired";
+		return -1;
+	}
+	if (f.auth_instant > now + skew_s) {
+		*why = "future";
 		return -1;
 	}
 	*why = "ok";

@@ -12,6 +12,14 @@
 #include <jansson.h>
 
 #define BR_HANDOFF_SIG_LEN 43   /* base64url of an HMAC-SHA256 */
+/*
+ * The first line of each signed message (docs/handoff-protocol.md): distinct,
+ * so a start signature is never a ticket MAC and a ticket MAC never a start
+ * signature, whatever the other lines hold.
+ */
+#define BR_HANDOFF_START_LABEL "fido-bridge start v2"
+#define BR_HANDOFF_TICKET_LABEL "fido-bridge ticket v2"
+#define BR_TICKET_VERSION 2     /* the record's "v" */
 #define BR_HANDOFF_PRINCIPAL_MAX 256  /* bytes of the optional principal */
 #define BR_HANDOFF_SP_NAME_MAX 512    /* bytes of the optional sp_name */
 
@@ -91,31 +99,40 @@ char *br_url_encode(const char *s);
 
 /* ---- ticket records ---- */
 
+/* Every field of a record; all but attributes are under the MAC (section 3). */
 typedef struct br_ticket_fields {
 	const char *principal;
 	const char *conversation;
 	const char *state;
-	const char *entity;
-	int64_t auth_instant;
+	const char *entity;         /* "" (or NULL) when the start had none */
+	int64_t auth_instant;       /* unix seconds of the ceremony */
+	int64_t expires;            /* unix seconds after which the shim refuses it */
 	int uv, be, bs, mfa;
 	const char *credential_id;  /* base64url */
-	const char *aaguid;         /* uuid text, may be "" */
-	json_t *attributes;         /* borrowed; may be NULL */
+	const char *aaguid;         /* uuid text, may be "" (or NULL) */
+	json_t *attributes;         /* borrowed; may be NULL; informational, not MAC'd */
 } br_ticket_fields;
 
-/* mac for a record (section 3); out has room for 44 bytes. */
-int br_ticket_mac(const unsigned char *key, size_t key_len, const char *ticket,
-    const char *principal, const char *conversation, const char *state, int64_t auth_instant,
-    int mfa, char out[BR_HANDOFF_SIG_LEN + 1]);
+/*
+ * mac for a record (section 3): HMAC-SHA256 under key over the label line
+ * and one "name=value" line per field. -1 when a value is NULL, holds "\n"
+ * or an instant is negative. out has room for 44 bytes.
+ */
+int br_ticket_mac(const unsigned char *key, size_t key_len, const char *ticket, const br_ticket_fields *f,
+    char out[BR_HANDOFF_SIG_LEN + 1]);
 
-/* The record JSON (without "v", which the cache adds), mac included. NULL on OOM. */
+/* The record JSON, "v" and mac included, signed with the current secret. NULL on OOM or a bad field. */
 json_t *br_ticket_record(const char *ticket, const br_ticket_fields *f, const br_secrets *secrets);
 
 /*
- * What the shim does with a record taken from the cache: check v, the mac
- * (current or previous secret), conversation and state. 0 when it verifies.
+ * What the shim does with a record taken from the cache (section 4): v, every
+ * field's type, the mac (current or previous secret, constant time),
+ * conversation and state, then the times: refused once now is past expires +
+ * skew_s, or auth_instant is after now + skew_s. 0 when it verifies; *why
+ * says what failed ("malformed", "bad_mac", "conversation_mismatch",
+ * "state_mismatch", "expired", "future").
  */
-int br_ticket_verify(const json_t *record, const char *ticket, const char *conversation,
-    const char *state, const br_secrets *secrets, const char **why);
+int br_ticket_verify(const json_t *record, const char *ticket, const char *conversation, const char *state,
+    const br_secrets *secrets, int64_t now, int skew_s, const char **why);
 
 #endif

@@ -131,6 +131,36 @@ br_login_cancel(br_app *app, const br_caller *who, const char *flow_id, const ch
 	return r;
 }
 
+/* What the page of an IdP flow shows. */
+static br_result
+idp_page(const br_flow *f, br_login_page *out)
+{
+	out->idp = 1;
+	if ((out->entity = strdup(f->entity)) == NULL ||
+	    (out->service = strdup(f->sp_name != NULL ? f->sp_name : f->entity)) == NULL ||
+	    (f->principal != NULL && (out->principal = strdup(f->principal)) == NULL))
+		return BR_RESULT_INTERNAL;
+	return BR_RESULT_OK;
+}
+
+/* A new local flow for the page's cookie. */
+static br_result
+new_local_flow(br_app *app, const br_caller *who, br_login_page *out)
+{
+	br_result r;
+	br_flow local;
+
+	/* each new flow is a record in every replica: counted, so a flood cannot evict live flows */
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
+		return r;
+	memset(&local, 0, sizeof(local));
+	local.created = who->now;
+	if (br_flow_create(app, &local, (unsigned)app->cfg.flow_ttl_s, who->now) != BR_CACHE_OK)
+		return BR_RESULT_UNAVAILABLE;
+	memcpy(out->flow_id, local.id, sizeof(local.id));
+	return BR_RESULT_OK;
+}
+
 br_result
 br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_login_page *out)
 {
@@ -141,25 +171,39 @@ br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_lo
 	memset(out, 0, sizeof(*out));
 	rc = br_flow_load(app, flow_id, who->now, &f);
 	if (rc == BR_CACHE_OK) {
-		out->idp = f.idp;
-		if (f.idp && ((out->entity = strdup(f.entity)) == NULL ||
-			(out->service = strdup(f.sp_name != NULL ? f.sp_name : f.entity)) == NULL ||
-			(f.principal != NULL && (out->principal = strdup(f.principal)) == NULL)))
-			r = BR_RESULT_INTERNAL;
+		if (f.idp)
+			r = idp_page(&f, out);
 	} else if (rc == BR_CACHE_ERROR && flow_id != NULL) {
 		/* keep the cookie: replacing the flow would turn an IdP sign-in into a local one */
 		r = BR_RESULT_UNAVAILABLE;
-	} else if ((r = br_rate_address(app, who)) == BR_RESULT_OK) {
-		/* each new flow is a record in every replica: counted, so a flood cannot evict live flows */
-		br_flow local;
-
-		memset(&local, 0, sizeof(local));
-		local.created = who->now;
-		if (br_flow_create(app, &local, (unsigned)app->cfg.flow_ttl_s, who->now) == BR_CACHE_OK)
-			memcpy(out->flow_id, local.id, sizeof(local.id));
-		else
-			r = BR_RESULT_UNAVAILABLE;
+	} else {
+		r = new_local_flow(app, who, out);
 	}
+	br_flow_reset(&f);
+	return r;
+}
+
+br_result
+br_login_page_split(br_app *app, const br_caller *who, const char *idp_flow_id, const char *local_flow_id,
+    int for_passkeys, br_login_page *out)
+{
+	br_flow f;
+	br_cache_rc rc;
+	br_result r;
+
+	memset(out, 0, sizeof(*out));
+	if (!for_passkeys && idp_flow_id != NULL) {
+		rc = br_flow_load(app, idp_flow_id, who->now, &f);
+		r = rc == BR_CACHE_OK && f.idp ? idp_page(&f, out) : BR_RESULT_OK;
+		br_flow_reset(&f);
+		if (out->idp)
+			return r;
+		/* the cache cannot say whether an IdP sign-in is waiting: a local page now would hide it */
+		if (rc == BR_CACHE_ERROR)
+			return BR_RESULT_UNAVAILABLE;
+	}
+	rc = br_flow_load(app, local_flow_id, who->now, &f);
+	r = rc == BR_CACHE_OK && !f.idp ? BR_RESULT_OK : new_local_flow(app, who, out);
 	br_flow_reset(&f);
 	return r;
 }

@@ -57,4 +57,15 @@ void br_login_page_reset(br_login_page *p);
  */
 br_result br_login_page_flow(br_app *app, const br_caller *who, const char *flow_id, br_login_page *out);
 
+/*
+ * The same with the two kinds of flow in cookies of their own, as the pages
+ * use them: the IdP flow of idp_flow_id (fb_flow) unless for_passkeys (the
+ * sign-in to My passkeys), else the local flow of local_flow_id (fb_local)
+ * when it is one, or a new local flow (out->flow_id, for fb_local). A local
+ * sign-in never takes up an IdP flow, so My passkeys cannot finish a login
+ * that was left waiting at an SP; and that flow stays as it is for its tab.
+ */
+br_result br_login_page_split(br_app *app, const br_caller *who, const char *idp_flow_id, const char *local_flow_id,
+    int for_passkeys, br_login_page *out);
+
 #endif

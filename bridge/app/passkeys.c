@@ -5,6 +5,7 @@
 
 #include "../core/b64url.h"
 #include "../core/text.h"
+#include "activity.h"
 #include "aaguid_names.h"
 #include "events.h"
 #include "session.h"
@@ -38,14 +39,19 @@ br_passkeys_list(br_app *app, const br_caller *who, const char *session_id, json
 	for (i = 0; i < user->n_creds; i++) {
 		const br_credential_record *c = &user->creds[i];
 		char *id = br_b64url_encode_alloc(c->id.ptr, c->id.len);
-		json_array_append_new(list, json_pack("{s:s?, s:s, s:I, s:I, s:s, s:b}", "id", id,
+		json_t *o = json_pack("{s:s?, s:s, s:I, s:I, s:b}", "id", id,
 		    "nickname", c->nickname != NULL ? c->nickname : "", "created", (json_int_t)c->created,
-		    "last_used", (json_int_t)c->last_used, "authenticator", br_aaguid_name(c->aaguid), "synced", c->backup_state));
+		    "last_used", (json_int_t)c->last_used, "synced", c->backup_state);
+
+		if (o != NULL)
+			br_app_name_json(app, c->aaguid, c->backup_eligible, o);
+		json_array_append_new(list, o);
 		free(id);
 	}
 	handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len);
-	*out = json_pack("{s:s, s:{s:s?, s:s, s:s}, s:o}", "rp_id", app->cfg.rp_id, "user", "id", handle, "name",
-	    user->username, "displayName", br_user_display_name(user), "passkeys", list);
+	*out = json_pack("{s:s, s:{s:s?, s:s, s:s}, s:o, s:o}", "rp_id", app->cfg.rp_id, "user", "id", handle, "name",
+	    user->username, "displayName", br_user_display_name(user), "passkeys", list, "activity",
+	    br_activity_list(app, user->username, who->now));
 	free(handle);
 	br_user_free(&user);
 	return *out != NULL ? BR_RESULT_OK : BR_RESULT_INTERNAL;

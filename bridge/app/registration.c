@@ -8,11 +8,55 @@
 #include "../core/credential_json.h"
 #include "../core/text.h"
 #include "../core/transport.h"
+#include "authn_policy.h"
 #include "challenge.h"
 #include "events.h"
 #include "ratelimit.h"
 #include "random.h"
 #include "session.h"
+
+/* The metadata's part in one registration: the entry's roots for the chain, then the model's verdict. */
+struct mds_use {
+	br_app *app;
+	br_trust *owned;        /* anchors built for this model */
+	int locked;
+};
+
+static int
+mds_trust_for(void *arg, const unsigned char aaguid[BR_AAGUID_LEN], const br_trust **out)
+{
+	struct mds_use *u = arg;
+	const br_mds_entry *e = br_mds_find(u->app->mds, aaguid);
+
+	br_trust_free(&u->owned);
+	return br_mds_trust_for(u->app->trust, e, out, &u->owned);
+}
+
+/* Hold the metadata for the ceremony: a SIGHUP swap waits, the entry stays valid. */
+static void
+mds_hold(struct mds_use *u)
+{
+	if (u->app->mds_lock_ready && pthread_rwlock_rdlock(&u->app->mds_lock) == 0)
+		u->locked = 1;
+}
+
+static void
+mds_release(struct mds_use *u)
+{
+	br_trust_free(&u->owned);
+	if (u->locked)
+		pthread_rwlock_unlock(&u->app->mds_lock);
+	u->locked = 0;
+}
+
+/* NULL when the model may register; else the reason for the audit line. */
+static const char *
+mds_verdict(const struct mds_use *u, const br_reg_result *rr, char *buf, size_t cap)
+{
+	if (!u->locked || u->app->mds == NULL)
+		return NULL;
+	return br_mds_refusal(br_mds_find(u->app->mds, rr->aaguid), &u->app->mds_rules, buf, cap);
+}
 
 /* An enrolment session or a signed-in one, with its user loaded. */
 static br_result
@@ -86,6 +130,13 @@ exclude_list(const br_user *u)
 br_result
 br_registration_options(br_app *app, const br_caller *who, const char *session_id, json_t **public_key)
 {
+	return br_registration_options_ext(app, who, session_id, 0, public_key);
+}
+
+br_result
+br_registration_options_ext(br_app *app, const br_caller *who, const char *session_id, int conditional,
+    json_t **public_key)
+{
 	br_session s;
 	br_user *user = NULL;
 	char chal[BR_ID_LEN + 1], *handle = NULL;
@@ -94,9 +145,16 @@ br_registration_options(br_app *app, const br_caller *who, const char *session_i
 
 	*public_key = NULL;
 	memset(&s, 0, sizeof(s));
-	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK ||
-	    (r = ensure_handle(app, &s, &user)) != BR_RESULT_OK ||
-	    (r = br_challenge_issue(app, BR_CHALLENGE_REGISTER, s.id, NULL, who->now, chal)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK)
+		goto out;
+	/* a passkey made without a gesture only right after the user proved who they are */
+	if (conditional && s.kind == BR_SESSION_ENROL && s.code != NULL) {
+		r = BR_RESULT_BAD_REQUEST;
+		goto out;
+	}
+	if ((r = ensure_handle(app, &s, &user)) != BR_RESULT_OK ||
+	    (r = br_challenge_issue(app, conditional ? BR_CHALLENGE_REGISTER_CONDITIONAL : BR_CHALLENGE_REGISTER, s.id, NULL,
+		who->now, chal)) != BR_RESULT_OK)
 		goto out;
 	if ((handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len)) == NULL) {
 		r = BR_RESULT_INTERNAL;
@@ -113,9 +171,31 @@ br_registration_options(br_app *app, const br_caller *who, const char *session_i
 	    "userVerification", br_uv_policy_name(app->cfg.user_verification),
 	    "attestation", br_attestation_name(app->cfg.attestation),
 	    "extensions", "credProps", 1);
-	if (*public_key == NULL)
+	if (*public_key == NULL) {
 		r = BR_RESULT_INTERNAL;
+		goto out;
+	}
+	/* WebAuthn L3 hints: the user's policy's, else the configuration's */
+	{
+		const br_auth_policy *pol = br_policy_of(&app->cfg, user);
+		const br_strlist *h = pol != NULL && pol->hints.n > 0 ? &pol->hints : &app->cfg.hints;
+		json_t *arr;
+		size_t i;
+
+		if (h->n > 0) {
+			if ((arr = json_array()) == NULL || json_object_set_new(*public_key, "hints", arr) != 0) {
+				r = BR_RESULT_INTERNAL;
+				goto out;
+			}
+			for (i = 0; i < h->n; i++)
+				json_array_append_new(arr, json_string(h->v[i]));
+		}
+	}
 out:
+	if (r != BR_RESULT_OK) {
+		json_decref(*public_key);
+		*public_key = NULL;
+	}
 	free(handle);
 	br_user_free(&user);
 	br_session_reset(&s);
@@ -166,11 +246,12 @@ spend_code(br_app *app, const br_caller *who, const br_session *s, const br_user
 
 static br_result
 store_credential(br_app *app, const br_caller *who, const br_user *user, const br_reg_result *rr,
-    unsigned transports, const char *nickname)
+    unsigned transports, const char *nickname, int nickname_is_guess)
 {
 	br_credential_record rec;
-	char cid[1400];
+	char cid[1400], name[4 * BR_NAME_CHARS_MAX + 1];
 	br_dir_rc rc;
+	int generic = 1;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.id = rr->credential_id;
@@ -184,6 +265,14 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
 	rec.user_verified = rr->uv;
 	rec.created = who->now;
 	rec.nickname = (char *)nickname;
+	if (app->mds_lock_ready)
+		pthread_rwlock_rdlock(&app->mds_lock);
+	br_name_resolve(app->names, app->mds, rec.aaguid, rr->be, name, sizeof(name), &generic, NULL, NULL);
+	if (app->mds_lock_ready)
+		pthread_rwlock_unlock(&app->mds_lock);
+	/* no nickname given: the model's name, when one is known, is a better start than nothing */
+	if ((rec.nickname == NULL || nickname_is_guess) && !generic && br_nickname_ok(name))
+		rec.nickname = name;
 	br_b64url_encode(rr->credential_id.ptr, rr->credential_id.len > 1023 ? 1023 : rr->credential_id.len, cid);
 	if ((rc = br_dir_add_credential(app->dir, user, &rec)) != BR_DIR_OK) {
 		(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "registration_failure",
@@ -191,13 +280,16 @@ store_credential(br_app *app, const br_caller *who, const br_user *user, const b
 		    json_pack("{s:s, s:s}", "username", user->username, "credential_id", cid));
 		return br_result_of_dir(rc, BR_RESULT_UNAVAILABLE);
 	}
-	br_event(app, who, "registration", NULL, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
+	br_event(app, who, "registration", NULL, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}",
 	    "username", user->username, "credential_id", cid, "fmt", rr->fmt, "attestation_type", br_att_type_name(rr->att_type),
-	    "aaguid", rec.aaguid, "uv", rr->uv, "be", rr->be, "bs", rr->bs));
+	    "aaguid", rec.aaguid, "authenticator", name, "uv", rr->uv, "be", rr->be, "bs", rr->bs));
 	return BR_RESULT_OK;
 }
 
-/* An enrolment link proves no passkey: the session ends, sign in to manage passkeys. */
+/*
+ * The enrolment session ends; the "ready" page's session remembers when the
+ * passkey was proven, for "Go to My passkeys" (br_enrol_to_passkeys).
+ */
 static br_result
 end_enrolment(br_app *app, const br_caller *who, br_session *s, const br_user *user, br_registration_done *out)
 {
@@ -208,6 +300,7 @@ end_enrolment(br_app *app, const br_caller *who, br_session *s, const br_user *u
 	next.kind = BR_SESSION_ENROLLED;
 	next.username = user->username;
 	next.display_name = (char *)br_user_display_name(user);
+	next.auth_instant = who->now;
 	out->enrolled = 1;
 	/* the passkey is stored: a lost "ready" page is no failure, the cookie is then cleared */
 	if (br_session_start(app, &next, who->now) == BR_CACHE_OK)
@@ -219,6 +312,17 @@ br_result
 br_registration_verify(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
     const char *nickname, br_registration_done *out)
 {
+	br_registration_opts o = { nickname, 0, 0 };
+
+	return br_registration_verify_opts(app, who, session_id, credential, &o, out);
+}
+
+br_result
+br_registration_verify_opts(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
+    const br_registration_opts *o, br_registration_done *out)
+{
+	const char *nickname = o->nickname;
+	int nickname_is_guess = o->nickname_is_guess;
 	br_session s;
 	br_credential_json cred;
 	br_challenge chal;
@@ -226,12 +330,17 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 	br_user *user = NULL;
 	br_result r;
 	br_err e;
+	struct mds_use mu;
+	char why_buf[64];
+	const char *why;
 
 	memset(&s, 0, sizeof(s));
 	memset(&cred, 0, sizeof(cred));
 	memset(&chal, 0, sizeof(chal));
 	memset(&rr, 0, sizeof(rr));
 	memset(out, 0, sizeof(*out));
+	memset(&mu, 0, sizeof(mu));
+	mu.app = app;
 	if (nickname != NULL && *nickname == '\0')
 		nickname = NULL;
 	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = registering(app, who, session_id, &s, &user)) != BR_RESULT_OK)
@@ -248,11 +357,13 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 		r = BR_RESULT_BAD_REQUEST;
 		goto out;
 	}
-	if ((r = br_challenge_take(app, &cred.client_data_json, BR_CHALLENGE_REGISTER, s.id, who->now, &chal)) != BR_RESULT_OK) {
+	if ((r = br_challenge_take(app, &cred.client_data_json, o->conditional ? BR_CHALLENGE_REGISTER_CONDITIONAL : BR_CHALLENGE_REGISTER,
+	    s.id, who->now, &chal)) != BR_RESULT_OK) {
 		(r == BR_RESULT_UNAVAILABLE ? br_event_store : br_event)(app, who, "registration_failure",
 		    r == BR_RESULT_UNAVAILABLE ? "cache_error" : br_result_code(r), json_pack("{s:s}", "username", user->username));
 		goto out;
 	}
+	mds_hold(&mu);
 	{
 		br_reg_input in = {
 			.policy = &app->policy,
@@ -262,17 +373,47 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 			.raw_id = { cred.raw_id.ptr, cred.raw_id.len },
 			.trust = app->cfg.attestation == BR_ATTESTATION_DIRECT ? app->trust : NULL,
 			.now = who->now,
+			.user_presence_optional = o->conditional,
 		};
+		if (app->cfg.attestation == BR_ATTESTATION_DIRECT && app->cfg.mds_use_roots && mu.locked && app->mds != NULL) {
+			in.trust_for = mds_trust_for;
+			in.trust_arg = &mu;
+		}
 		if ((e = br_register_verify(&in, &rr)) != BR_OK) {
 			br_event(app, who, "registration_failure", br_strerr(e), json_pack("{s:s}", "username", user->username));
 			r = BR_RESULT_FAILED;
 			goto out;
 		}
 	}
+	/* the model: revoked, compromised or not certified enough is refused before anything is spent */
+	if ((why = mds_verdict(&mu, &rr, why_buf, sizeof(why_buf))) != NULL) {
+		char aaguid[BR_AAGUID_TEXT_LEN + 1];
+
+		br_aaguid_format(rr.aaguid, aaguid);
+		br_event(app, who, "registration_failure", why, json_pack("{s:s, s:s}", "username", user->username, "aaguid", aaguid));
+		r = BR_RESULT_AUTHENTICATOR_REFUSED;
+		goto out;
+	}
+	mds_release(&mu);
+	/* the user's authenticator policy (by directory group): allowed models, formats, synced or not */
+	{
+		const br_auth_policy *pol = br_policy_of(&app->cfg, user);
+
+		if ((why = br_policy_refusal(pol, &rr)) != NULL) {
+			char aaguid[BR_AAGUID_TEXT_LEN + 1];
+
+			br_aaguid_format(rr.aaguid, aaguid);
+			br_event(app, who, "registration_failure", why, json_pack("{s:s, s:s, s:s, s:b}", "username", user->username,
+			    "policy", pol->name, "aaguid", aaguid, "be", rr.be));
+			r = BR_RESULT_AUTHENTICATOR_REFUSED;
+			goto out;
+		}
+	}
 	if ((r = check_new(app, who, user, &rr)) != BR_RESULT_OK || (r = spend_code(app, who, &s, user)) != BR_RESULT_OK)
 		goto out;
 	r = store_credential(app, who, user, &rr,
-	    br_transports_from_json(json_object_get(json_object_get(credential, "response"), "transports")), nickname);
+	    br_transports_from_json(json_object_get(json_object_get(credential, "response"), "transports")), nickname,
+	    nickname_is_guess);
 	if (r != BR_RESULT_OK) {
 		/* the link was not used up by a passkey: it goes back, so the user can try again */
 		if (s.kind == BR_SESSION_ENROL && s.code != NULL) {
@@ -286,6 +427,7 @@ br_registration_verify(br_app *app, const br_caller *who, const char *session_id
 	if (s.kind == BR_SESSION_ENROL)
 		r = end_enrolment(app, who, &s, user, out);
 out:
+	mds_release(&mu);
 	br_reg_result_reset(&rr);
 	br_challenge_reset(&chal);
 	br_credential_json_reset(&cred);

@@ -16,6 +16,13 @@
 
 /* PublicKeyCredentialCreationOptionsJSON for the session session_id (cookie value). *public_key is new. */
 br_result br_registration_options(br_app *app, const br_caller *who, const char *session_id, json_t **public_key);
+/*
+ * The same for a conditional create (WebAuthn L3 automatic passkey upgrade)
+ * when conditional is set: only right after a password check (an enrolment
+ * session without a link) or from a sign-in session; BAD_REQUEST otherwise.
+ */
+br_result br_registration_options_ext(br_app *app, const br_caller *who, const char *session_id, int conditional,
+    json_t **public_key);
 
 typedef struct br_registration_done {
 	int enrolled;                   /* an enrolment ended: session_id is the "ready" page's session */
@@ -29,5 +36,18 @@ typedef struct br_registration_done {
  */
 br_result br_registration_verify(br_app *app, const br_caller *who, const char *session_id, const json_t *credential,
     const char *nickname, br_registration_done *out);
+/*
+ * The same with options: nickname may be only the page's guess (the browser and
+ * system, "Chrome on Mac"): then the model's name, when one is known
+ * (aaguid_names.h), is stored instead.
+ */
+typedef struct br_registration_opts {
+	const char *nickname;           /* NULL or "": none */
+	int nickname_is_guess;
+	int conditional;                /* answers a conditional create's options: UP may be absent */
+} br_registration_opts;
+
+br_result br_registration_verify_opts(br_app *app, const br_caller *who, const char *session_id,
+    const json_t *credential, const br_registration_opts *o, br_registration_done *out);
 
 #endif

@@ -23,21 +23,26 @@ static const struct lang {
 	{ "ja", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" }, /* 日本語 */
 };
 #define NLANG (sizeof(langs) / sizeof(langs[0]))
+_Static_assert(NLANG <= BR_LANG_MAX, "more languages than br_brand holds");
 
 static const struct page_def {
 	const char *name;
 	const char *allowed; /* space-separated placeholder names besides t.* and the common ones */
 } page_defs[] = {
-	{ "login", " has_flow entity service cancel_url enroll_help_url username message cert_enabled cert_url cert_label " },
+	{ "login", " has_flow signin_for entity service cancel_url enroll_help_url username message cert_enabled cert_url cert_label " },
 	{ "enroll", " username display_name code expires " },
 	{ "enrolled", " display_name passkeys_url " },
 	{ "passkeys", " username display_name cert_pairing " },
-	{ "error", " title message " },
+	{ "error", " title message hint ref when " },
 	{ "enroll-password", " username " },
+	{ "enroll-help", " back_url " },
+	{ "not-found", " " },
+	{ "notice", " title message back_url " },
 };
 #define NPAGE (sizeof(page_defs) / sizeof(page_defs[0]))
 
-static const char common[] = " lang other_lang other_lang_name ";
+static const char common[] = " lang other_lang other_lang_name org logo_url custom_css_url helpdesk_name helpdesk_url "
+    "helpdesk_text privacy_url ";
 
 /* Served as "/" + the path under the templates dir; the i18n files come from langs[]. */
 static const char *const static_files[] = {
@@ -62,10 +67,25 @@ struct static_file {
 	size_t len;
 };
 
+/* What [branding] set, ready for the pages (brand_apply). */
+struct brand {
+	char *org[NLANG];
+	char *helpdesk_name[NLANG];
+	char *helpdesk_text[NLANG];
+	char *helpdesk_url;
+	char *privacy_url;
+	char logo_url[48];              /* "/branding/logo?v=…", "" without a logo */
+	char css_url[48];               /* "/branding/custom.css?v=…" */
+};
+
+#define NBRAND 2                        /* the logo and the custom CSS */
+
 struct br_templates {
 	struct page pages[NPAGE];
-	struct static_file files[NSTATIC + NLANG];
-	json_t *strings[NLANG];
+	struct static_file files[NSTATIC + NLANG + NBRAND];
+	json_t *strings[NLANG];         /* as in i18n/<lang>.json */
+	json_t *shown[NLANG];           /* the same with {org} and {helpdesk} filled in */
+	struct brand brand;
 };
 
 /* A growing string; on allocation failure ok drops to 0 and the text is freed. */
@@ -482,6 +502,221 @@ load_file(const char *dir, struct static_file *f, const char *file, char *err, s
 #pragma GCC diagnostic pop
 #endif
 
+/* ---- branding ----------------------------------------------------------- */
+
+static void
+brand_clear(struct brand *b)
+{
+	size_t l;
+
+	for (l = 0; l < NLANG; l++) {
+		free(b->org[l]);
+		free(b->helpdesk_name[l]);
+		free(b->helpdesk_text[l]);
+	}
+	free(b->helpdesk_url);
+	free(b->privacy_url);
+	memset(b, 0, sizeof(*b));
+}
+
+/* s with every {org} and {helpdesk} replaced; malloc'd, NULL on OOM. */
+static char *
+fill_names(const char *s, const char *org, const char *helpdesk)
+{
+	struct buf out = { NULL, 0, 0, 1 };
+	const char *p;
+
+	buf_add(&out, "", 0);
+	while ((p = strchr(s, '{')) != NULL) {
+		buf_add(&out, s, (size_t)(p - s));
+		if (strncmp(p, "{org}", 5) == 0) {
+			buf_add(&out, org, strlen(org));
+			s = p + 5;
+		} else if (strncmp(p, "{helpdesk}", 10) == 0) {
+			buf_add(&out, helpdesk, strlen(helpdesk));
+			s = p + 10;
+		} else {
+			buf_add(&out, p, 1);
+			s = p + 1;
+		}
+	}
+	buf_add(&out, s, strlen(s));
+	return out.ok ? out.s : NULL;
+}
+
+/* The value for language l: its own, else the default language's, else def (may be NULL). */
+static const char *
+per_lang(const char *const v[BR_LANG_MAX], size_t l, const char *def)
+{
+	if (v[l] != NULL && *v[l] != '\0')
+		return v[l];
+	if (v[0] != NULL && *v[0] != '\0')
+		return v[0];
+	return def;
+}
+
+/* A link in the footer: https:// (http:// only for localhost) or mailto:, nothing that could run or leave a quote. */
+static int
+url_ok(const char *u)
+{
+	size_t i;
+
+	if (u == NULL || *u == '\0')
+		return 1;
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "mailto:", 7) != 0 && strncmp(u, "http://localhost", 16) != 0)
+		return 0;
+	for (i = 0; u[i]; i++)
+		if ((unsigned char)u[i] <= 0x20 || u[i] == '"' || u[i] == '\'' || u[i] == '<' || u[i] == '>' || u[i] == '\\')
+			return 0;
+	return i <= 512;
+}
+
+/* FNV-1a of the bytes, for the ?v= that lets a browser keep a file for a day and still see a new one at once. */
+static unsigned long
+digest(const char *p, size_t n)
+{
+	unsigned long h = 2166136261UL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = ((h ^ (unsigned char)p[i]) * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+static const char *
+logo_type(const char *file)
+{
+	const char *dot = strrchr(file, '.');
+
+	if (dot == NULL)
+		return NULL;
+	if (strcasecmp(dot, ".svg") == 0)
+		return "image/svg+xml";
+	if (strcasecmp(dot, ".png") == 0)
+		return "image/png";
+	if (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0)
+		return "image/jpeg";
+	if (strcasecmp(dot, ".webp") == 0)
+		return "image/webp";
+	return NULL;
+}
+
+/* A branding file (an absolute path) into f, served at url_path; "" (empty, served) when path is NULL. */
+static int
+brand_file(struct static_file *f, const char *url_path, const char *path, const char *ctype, char *err, size_t errlen)
+{
+	char *dir, *slash;
+	int rc;
+
+	free(f->text);
+	memset(f, 0, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "%s", url_path);
+	f->ctype = ctype;
+	if (path == NULL || *path == '\0') {
+		f->text = strdup("");
+		return f->text != NULL ? 0 : -1;
+	}
+	if (path[0] != '/' || (dir = strdup(path)) == NULL) {
+		snprintf(err, errlen, "%s: not an absolute path", path);
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	rc = (f->text = slurp(*dir ? dir : "/", slash + 1, &f->len, err, errlen)) != NULL ? 0 : -1;
+	free(dir);
+	return rc;
+}
+
+int
+br_templates_brand(br_templates *t, const br_brand *b, char *err, size_t errlen)
+{
+	static const br_brand none;
+	struct brand nb;
+	json_t *shown[NLANG];
+	const char *ltype = NULL, *key;
+	json_t *v;
+	size_t l, i;
+	int ok = 1;
+
+	if (b == NULL)
+		b = &none;
+	if (!url_ok(b->helpdesk_url) || !url_ok(b->privacy_url)) {
+		snprintf(err, errlen, "[branding] %s: not an https:// or mailto: URL", url_ok(b->helpdesk_url) ? "privacy_url" : "helpdesk_url");
+		return -1;
+	}
+	if (b->logo_file != NULL && *b->logo_file != '\0' && (ltype = logo_type(b->logo_file)) == NULL) {
+		snprintf(err, errlen, "[branding] logo_file: %s is not .svg, .png, .jpg or .webp", b->logo_file);
+		return -1;
+	}
+	if (b->css_file != NULL && *b->css_file != '\0' &&
+	    (strlen(b->css_file) < 4 || strcmp(b->css_file + strlen(b->css_file) - 4, ".css") != 0)) {
+		snprintf(err, errlen, "[branding] css_file: %s does not end in .css", b->css_file);
+		return -1;
+	}
+	memset(&nb, 0, sizeof(nb));
+	for (l = 0; l < NLANG; l++) {
+		const char *text = per_lang(b->helpdesk_text, l, NULL);
+
+		nb.org[l] = strdup(per_lang(b->organisation, l, "University"));
+		nb.helpdesk_name[l] = strdup(per_lang(b->helpdesk_name, l,
+		    json_string_value(json_object_get(t->strings[l], "common.helpdesk")) != NULL ?
+		    json_string_value(json_object_get(t->strings[l], "common.helpdesk")) : ""));
+		nb.helpdesk_text[l] = text != NULL ? strdup(text) : NULL;
+		ok = ok && nb.org[l] != NULL && nb.helpdesk_name[l] != NULL && (text == NULL || nb.helpdesk_text[l] != NULL);
+	}
+	nb.helpdesk_url = b->helpdesk_url != NULL && *b->helpdesk_url ? strdup(b->helpdesk_url) : NULL;
+	nb.privacy_url = b->privacy_url != NULL && *b->privacy_url ? strdup(b->privacy_url) : NULL;
+	/* every string of every language with the names filled in, before anything is replaced */
+	for (l = 0; l < NLANG; l++) {
+		shown[l] = json_object();
+		json_object_foreach(t->strings[l], key, v) {
+			char *f = json_is_string(v) && ok ? fill_names(json_string_value(v), nb.org[l], nb.helpdesk_name[l]) : NULL;
+			ok = ok && f != NULL && json_object_set_new(shown[l], key, json_string(f)) == 0;
+			free(f);
+		}
+	}
+	if (!ok) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (brand_file(&t->files[NSTATIC + NLANG], "/branding/logo", b->logo_file, ltype, err, errlen) < 0 ||
+	    brand_file(&t->files[NSTATIC + NLANG + 1], "/branding/custom.css", b->css_file, "text/css; charset=utf-8", err,
+		errlen) < 0)
+		goto fail;
+	if (b->logo_file != NULL && *b->logo_file != '\0')
+		snprintf(nb.logo_url, sizeof(nb.logo_url), "/branding/logo?v=%08lx",
+		    digest(t->files[NSTATIC + NLANG].text, t->files[NSTATIC + NLANG].len));
+	else
+		t->files[NSTATIC + NLANG].path[0] = '\0'; /* no logo: /branding/logo is a 404 */
+	snprintf(nb.css_url, sizeof(nb.css_url), "/branding/custom.css?v=%08lx",
+	    digest(t->files[NSTATIC + NLANG + 1].text, t->files[NSTATIC + NLANG + 1].len));
+	/* the scripts' string files are the filled-in strings */
+	for (l = 0; l < NLANG; l++) {
+		struct static_file *f = &t->files[NSTATIC + l];
+		char *text = json_dumps(shown[l], JSON_INDENT(2) | JSON_SORT_KEYS);
+
+		if (text == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		free(f->text);
+		f->text = text;
+		f->len = strlen(text);
+	}
+	for (l = 0; l < NLANG; l++) {
+		json_decref(t->shown[l]);
+		t->shown[l] = shown[l];
+	}
+	brand_clear(&t->brand);
+	t->brand = nb;
+	return 0;
+fail:
+	for (i = 0; i < NLANG; i++)
+		json_decref(shown[i]);
+	brand_clear(&nb);
+	return -1;
+}
+
 br_templates *
 br_templates_load(const char *dir, char *err, size_t errlen)
 {
@@ -533,6 +768,9 @@ br_templates_load(const char *dir, char *err, size_t errlen)
 		    check_refs(t, t->pages[i].text, name, err, errlen) < 0)
 			goto fail;
 	}
+	/* the built-in names until br_templates_brand says otherwise */
+	if (br_templates_brand(t, NULL, err, errlen) < 0)
+		goto fail;
 	return t;
 fail:
 	br_templates_free(&t);
@@ -549,10 +787,13 @@ br_templates_free(br_templates **tp)
 		return;
 	for (i = 0; i < NPAGE; i++)
 		free(t->pages[i].text);
-	for (i = 0; i < NSTATIC + NLANG; i++)
+	for (i = 0; i < NSTATIC + NLANG + NBRAND; i++)
 		free(t->files[i].text);
-	for (i = 0; i < NLANG; i++)
+	for (i = 0; i < NLANG; i++) {
 		json_decref(t->strings[i]);
+		json_decref(t->shown[i]);
+	}
+	brand_clear(&t->brand);
 	free(t);
 	*tp = NULL;
 }
@@ -562,7 +803,7 @@ br_templates_free(br_templates **tp)
 const char *
 br_t(const br_templates *t, const char *lang, const char *key)
 {
-	const char *s = json_string_value(json_object_get(t->strings[lang_index(lang)], key));
+	const char *s = json_string_value(json_object_get(t->shown[lang_index(lang)], key));
 
 	return s != NULL ? s : "";
 }
@@ -625,6 +866,20 @@ var_value(const br_templates *t, const char *lang, const br_var *vars, size_t n,
 		return langs[other].code;
 	if (is_name(name, len, "other_lang_name"))
 		return langs[other].name;
+	if (is_name(name, len, "org"))
+		return t->brand.org[li];
+	if (is_name(name, len, "helpdesk_name"))
+		return t->brand.helpdesk_name[li];
+	if (is_name(name, len, "helpdesk_text"))
+		return t->brand.helpdesk_text[li] != NULL ? t->brand.helpdesk_text[li] : "";
+	if (is_name(name, len, "helpdesk_url"))
+		return t->brand.helpdesk_url != NULL ? t->brand.helpdesk_url : "";
+	if (is_name(name, len, "privacy_url"))
+		return t->brand.privacy_url != NULL ? t->brand.privacy_url : "";
+	if (is_name(name, len, "logo_url"))
+		return t->brand.logo_url;
+	if (is_name(name, len, "custom_css_url"))
+		return t->brand.css_url;
 	return "";
 }
 
@@ -664,8 +919,8 @@ br_static_file(const br_templates *t, const char *path, size_t *len, const char 
 {
 	size_t i;
 
-	for (i = 0; i < NSTATIC + NLANG; i++)
-		if (strcmp(t->files[i].path, path) == 0) {
+	for (i = 0; i < NSTATIC + NLANG + NBRAND; i++)
+		if (t->files[i].text != NULL && strcmp(t->files[i].path, path) == 0) {
 			*len = t->files[i].len;
 			*ctype = t->files[i].ctype;
 			return t->files[i].text;

@@ -20,6 +20,34 @@ typedef struct br_var {
 br_templates *br_templates_load(const char *dir, char *err, size_t errlen);
 void br_templates_free(br_templates **t);
 
+/* The most languages the table in render.c may hold (the arrays below). */
+#define BR_LANG_MAX 8
+
+/*
+ * Branding ([branding] in the config, docs/operations.md): by language index
+ * (as br_lang_code), NULL for unset: a language without its own value takes
+ * the default language's, then the built-in one (organisation: "University";
+ * help desk: the string common.helpdesk). organisation and helpdesk_name
+ * replace {org} and {helpdesk} in every string, for the pages and the
+ * scripts alike, so the help desk has one name everywhere. The files are
+ * read once here: the logo (.svg, .png, .jpg, .webp) is served at
+ * /branding/logo, the custom CSS (after bridge.css) at /branding/custom.css
+ * (empty when none), each with ?v=<digest> in the pages so that they can be
+ * cached for a day.
+ */
+typedef struct br_brand {
+	const char *organisation[BR_LANG_MAX];
+	const char *helpdesk_name[BR_LANG_MAX];
+	const char *helpdesk_text[BR_LANG_MAX];   /* e.g. phone and opening hours, shown in the footer */
+	const char *helpdesk_url;                 /* https:// or mailto:, the help desk link in the footer */
+	const char *privacy_url;
+	const char *logo_file;
+	const char *css_file;
+} br_brand;
+
+/* Apply b (replaces what an earlier call set). -1 with a message (unreadable file, bad URL, ...). */
+int br_templates_brand(br_templates *t, const br_brand *b, char *err, size_t errlen);
+
 /* page is "login", "enroll", ...; lang one of br_lang_code(). malloc'd HTML, NULL on error. */
 char *br_render(const br_templates *t, const char *page, const char *lang, const br_var *vars, size_t n);
 /* A translated string ("" when the key is unknown). */

@@ -21,6 +21,7 @@ static const char *const codes[BR_RESULT__COUNT] = {
 	[BR_RESULT_LINK_REFUSED] = "link_refused",
 	[BR_RESULT_UNAVAILABLE] = "unavailable",
 	[BR_RESULT_INTERNAL] = "unavailable",
+	[BR_RESULT_AUTHENTICATOR_REFUSED] = "authenticator_refused",
 };
 
 const char *

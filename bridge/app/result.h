@@ -30,6 +30,7 @@ typedef enum br_result {
 	BR_RESULT_LINK_REFUSED,       /* link_refused: an enrolment link that opens nothing */
 	BR_RESULT_UNAVAILABLE,        /* unavailable: a store is down */
 	BR_RESULT_INTERNAL,           /* unavailable: out of memory, no randomness */
+	BR_RESULT_AUTHENTICATOR_REFUSED, /* authenticator_refused: the model, its metadata or the policy refuses it */
 	BR_RESULT__COUNT
 } br_result;
 

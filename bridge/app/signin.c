@@ -9,6 +9,7 @@
 #include "../core/credential_json.h"
 #include "../core/crypto.h"
 #include "../core/transport.h"
+#include "authn_policy.h"
 #include "challenge.h"
 #include "events.h"
 #include "flow.h"
@@ -32,11 +33,15 @@ br_signin_mfa(const br_config *cfg, int uv, int be, const char *aaguid)
 	return 0;
 }
 
-/* The flow a sign-in belongs to: EXPIRED when the cookie names none. */
+/* The flow a sign-in belongs to: EXPIRED when the cookie names none, or one of another kind. */
 static br_result
-load_flow(br_app *app, const br_caller *who, const char *flow_id, br_flow *f)
+load_flow(br_app *app, const br_caller *who, br_signin_flow kind, const char *flow_id, br_flow *f)
 {
-	return br_result_of_cache(br_flow_load(app, flow_id, who->now, f), BR_RESULT_EXPIRED);
+	br_result r = br_result_of_cache(br_flow_load(app, flow_id, who->now, f), BR_RESULT_EXPIRED);
+
+	if (r == BR_RESULT_OK && ((kind == BR_SIGNIN_IDP_FLOW && !f->idp) || (kind == BR_SIGNIN_LOCAL_FLOW && f->idp)))
+		r = BR_RESULT_EXPIRED;
+	return r;
 }
 
 /* [{"type":"public-key","id":…,"transports":[…]}] for the user's credentials. */
@@ -71,6 +76,13 @@ br_result
 br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const char *username,
     json_t **public_key)
 {
+	return br_signin_options_for(app, who, BR_SIGNIN_ANY_FLOW, flow_id, username, public_key);
+}
+
+br_result
+br_signin_options_for(br_app *app, const br_caller *who, br_signin_flow kind, const char *flow_id, const char *username,
+    json_t **public_key)
+{
 	br_user *user = NULL;
 	br_flow flow;
 	char chal[BR_ID_LEN + 1];
@@ -83,7 +95,7 @@ br_signin_options(br_app *app, const br_caller *who, const char *flow_id, const 
 	if (username != NULL && *username == '\0')
 		username = NULL;
 	/* the address counter here also bounds verify: each verify spends a challenge issued here */
-	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = load_flow(app, who, flow_id, &flow)) != BR_RESULT_OK)
+	if ((r = br_rate_address(app, who)) != BR_RESULT_OK || (r = load_flow(app, who, kind, flow_id, &flow)) != BR_RESULT_OK)
 		goto out;
 	if (flow.principal != NULL) {
 		/* a second factor: the account the IdP named, and no other */
@@ -168,6 +180,7 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 		.state = flow->state,
 		.entity = flow->entity,
 		.auth_instant = who->now,
+		.expires = who->now + app->cfg.ticket_ttl_s,
 		.uv = ar->uv, .be = ar->be, .bs = ar->bs, .mfa = mfa,
 		.credential_id = NULL,
 		.aaguid = cred->aaguid,
@@ -283,12 +296,24 @@ verify(struct verify *v, br_signin_done *out)
 		return BR_RESULT_FAILED;
 	}
 	c = &v->user->creds[0];
+	/* optional: a model whose status turned bad since it was registered */
+	if (br_app_model_refused(app, c->aaguid)) {
+		br_event(app, who, "signin_failure", "mds_status_refused",
+		    json_pack("{s:s, s:s, s:s}", "username", v->user->username, "credential_id", v->cid, "aaguid", c->aaguid));
+		return BR_RESULT_AUTHENTICATOR_REFUSED;
+	}
 	if (br_dir_record_use(app->dir, c, ar.sign_count, who->now, &wrote) != BR_DIR_OK)
 		br_event_store(app, who, "directory_write_failed", "record_use", json_pack("{s:s}", "username", v->user->username));
-	mfa = br_signin_mfa(&app->cfg, ar.uv, ar.be, c->aaguid);
-	br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:s?, s:b}",
+	{
+		/* the flags of this assertion, the model and format of the stored record, the user's policy now */
+		br_credential_record seen = *c;
+
+		seen.backup_eligible = ar.be;
+		mfa = br_policy_mfa(&app->cfg, br_policy_of(&app->cfg, v->user), ar.uv, &seen);
+	}
+	br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:s?, s:s?, s:b}",
 	    "username", v->user->username, "credential_id", v->cid, "uv", ar.uv, "be", ar.be, "bs", ar.bs, "mfa", mfa,
-	    "entity", v->flow.entity, "clone_warning", ar.counter_regressed));
+	    "entity", v->flow.entity, "sp_name", v->flow.sp_name, "clone_warning", ar.counter_regressed));
 	if (!v->flow.idp)
 		return start_session(app, who, &v->flow, v->user, out);
 	return record_ticket(app, who, &v->flow, v->user, c, &ar, mfa);
@@ -297,6 +322,13 @@ verify(struct verify *v, br_signin_done *out)
 br_result
 br_signin_verify(br_app *app, const br_caller *who, const char *flow_id, const json_t *credential,
     br_signin_done *out)
+{
+	return br_signin_verify_for(app, who, BR_SIGNIN_ANY_FLOW, flow_id, credential, out);
+}
+
+br_result
+br_signin_verify_for(br_app *app, const br_caller *who, br_signin_flow kind, const char *flow_id,
+    const json_t *credential, br_signin_done *out)
 {
 	struct verify v;
 	br_result r;
@@ -310,7 +342,7 @@ br_signin_verify(br_app *app, const br_caller *who, const char *flow_id, const j
 	 * A verify that gets past its challenge spent one issued by options,
 	 * which counted the address; only the ones refused before that count here.
 	 */
-	if ((r = load_flow(app, who, flow_id, &v.flow)) != BR_RESULT_OK)
+	if ((r = load_flow(app, who, kind, flow_id, &v.flow)) != BR_RESULT_OK)
 		goto out;
 	e = br_credential_json_read(credential, &v.cred);
 	if (e != BR_OK || v.cred.is_registration) {

@@ -37,6 +37,19 @@ typedef struct br_signin_done {
 br_result br_signin_verify(br_app *app, const br_caller *who, const char *flow_id, const json_t *credential,
     br_signin_done *out);
 
+/* Which flow a call may use: either (the two above), or only one kind (the pages' cookies). */
+typedef enum br_signin_flow {
+	BR_SIGNIN_ANY_FLOW,
+	BR_SIGNIN_IDP_FLOW,     /* fb_flow: a sign-in the IdP asked for */
+	BR_SIGNIN_LOCAL_FLOW,   /* fb_local: a sign-in to My passkeys; never completes an IdP flow */
+} br_signin_flow;
+
+/* br_signin_options / br_signin_verify for a flow of that kind only: EXPIRED for one of the other kind. */
+br_result br_signin_options_for(br_app *app, const br_caller *who, br_signin_flow kind, const char *flow_id,
+    const char *username, json_t **public_key);
+br_result br_signin_verify_for(br_app *app, const br_caller *who, br_signin_flow kind, const char *flow_id,
+    const json_t *credential, br_signin_done *out);
+
 /*
  * The MFA verdict of docs/handoff-protocol.md section 3: user verification
  * on a device-bound key, or on a synced one whose AAGUID the configuration

@@ -3,16 +3,21 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <ini.h>
 
 #include "../core/cose.h"
 #include "../core/text.h"
 #include "../core/crypto.h"
+#include "../core/mds.h"
+#include "auth_policy.h"
 
 enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_ENUM, T_NETS };
 
@@ -106,6 +111,8 @@ static const struct key keys[] = {
 	{ "server", "previous_state_key_file", T_STR, O(previous_state_key_file), 0, 0, NULL, NULL, "the state key before the last rotation" },
 	{ "server", "trusted_proxies", T_NETS, O(trusted_proxies), 0, 0, "", NULL, "proxies (addresses, CIDR prefixes) whose X-Forwarded-For names the client" },
 	{ "server", "max_connections_per_address", T_INT, O(max_connections_per_address), 0, 1000, "64", NULL, "open connections per client address (trusted proxies exempt); 0 = no limit" },
+	{ "server", "header_timeout", T_DUR, O(header_timeout_s), 1, 300, "10s", NULL, "a whole request must arrive within this of the connection's start (or the last reply)" },
+	{ "server", "admin_listen", T_STR, O(admin_listen), 0, 0, "127.0.0.1:9091", NULL, "address:port of the management listener (/metrics, detailed /healthz), or off" },
 
 	{ "webauthn", "rp_id", T_STR, O(rp_id), 0, 0, NULL, NULL, "relying party id (a registrable domain)" },
 	{ "webauthn", "rp_name", T_STR, O(rp_name), 0, 0, "University login", NULL, "name shown by authenticators" },
@@ -124,6 +131,19 @@ static const struct key keys[] = {
 	{ "webauthn", "attestation", T_ENUM, O(attestation), 0, 0, "none", attestation_names, "attestation conveyance requested" },
 	{ "webauthn", "trust_anchors_file", T_STR, O(trust_anchors_file), 0, 0, NULL, NULL, "PEM roots attestation chains must reach" },
 	{ "webauthn", "mfa_aaguids", T_LIST, O(mfa_aaguids), 0, 0, "", NULL, "AAGUIDs counted as multi-factor when synced" },
+	{ "webauthn", "aaguid_names_file", T_STR, O(aaguid_names_file), 0, 0, NULL, NULL, "authenticator names by AAGUID (JSON, the passkey-provider list format); bridgectl names refresh installs a new one" },
+	{ "webauthn", "hints", T_LIST, O(hints), 0, 0, "", NULL, "WebAuthn L3 hints at registration: security-key, client-device, hybrid" },
+
+	{ "attestation", "mds_file", T_STR, O(mds_file), 0, 0, NULL, NULL, "verified metadata (written by bridgectl mds import, loaded at start and on SIGHUP)" },
+	{ "attestation", "mds_root_file", T_STR, O(mds_root_file), 0, 0, NULL, NULL, "PEM root the MDS blob must chain to (FIDO: GlobalSign Root CA - R3)" },
+	{ "attestation", "mds_crl_files", T_LIST, O(mds_crl_files), 0, 0, "", NULL, "CRLs (PEM or DER) of every CA of the blob's chain" },
+	{ "attestation", "mds_grace", T_DUR, O(mds_grace_s), 0, 86400 * 365, "30d", NULL, "how far past its nextUpdate a blob is still imported" },
+	{ "attestation", "mds_root_warn", T_DUR, O(mds_root_warn_s), 0, 86400 * 3650, "180d", NULL, "warn when the pinned root expires within this" },
+	{ "attestation", "mds_refuse_status", T_LIST, O(mds_refuse_status), 0, 0, "REVOKED,USER_VERIFICATION_BYPASS,ATTESTATION_KEY_COMPROMISE,USER_KEY_REMOTE_COMPROMISE,USER_KEY_PHYSICAL_COMPROMISE", NULL, "statusReports statuses that refuse a model" },
+	{ "attestation", "mds_min_level", T_STR, O(mds_min_level), 0, 0, "none", NULL, "certification level a model needs: none, L1, L1plus, L2, L2plus, L3, L3plus" },
+	{ "attestation", "mds_require_entry", T_BOOL, O(mds_require_entry), 0, 0, "false", NULL, "refuse authenticators the metadata does not list" },
+	{ "attestation", "mds_refuse_signin", T_BOOL, O(mds_refuse_signin), 0, 0, "false", NULL, "refuse sign-in with passkeys of a model whose status reports turned bad" },
+	{ "attestation", "mds_use_roots", T_BOOL, O(mds_use_roots), 0, 0, "true", NULL, "judge attestation chains against the entry's roots" },
 
 	{ "idp", "secret_file", T_STR, O(secret_file), 0, 0, NULL, NULL, "HMAC secret shared with the IdP shim" },
 	{ "idp", "previous_secret_file", T_STR, O(previous_secret_file), 0, 0, NULL, NULL, "the secret before the last rotation" },
@@ -152,6 +172,7 @@ static const struct key keys[] = {
 	{ "memcached", "timeout_ms", T_INT, O(memcached_timeout_ms), 50, 10000, "500", NULL, "network timeout" },
 
 	{ "enrolment", "link_ttl", T_DUR, O(enrolment_link_ttl_s), 300, 86400 * 30, "7d", NULL, "default lifetime of an enrolment link" },
+	{ "enrolment", "max_link_ttl", T_DUR, O(enrolment_max_link_ttl_s), 300, 86400 * 90, "30d", NULL, "longest lifetime bridgectl enroll --ttl may give a link" },
 	{ "enrolment", "allow_password", T_BOOL, O(enrolment_allow_password), 0, 0, "false", NULL, "first passkey after a directory password check" },
 	{ "enrolment", "password_attempts", T_INT, O(enrolment_password_attempts), 1, 100, "5", NULL, "password checks per account per hour" },
 	{ "enrolment", "fresh_signin", T_DUR, O(enrolment_fresh_signin_s), 30, 3600, "5m", NULL, "a passkey added from My passkeys needs a sign-in no older than this" },
@@ -171,6 +192,17 @@ static const struct key keys[] = {
 	{ "certificate", "map_attribute", T_STR, O(cert_map_attribute), 0, 0, "eduPersonPrincipalName", NULL, "match = mapping: the directory attribute it must equal" },
 	{ "certificate", "refused_policies", T_LIST, O(cert_refused_policies), 0, 0, "", NULL, "certificate policy OIDs refused as signature certificates" },
 	{ "certificate", "mfa", T_BOOL, O(cert_mfa), 0, 0, "true", NULL, "a card used with its PIN counts as multi-factor" },
+	/* [branding]: the pages' names and files (docs/operations.md, Branding); _ja: the Japanese pages' own */
+	{ "branding", "organisation", T_STR, O(brand_organisation), 0, 0, NULL, NULL, "organisation name on the pages; default: rp_name" },
+	{ "branding", "organisation_ja", T_STR, O(brand_organisation_ja), 0, 0, NULL, NULL, "the same on the Japanese pages; default: organisation" },
+	{ "branding", "helpdesk_name", T_STR, O(brand_helpdesk_name), 0, 0, NULL, NULL, "what every page calls the help desk; default: \"the IT help desk\"" },
+	{ "branding", "helpdesk_name_ja", T_STR, O(brand_helpdesk_name_ja), 0, 0, NULL, NULL, "the same in Japanese; default: helpdesk_name, else ヘルプデスク" },
+	{ "branding", "helpdesk_url", T_STR, O(brand_helpdesk_url), 0, 0, NULL, NULL, "https:// or mailto: link to the help desk (footer)" },
+	{ "branding", "helpdesk_text", T_STR, O(brand_helpdesk_text), 0, 0, NULL, NULL, "how to reach it: phone, hours, room (footer)" },
+	{ "branding", "helpdesk_text_ja", T_STR, O(brand_helpdesk_text_ja), 0, 0, NULL, NULL, "the same in Japanese; default: helpdesk_text" },
+	{ "branding", "privacy_url", T_STR, O(brand_privacy_url), 0, 0, NULL, NULL, "https:// link to the privacy policy (footer)" },
+	{ "branding", "logo_file", T_STR, O(brand_logo_file), 0, 0, NULL, NULL, "logo (.svg, .png, .jpg, .webp), e.g. /etc/fido-bridge/branding/logo.svg" },
+	{ "branding", "css_file", T_STR, O(brand_css_file), 0, 0, NULL, NULL, "CSS loaded after bridge.css, e.g. /etc/fido-bridge/branding/custom.css" },
 };
 /* clang-format on */
 
@@ -394,26 +426,133 @@ derive_algs(br_config *c)
 	return NULL;
 }
 
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
 struct load_ctx {
 	br_config *c;
-	char reason[256];
+	FILE *f;
+	br_config_report_fn report;
+	void *arg;
+	int problems;
+	int line;               /* of the line the reader last handed to inih */
+	int continuation;       /* that line is indented under a key: inih adds it to that key */
+	char *text;             /* that line (getline's buffer) */
+	size_t cap;
+	int in_key_section;     /* a key was read since the last [section] (inih may continue it) */
 };
+
+__attribute__((format(printf, 3, 4))) static void
+problem(struct load_ctx *lc, int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lc->problems++;
+	lc->report(lc->arg, line, msg);
+}
+
+/*
+ * What inih will make of a line, judged the way inih 55 does, so that every
+ * line it would refuse is reported (ini_parse_stream returns only the first).
+ */
+static void
+classify_line(struct load_ctx *lc, const char *line)
+{
+	const char *p = line;
+	size_t n;
+	int indented;
+
+	lc->continuation = 0;
+	if (lc->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	indented = *p == ' ' || *p == '\t';
+	while (isspace((unsigned char)*p))
+		p++;
+	n = strlen(p);
+	while (n > 0 && isspace((unsigned char)p[n - 1]))
+		n--;
+	if (n == 0 || *p == ';' || *p == '#')
+		return;
+	if (indented && lc->in_key_section) {
+		lc->continuation = 1;   /* on_key says what is wrong with it */
+		return;
+	}
+	if (*p == '[') {
+		if (memchr(p, ']', n) == NULL)
+			problem(lc, lc->line, "a section header needs its closing ]");
+		lc->in_key_section = 0;
+		return;
+	}
+	if (strcspn(p, "=:") >= n) {
+		problem(lc, lc->line, "not \"key = value\", \"[section]\" or a comment");
+		return;
+	}
+	lc->in_key_section = 1;
+}
+
+/* inih's ini_reader: whole lines, counted; an over-long line is reported, not cut in two. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct load_ctx *lc = stream;
+	ssize_t n = getline(&lc->text, &lc->cap, lc->f);
+
+	if (n < 0)
+		return NULL;
+	lc->line++;
+	if (n >= num) {
+		problem(lc, lc->line, "line longer than %d characters (libinih's limit)", num - 1);
+		snprintf(str, (size_t)num, "\n");
+		lc->continuation = 0;
+		return str;
+	}
+	classify_line(lc, lc->text);
+	memcpy(str, lc->text, (size_t)n + 1);
+	return str;
+}
 
 static int
 on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_ctx *lc = user;
 	const struct key *k = find_key(section, name);
-	const char *why;
+	const char *why, *hash;
+	size_t idx;
 
+	if (lc->continuation) {
+		problem(lc, lc->line, "an indented line continues [%.40s] %.60s above (libinih's multi-line value): "
+				      "remove the indent", section, name);
+		return 1;
+	}
+	if (k == NULL && strncmp(section, "policy ", 7) == 0) {
+		char pwhy[300];
+
+		if (!br_auth_policy_key(lc->c, section, name, value, pwhy, sizeof(pwhy)))
+			problem(lc, lc->line, "%s", pwhy);
+		return 1;
+	}
 	if (k == NULL) {
-		snprintf(lc->reason, sizeof(lc->reason), "[%.40s] %.60s: unknown key", section, name);
-		return 0;
+		problem(lc, lc->line, "[%.40s] %.60s: unknown key", section, name);
+		return 1;
 	}
-	if ((why = set_value(lc->c, k, value)) != NULL) {
-		snprintf(lc->reason, sizeof(lc->reason), "[%s] %s: %s", section, name, why);
-		return 0;
+	idx = (size_t)(k - keys);
+	if (lc->c->key_lines[idx] != 0) {
+		problem(lc, lc->line, "[%s] %s: set again (first at line %d); give each key once",
+		    section, name, lc->c->key_lines[idx]);
+		return 1;
 	}
+	lc->c->key_lines[idx] = lc->line;
+	/* Debian's libinih strips " ;" comments but keeps " #" ones as part of the value */
+	if ((hash = strstr(value, " #")) != NULL || (hash = strstr(value, "\t#")) != NULL) {
+		problem(lc, lc->line, "[%s] %s: the value holds an inline comment (\"%.40s\"), which libinih keeps: "
+				      "put comments on a line of their own", section, name, hash + 1);
+		return 1;
+	}
+	if ((why = set_value(lc->c, k, value)) != NULL)
+		problem(lc, lc->line, "[%s] %s: %s", section, name, why);
 	return 1;
 }
 
@@ -424,7 +563,11 @@ br_config_defaults(br_config *c, char *err, size_t errlen)
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	if ((c->key_lines = calloc(N_KEYS, sizeof(int))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < N_KEYS; i++) {
 		if (keys[i].def == NULL)
 			continue;
 		if ((why = set_value(c, &keys[i], keys[i].def)) != NULL) {
@@ -437,33 +580,76 @@ br_config_defaults(br_config *c, char *err, size_t errlen)
 }
 
 int
-br_config_load(const char *path, br_config *c, char *err, size_t errlen)
+br_config_load_report(const char *path, br_config *c, br_config_report_fn report, void *arg)
 {
 	struct load_ctx lc;
+	char err[256];
 	const char *why;
-	int line;
+	int rc;
 
-	if (br_config_defaults(c, err, errlen) < 0)
-		return -1;
+	memset(&lc, 0, sizeof(lc));
+	lc.report = report;
+	lc.arg = arg;
+	if (br_config_defaults(c, err, sizeof(err)) < 0) {
+		report(arg, 0, err);
+		return 1;
+	}
 	lc.c = c;
-	lc.reason[0] = '\0';
-	line = ini_parse(path, on_key, &lc);
-	if (line < 0) {
-		snprintf(err, errlen, "%s: cannot open", path);
-		goto fail;
+	if ((lc.f = fopen(path, "r")) == NULL) {
+		snprintf(err, sizeof(err), "cannot open: %s", strerror(errno));
+		report(arg, 0, err);
+		br_config_free(c);
+		return 1;
 	}
-	if (line > 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line, lc.reason[0] ? lc.reason : "syntax error");
-		goto fail;
-	}
-	if ((why = derive_algs(c)) != NULL) {
-		snprintf(err, errlen, "%s: [webauthn] %s", path, why);
-		goto fail;
-	}
-	return 0;
-fail:
-	br_config_free(c);
-	return -1;
+	rc = ini_parse_stream(read_line, &lc, on_key, &lc);
+	fclose(lc.f);
+	free(lc.text);
+	/* a refusal of inih's that classify_line did not foresee still counts */
+	if (rc != 0 && lc.problems == 0)
+		problem(&lc, rc > 0 ? rc : 0, "syntax error");
+	if (lc.problems == 0 && (why = derive_algs(c)) != NULL)
+		problem(&lc, br_config_line(c, "webauthn", "algorithms"), "[webauthn] %s", why);
+	if (lc.problems > 0)
+		br_config_free(c);
+	return lc.problems;
+}
+
+struct first_error {
+	const char *path;
+	char *err;
+	size_t errlen;
+	int seen;
+};
+
+static void
+keep_first(void *arg, int line, const char *msg)
+{
+	struct first_error *fe = arg;
+
+	if (fe->seen++)
+		return;
+	if (fe->path == NULL)
+		snprintf(fe->err, fe->errlen, "%s", msg);
+	else if (line > 0)
+		snprintf(fe->err, fe->errlen, "%s:%d: %s", fe->path, line, msg);
+	else
+		snprintf(fe->err, fe->errlen, "%s: %s", fe->path, msg);
+}
+
+int
+br_config_load(const char *path, br_config *c, char *err, size_t errlen)
+{
+	struct first_error fe = { path, err, errlen, 0 };
+
+	return br_config_load_report(path, c, keep_first, &fe) == 0 ? 0 : -1;
+}
+
+int
+br_config_line(const br_config *c, const char *section, const char *key)
+{
+	const struct key *k = find_key(section, key);
+
+	return k != NULL && c->key_lines != NULL ? c->key_lines[k - keys] : 0;
 }
 
 /* https origin (or http on loopback): scheme://host[:port], nothing after. */
@@ -499,79 +685,336 @@ host_in_rp(const char *host, const char *rp)
 	return h > r && host[h - r - 1] == '.' && strcmp(host + h - r, rp) == 0;
 }
 
-static int
-readable(const char *path)
+struct check_ctx {
+	const br_config *c;
+	br_config_report_fn report;
+	void *arg;
+	int problems;
+};
+
+/* One problem with [section] key, reported at the line that set it (0: a default or unset). */
+__attribute__((format(printf, 4, 5))) static void
+flag(struct check_ctx *cc, const char *section, const char *key, const char *fmt, ...)
+{
+	char msg[400];
+	int n;
+	va_list ap;
+
+	n = snprintf(msg, sizeof(msg), "[%s] %s: ", section, key);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	cc->problems++;
+	cc->report(cc->arg, br_config_line(cc->c, section, key), msg);
+}
+
+/* NULL when this process can open path for reading as a regular file, else why not. */
+static const char *
+unreadable(const char *path)
 {
 	struct stat st;
+	int fd;
 
-	return path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	/* O_NONBLOCK: a FIFO named by mistake must not hang the check */
+	if ((fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK)) < 0)
+		return strerror(errno);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return "not a regular file";
+	}
+	close(fd);
+	return NULL;
 }
+
+static void
+need_readable(struct check_ctx *cc, const char *section, const char *key, const char *path)
+{
+	const char *why;
+
+	if (path != NULL && (why = unreadable(path)) != NULL)
+		flag(cc, section, key, "cannot read %.120s: %s", path, why);
+}
+
+/* [branding] links: empty, https:// (http://localhost for tests), or mailto: where allowed; no quotes or spaces. */
+static int
+brand_link_ok(const char *u, int mailto)
+{
+	if (u == NULL || *u == '\0')
+		return 1;
+	if (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://localhost", 16) != 0 && !(mailto && strncmp(u, "mailto:", 7) == 0))
+		return 0;
+	return strpbrk(u, " \t\r\n\"'<>\\") == NULL;
+}
+
+/* [branding] files: empty, or a readable file at an absolute path whose extension is one of exts (".a.b"). */
+static int
+brand_file_ok(const char *path, const char *exts)
+{
+	const char *dot = path != NULL ? strrchr(path, '.') : NULL, *e;
+	size_t n;
+
+	if (path == NULL || *path == '\0')
+		return 1;
+	if (path[0] != '/' || dot == NULL || strchr(dot, '/') != NULL || unreadable(path) != NULL)
+		return 0;
+	n = strlen(dot);
+	for (e = exts; (e = strstr(e, dot)) != NULL; e += n)
+		if (e[n] == '\0' || e[n] == '.')
+			return 1;
+	return 0;
+}
+
+static void
+check_rules(struct check_ctx *cc)
+{
+	const br_config *c = cc->c;
+	char host[256];
+	size_t i;
+
+	if (c->rp_id == NULL || *c->rp_id == '\0')
+		flag(cc, "webauthn", "rp_id", "required");
+	if (c->origins.n == 0)
+		flag(cc, "webauthn", "origins", "at least one origin is required");
+	for (i = 0; i < c->origins.n; i++) {
+		if (origin_host(c->origins.v[i], host, sizeof(host)) != 0)
+			flag(cc, "webauthn", "origins", "\"%.80s\" is not https://host[:port] (http only on localhost)", c->origins.v[i]);
+		else if (c->rp_id != NULL && !host_in_rp(host, c->rp_id) && c->related_origins.n == 0)
+			flag(cc, "webauthn", "origins", "\"%.80s\" is outside rp_id %.80s (list it in related_origins)", c->origins.v[i], c->rp_id);
+	}
+	if (c->algs == NULL || c->n_algs == 0)
+		flag(cc, "webauthn", "algorithms", "at least one algorithm is required");
+	need_readable(cc, "webauthn", "trust_anchors_file", c->trust_anchors_file);
+	if (c->mds_min_level == NULL || br_mds_level_parse(c->mds_min_level) < 0)
+		flag(cc, "attestation", "mds_min_level", "\"%.40s\" is not none, L1, L1plus, L2, L2plus, L3 or L3plus",
+		    c->mds_min_level != NULL ? c->mds_min_level : "");
+	for (i = 0; i < c->mds_refuse_status.n; i++)
+		if (br_mds_status_parse(c->mds_refuse_status.v[i], strlen(c->mds_refuse_status.v[i])) < 0)
+			flag(cc, "attestation", "mds_refuse_status", "\"%.60s\" is not a statusReports status", c->mds_refuse_status.v[i]);
+	for (i = 0; i < c->hints.n; i++)
+		if (!br_hint_ok(c->hints.v[i]))
+			flag(cc, "webauthn", "hints", "\"%.40s\" is not security-key, client-device or hybrid", c->hints.v[i]);
+	{
+		char perr[300];
+
+		/* the message names its own [policy NAME] section */
+		if (br_auth_policy_check(c, perr, sizeof(perr)) < 0) {
+			cc->problems++;
+			cc->report(cc->arg, 0, perr);
+		}
+	}
+	if (c->state_key_file == NULL)
+		flag(cc, "server", "state_key_file", "required (32 random bytes or more, the same on every node)");
+	need_readable(cc, "server", "state_key_file", c->state_key_file);
+	need_readable(cc, "server", "previous_state_key_file", c->previous_state_key_file);
+	if (c->secret_file == NULL)
+		flag(cc, "idp", "secret_file", "required");
+	need_readable(cc, "idp", "secret_file", c->secret_file);
+	need_readable(cc, "idp", "previous_secret_file", c->previous_secret_file);
+	if (c->return_urls.n == 0)
+		flag(cc, "idp", "return_urls", "at least one return URL prefix is required");
+	for (i = 0; i < c->return_urls.n; i++) {
+		const char *u = c->return_urls.v[i];
+		/* a prefix must end its host part, or "https://idp.x.edu" would admit "https://idp.x.edu.evil" */
+		if (!((strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) && strchr(strchr(u, ':') + 3, '/') != NULL))
+			flag(cc, "idp", "return_urls", "\"%.80s\" must be an absolute URL with a path (https://idp.example.edu/idp/...)", u);
+	}
+	if (c->ldap_uri == NULL)
+		flag(cc, "ldap", "uri", "required");
+	if (c->ldap_user_base == NULL)
+		flag(cc, "ldap", "user_base", "required");
+	if (!c->ldap_sasl_external && (c->ldap_bind_dn == NULL || c->ldap_bind_password_file == NULL))
+		flag(cc, "ldap", c->ldap_bind_dn == NULL ? "bind_dn" : "bind_password_file",
+		    "set bind_dn and bind_password_file, or sasl_external = true");
+	need_readable(cc, "ldap", "bind_password_file", c->ldap_bind_password_file);
+	if (c->memcached_servers == NULL)
+		flag(cc, "memcached", "servers", "required");
+	if (c->enrolment_link_ttl_s > c->enrolment_max_link_ttl_s)
+		flag(cc, "enrolment", "link_ttl", "%ds is longer than max_link_ttl (%ds)", c->enrolment_link_ttl_s,
+		    c->enrolment_max_link_ttl_s);
+	if (!(c->public_url != NULL && (strncmp(c->public_url, "https://", 8) == 0 || strncmp(c->public_url, "http://", 7) == 0)))
+		flag(cc, "server", "public_url", "required, an absolute URL");
+	{
+		char addr[BR_IP_TEXT_MAX];
+		int port;
+
+		if (br_listen_parse(c->admin_listen, addr, sizeof(addr), &port) < 0)
+			flag(cc, "server", "admin_listen", "\"%.80s\" is not address:port ([v6]:port for IPv6; numeric) or off",
+			    c->admin_listen != NULL ? c->admin_listen : "");
+	}
+	/* [branding]: what the pages would refuse at startup (render.c br_templates_brand), said here first */
+	if (!brand_link_ok(c->brand_helpdesk_url, 1))
+		flag(cc, "branding", "helpdesk_url", "not an https:// or mailto: URL: %.120s", c->brand_helpdesk_url);
+	if (!brand_link_ok(c->brand_privacy_url, 0))
+		flag(cc, "branding", "privacy_url", "not an https:// URL: %.120s", c->brand_privacy_url);
+	if (!brand_file_ok(c->brand_logo_file, ".svg.png.jpg.jpeg.webp"))
+		flag(cc, "branding", "logo_file", "not a readable .svg, .png, .jpg or .webp file at an absolute path: %.120s",
+		    c->brand_logo_file);
+	if (!brand_file_ok(c->brand_css_file, ".css"))
+		flag(cc, "branding", "css_file", "not a readable .css file at an absolute path: %.120s", c->brand_css_file);
+	if (c->cert_enabled) {
+		if (c->cert_trust_anchors_file == NULL)
+			flag(cc, "certificate", "trust_anchors_file", "required when enabled (the pinned CA certificates, PEM)");
+		if (c->cert_url == NULL || strncmp(c->cert_url, "https://", 8) != 0)
+			flag(cc, "certificate", "url", "required when enabled, an https:// URL");
+		if (c->cert_header == NULL || c->cert_header[0] == '\0')
+			flag(cc, "certificate", "header", "required");
+		if (c->cert_match == BR_CERT_MATCH_MAPPING && (c->cert_map_field == NULL || c->cert_map_field[0] == '\0'))
+			flag(cc, "certificate", "map_field", "required with match = mapping");
+		if (c->cert_match == BR_CERT_MATCH_MAPPING && !br_ldap_descriptor_ok(c->cert_map_attribute))
+			flag(cc, "certificate", "map_attribute", "match = mapping needs an attribute name, not \"%.80s\"",
+			    c->cert_map_attribute != NULL ? c->cert_map_attribute : "");
+		if (c->cert_revocation == BR_CERT_REVOCATION_CRL && c->cert_crl_files.n == 0)
+			flag(cc, "certificate", "crl_files", "revocation = crl needs crl_files (or say proxy or none)");
+		need_readable(cc, "certificate", "trust_anchors_file", c->cert_trust_anchors_file);
+		for (size_t k = 0; k < c->cert_crl_files.n; k++)
+			need_readable(cc, "certificate", "crl_files", c->cert_crl_files.v[k]);
+	}
+}
+
+/*
+ * A secret file: at least min_len bytes on its first line (0: any length),
+ * not readable or writable by others and not writable by the group (the
+ * package's layout is root:fido-bridge 0640: the group reads it).
+ */
+static void
+check_secret(struct check_ctx *cc, const char *section, const char *key, const char *path, size_t min_len)
+{
+	char err[256], *s;
+	struct stat st;
+	size_t n = 0;
+
+	if (path == NULL || unreadable(path) != NULL)
+		return;         /* check_rules says so */
+	if (stat(path, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP)) != 0)
+		flag(cc, section, key, "%.120s is %s by others (mode %04o): chmod 0600, or 0640 with the service's group",
+		    path, (st.st_mode & S_IWGRP) != 0 && (st.st_mode & S_IROTH) == 0 ? "writable" : "readable",
+		    (unsigned)(st.st_mode & 07777));
+	if (min_len == 0)
+		return;
+	if ((s = br_config_read_secret(path, &n, err, sizeof(err))) == NULL) {
+		flag(cc, section, key, "%s", err);
+		return;
+	}
+	br_wipe(s, n);
+	free(s);
+	if (n < min_len)
+		flag(cc, section, key, "%.120s holds %zu bytes, fewer than %zu (make one with: openssl rand -base64 48)",
+		    path, n, min_len);
+}
+
+/* The audit log can be appended to, or created, by this process. */
+static void
+check_audit_log(struct check_ctx *cc, const char *path)
+{
+	char dir[4096], *slash;
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			flag(cc, "server", "audit_log", "%.120s: %s", path, strerror(EISDIR));
+		else if (access(path, W_OK) != 0)
+			flag(cc, "server", "audit_log", "cannot append to %.120s: %s", path, strerror(errno));
+		return;
+	}
+	if (errno != ENOENT) {
+		flag(cc, "server", "audit_log", "%.120s: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK | X_OK) != 0)
+		flag(cc, "server", "audit_log", "cannot create %.120s in %.120s: %s", path, dir, strerror(errno));
+}
+
+static void
+check_files(struct check_ctx *cc)
+{
+	const br_config *c = cc->c;
+	struct stat st;
+
+	if (c->templates_dir == NULL)
+		flag(cc, "server", "templates_dir", "required (the packaged pages are in /usr/share/fido-bridge/templates)");
+	else if (stat(c->templates_dir, &st) != 0)
+		flag(cc, "server", "templates_dir", "%.120s: %s", c->templates_dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		flag(cc, "server", "templates_dir", "%.120s: %s", c->templates_dir, strerror(ENOTDIR));
+	else if (access(c->templates_dir, R_OK | X_OK) != 0)
+		flag(cc, "server", "templates_dir", "%.120s: %s", c->templates_dir, strerror(errno));
+	check_audit_log(cc, c->audit_log);
+	check_secret(cc, "server", "state_key_file", c->state_key_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "server", "previous_state_key_file", c->previous_state_key_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "idp", "secret_file", c->secret_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "idp", "previous_secret_file", c->previous_secret_file, BR_SECRET_MIN_BYTES);
+	check_secret(cc, "ldap", "bind_password_file", c->ldap_bind_password_file, 0);
+}
+
+int
+br_config_check_report(const br_config *c, unsigned what, br_config_report_fn report, void *arg)
+{
+	struct check_ctx cc = { c, report, arg, 0 };
+
+	if (what & BR_CHECK_RULES)
+		check_rules(&cc);
+	if (what & BR_CHECK_FILES)
+		check_files(&cc);
+	return cc.problems;
+}
+
 
 int
 br_config_check(const br_config *c, char *err, size_t errlen)
 {
-	char host[256];
-	size_t i;
+	struct first_error fe = { NULL, err, errlen, 0 };
 
-#define NEED(cond, ...)                                                            \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
-			snprintf(err, errlen, __VA_ARGS__);                         \
-			return -1;                                                 \
-		}                                                                  \
-	} while (0)
+	return br_config_check_report(c, BR_CHECK_RULES, keep_first, &fe) == 0 ? 0 : -1;
+}
 
-	NEED(c->rp_id != NULL && *c->rp_id, "[webauthn] rp_id: required");
-	NEED(c->origins.n > 0, "[webauthn] origins: at least one origin is required");
-	for (i = 0; i < c->origins.n; i++) {
-		NEED(origin_host(c->origins.v[i], host, sizeof(host)) == 0,
-		    "[webauthn] origins: \"%.80s\" is not https://host[:port] (http only on localhost)", c->origins.v[i]);
-		NEED(host_in_rp(host, c->rp_id) || c->related_origins.n > 0,
-		    "[webauthn] origins: \"%.80s\" is outside rp_id %.80s (list it in related_origins)", c->origins.v[i], c->rp_id);
+int
+br_listen_parse(const char *s, char *addr, size_t cap, int *port)
+{
+	const char *colon, *a = s, *p;
+	unsigned char ip[16];
+	size_t alen;
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return -1;
+	if (strcmp(s, "off") == 0)
+		return 1;
+	if ((colon = strrchr(s, ':')) == NULL)
+		return -1;
+	alen = (size_t)(colon - s);
+	if (*s == '[') {
+		/* [v6]:port */
+		if (alen < 2 || s[alen - 1] != ']')
+			return -1;
+		a = s + 1;
+		alen -= 2;
+		if (memchr(a, ':', alen) == NULL)
+			return -1; /* brackets are for IPv6 only */
+	} else if (memchr(s, ':', alen) != NULL) {
+		return -1; /* an IPv6 address needs its brackets */
 	}
-	NEED(c->algs != NULL && c->n_algs > 0, "[webauthn] algorithms: at least one algorithm is required");
-	NEED(c->trust_anchors_file == NULL || readable(c->trust_anchors_file),
-	    "[webauthn] trust_anchors_file: cannot read %.120s", c->trust_anchors_file);
-	NEED(c->state_key_file != NULL, "[server] state_key_file: required (32 random bytes or more, the same on every node)");
-	NEED(readable(c->state_key_file), "[server] state_key_file: cannot read %.120s", c->state_key_file);
-	NEED(c->previous_state_key_file == NULL || readable(c->previous_state_key_file),
-	    "[server] previous_state_key_file: cannot read %.120s", c->previous_state_key_file);
-	NEED(c->secret_file != NULL, "[idp] secret_file: required");
-	NEED(readable(c->secret_file), "[idp] secret_file: cannot read %.120s", c->secret_file);
-	NEED(c->previous_secret_file == NULL || readable(c->previous_secret_file),
-	    "[idp] previous_secret_file: cannot read %.120s", c->previous_secret_file);
-	NEED(c->return_urls.n > 0, "[idp] return_urls: at least one return URL prefix is required");
-	for (i = 0; i < c->return_urls.n; i++) {
-		const char *u = c->return_urls.v[i];
-		/* a prefix must end its host part, or "https://idp.x.edu" would admit "https://idp.x.edu.evil" */
-		NEED((strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) && strchr(strchr(u, ':') + 3, '/') != NULL,
-		    "[idp] return_urls: \"%.80s\" must be an absolute URL with a path (https://idp.example.edu/idp/...)", u);
-	}
-	NEED(c->ldap_uri != NULL, "[ldap] uri: required");
-	NEED(c->ldap_user_base != NULL, "[ldap] user_base: required");
-	NEED(c->ldap_sasl_external || (c->ldap_bind_dn != NULL && c->ldap_bind_password_file != NULL),
-	    "[ldap] set bind_dn and bind_password_file, or sasl_external = true");
-	NEED(c->ldap_bind_password_file == NULL || readable(c->ldap_bind_password_file),
-	    "[ldap] bind_password_file: cannot read %.120s", c->ldap_bind_password_file);
-	NEED(c->memcached_servers != NULL, "[memcached] servers: required");
-	NEED(c->public_url != NULL && (strncmp(c->public_url, "https://", 8) == 0 || strncmp(c->public_url, "http://", 7) == 0),
-	    "[server] public_url: required, an absolute URL");
-	if (c->cert_enabled) {
-		NEED(c->cert_trust_anchors_file != NULL && readable(c->cert_trust_anchors_file),
-		    "[certificate] trust_anchors_file: required when enabled, and readable");
-		NEED(c->cert_url != NULL && strncmp(c->cert_url, "https://", 8) == 0,
-		    "[certificate] url: required when enabled, an https:// URL");
-		NEED(c->cert_header != NULL && c->cert_header[0] != '\0', "[certificate] header: required");
-		NEED(c->cert_match != BR_CERT_MATCH_MAPPING || (c->cert_map_field != NULL && c->cert_map_field[0] != '\0' &&
-		    br_ldap_descriptor_ok(c->cert_map_attribute)),
-		    "[certificate] match = mapping needs map_field and map_attribute (an attribute name)");
-		NEED(c->cert_revocation != BR_CERT_REVOCATION_CRL || c->cert_crl_files.n > 0,
-		    "[certificate] revocation = crl needs crl_files (or say proxy or none)");
-		for (i = 0; i < c->cert_crl_files.n; i++)
-			NEED(readable(c->cert_crl_files.v[i]), "[certificate] crl_files: cannot read %.120s",
-			    c->cert_crl_files.v[i]);
-	}
-#undef NEED
+	p = colon + 1;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	v = strtol(p, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
+		return -1;
+	if (alen == 0 || alen >= cap || br_ip_parse(a, alen, ip) < 0)
+		return -1;
+	memcpy(addr, a, alen);
+	addr[alen] = '\0';
+	*port = (int)v;
 	return 0;
 }
 
@@ -580,6 +1023,7 @@ br_config_free(br_config *c)
 {
 	size_t i;
 
+	br_auth_policy_free_all(c);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char *base = (char *)c + keys[i].off;
 		if (keys[i].type == T_STR) {
@@ -597,6 +1041,8 @@ br_config_free(br_config *c)
 	free(c->algs);
 	c->algs = NULL;
 	c->n_algs = 0;
+	free(c->key_lines);
+	c->key_lines = NULL;
 }
 
 void
@@ -616,7 +1062,7 @@ br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen)
 	FILE *f;
 
 	if (path == NULL || (f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open", path ? path : "(unset)");
+		snprintf(err, errlen, "%s: cannot open: %s", path ? path : "(unset)", path ? strerror(errno) : "no file named");
 		return NULL;
 	}
 	n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -636,4 +1082,22 @@ br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	*len = n;
 	return s;
+}
+
+int
+br_config_list_parse(const char *s, br_strlist *out)
+{
+	return strlist_parse(s, out);
+}
+
+void
+br_config_list_free(br_strlist *l)
+{
+	strlist_free(l);
+}
+
+int
+br_config_bool_parse(const char *v, int *out)
+{
+	return parse_bool(v, out);
 }

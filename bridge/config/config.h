@@ -69,6 +69,8 @@ typedef struct br_config {
 	char *previous_state_key_file;
 	br_ip_prefixes trusted_proxies; /* peers whose X-Forwarded-For is believed */
 	int max_connections_per_address; /* open connections per address; 0: no limit */
+	int header_timeout_s;        /* a whole request within this (br_server_options) */
+	char *admin_listen;          /* "address:port" of /metrics and detailed /healthz, or "off" */
 
 	/* [webauthn] */
 	char *rp_id;
@@ -90,6 +92,24 @@ typedef struct br_config {
 	br_attestation attestation;
 	char *trust_anchors_file;
 	br_strlist mfa_aaguids;      /* AAGUIDs counted as MFA even when synced */
+
+	/* [attestation]: the FIDO Metadata Service (docs/metadata.md) */
+	char *mds_file;              /* the verified entries every node loads; NULL: no metadata */
+	char *mds_root_file;         /* the pinned root the blob must chain to */
+	br_strlist mds_crl_files;    /* CRLs of the chain's CAs */
+	int mds_grace_s;             /* nextUpdate may be this far past */
+	int mds_root_warn_s;         /* warn when the root expires within this */
+	br_strlist mds_refuse_status; /* statusReports statuses that refuse a model */
+	char *mds_min_level;         /* certification level a model needs: none, L1, ... */
+	int mds_require_entry;       /* refuse AAGUIDs the metadata does not know */
+	int mds_use_roots;           /* judge chains against the entry's attestationRootCertificates */
+	int mds_refuse_signin;       /* refuse sign-in with a credential of a model now refused by status */
+
+	/* [policy NAME] sections, in file order (auth_policy.h) */
+	struct br_auth_policy *auth_policies;
+	size_t n_auth_policies;
+	br_strlist hints;            /* [webauthn] hints: WebAuthn L3 hints sent at registration */
+	char *aaguid_names_file;     /* [webauthn] names users recognise, by AAGUID (aaguid_names.h) */
 
 	/* [idp] */
 	char *secret_file;
@@ -122,6 +142,7 @@ typedef struct br_config {
 
 	/* [enrolment] */
 	int enrolment_link_ttl_s;
+	int enrolment_max_link_ttl_s;      /* bridgectl enroll --ttl at most this */
 	int enrolment_allow_password;
 	int enrolment_password_attempts;   /* per account per hour */
 	int enrolment_fresh_signin_s;      /* adding a passkey from My passkeys: sign-in at most this old */
@@ -143,7 +164,38 @@ typedef struct br_config {
 	char *cert_map_attribute;          /* ... equal to this directory attribute */
 	br_strlist cert_refused_policies;  /* certificate policy OIDs refused like the JPKI signature profile */
 	int cert_mfa;                      /* a card with its PIN counts as multi-factor */
+	/* [branding] (render.h br_brand; NULL: unset) */
+	char *brand_organisation;          /* default: rp_name */
+	char *brand_organisation_ja;
+	char *brand_helpdesk_name;
+	char *brand_helpdesk_name_ja;
+	char *brand_helpdesk_url;
+	char *brand_helpdesk_text;
+	char *brand_helpdesk_text_ja;
+	char *brand_privacy_url;
+	char *brand_logo_file;
+	char *brand_css_file;
+	int *key_lines;              /* the line that set each key (config.c's table order); 0: not in the file */
 } br_config;
+
+/* One problem found in a configuration; line 0 when no line of the file holds it. */
+typedef void (*br_config_report_fn)(void *arg, int line, const char *msg);
+
+/*
+ * Load path over the defaults and report every problem: syntax, unknown
+ * and repeated keys, bad values, inline "#" comments (libinih keeps them in
+ * the value), indented lines (libinih joins them to the key above). Returns
+ * the number reported; c holds the configuration only when that is 0.
+ */
+int br_config_load_report(const char *path, br_config *c, br_config_report_fn report, void *arg);
+
+/* What br_config_check_report looks at. */
+#define BR_CHECK_RULES 1u  /* between keys: origins in the RP id, required keys, secrets readable */
+#define BR_CHECK_FILES 2u  /* templates_dir, the audit log writable, secrets' size and mode */
+#define BR_SECRET_MIN_BYTES 32
+int br_config_check_report(const br_config *c, unsigned what, br_config_report_fn report, void *arg);
+/* The line of the file that set [section] key; 0 when the file did not. */
+int br_config_line(const br_config *c, const char *section, const char *key);
 
 /*
  * Load path over the defaults. On error returns -1 with "file:line: key:
@@ -152,7 +204,7 @@ typedef struct br_config {
 int br_config_load(const char *path, br_config *c, char *err, size_t errlen);
 /* Defaults only (what an empty file gives). */
 int br_config_defaults(br_config *c, char *err, size_t errlen);
-/* Rules between keys: origins match the RP id, secrets readable, ... */
+/* Rules between keys (BR_CHECK_RULES): the first problem in err. */
 int br_config_check(const br_config *c, char *err, size_t errlen);
 void br_config_free(br_config *c);
 
@@ -161,6 +213,19 @@ void br_config_each_key(void (*fn)(const char *section, const char *key, const c
 
 /* Read a secret file (first line, trailing newline removed); NULL with err. */
 char *br_config_read_secret(const char *path, size_t *len, char *err, size_t errlen);
+
+/*
+ * A listen address: "off" gives 1; "127.0.0.1:9091" or "[::1]:9091"
+ * (numeric address, port 1-65535) gives 0 with the address in addr (cap
+ * >= BR_IP_TEXT_MAX) and the port; anything else -1.
+ */
+int br_listen_parse(const char *s, char *addr, size_t cap, int *port);
+
+/* A list value ("a, b ,c") into out, replacing it; 0 or -1 (out of memory). */
+int br_config_list_parse(const char *s, br_strlist *out);
+void br_config_list_free(br_strlist *l);
+/* true/yes/on/1, false/no/off/0; 0 or -1. */
+int br_config_bool_parse(const char *v, int *out);
 
 /* "90", "90s", "15m", "2h", "7d" to seconds; -1 when malformed. */
 long br_parse_duration(const char *s);

@@ -45,63 +45,6 @@ static const struct jws_alg {
 	{ "ES512", BR_COSE_ES512, 66 },
 };
 
-static unsigned char
-b64_sextet(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return (unsigned char)(ch - 'A');
-	if (ch >= 'a' && ch <= 'z')
-		return (unsigned char)(ch - 'a' + 26);
-	if (ch >= '0' && ch <= '9')
-		return (unsigned char)(ch - '0' + 52);
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return 0xff;
-}
-
-/*
- * Strict standard base64 (RFC 4648 section 4) with padding: whole quads,
- * '=' only as the final one or two characters, no whitespace, zero unused
- * bits. Returns 0, or -1 (out is left empty).
- */
-static int
-b64std_decode(const char *s, size_t len, br_blob *out)
-{
-	size_t pad = 0, i, o = 0, n;
-	unsigned long acc = 0;
-	unsigned bits = 0;
-	unsigned char *p, v;
-
-	br_blob_reset(out);
-	if (len == 0 || len % 4 != 0)
-		return -1;
-	if (s[len - 1] == '=')
-		pad = s[len - 2] == '=' ? 2 : 1;
-	n = len / 4 * 3 - pad;
-	if ((p = malloc(n)) == NULL)
-		return -1;
-	for (i = 0; i < len - pad; i++) {
-		if ((v = b64_sextet((unsigned char)s[i])) == 0xff)
-			goto fail;
-		acc = (acc << 6 | v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	if ((acc & ((1UL << bits) - 1)) != 0)
-		goto fail;
-	out->ptr = p;
-	out->len = o;
-	return 0;
-fail:
-	free(p);
-	return -1;
-}
-
 /* JWS ECDSA signatures are r || s (RFC 7518 3.4); br_sig_verify wants DER. */
 static br_err
 ec_raw_to_der(const br_blob *raw, size_t half, br_blob *der)
@@ -168,7 +111,7 @@ parse_header(const br_blob *hb, const struct jws_alg **alg, STACK_OF(X509) **cha
 	for (i = 0; i < n; i++) {
 		v = json_array_get(x5c, i);
 		if (!json_is_string(v) ||
-		    b64std_decode(json_string_value(v), json_string_length(v), &der) < 0)
+		    br_b64std_decode(json_string_value(v), json_string_length(v), &der) < 0)
 			goto out;
 		x = br_x509_from_der(der.ptr, der.len);
 		br_blob_reset(&der);

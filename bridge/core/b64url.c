@@ -117,3 +117,60 @@ br_b64url_decode(const char *s, size_t len, br_blob *out)
 	out->len = n;
 	return 0;
 }
+
+static unsigned char
+b64_sextet(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return (unsigned char)(ch - 'A');
+	if (ch >= 'a' && ch <= 'z')
+		return (unsigned char)(ch - 'a' + 26);
+	if (ch >= '0' && ch <= '9')
+		return (unsigned char)(ch - '0' + 52);
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return 0xff;
+}
+
+/*
+ * Strict standard base64 (RFC 4648 section 4) with padding: whole quads,
+ * '=' only as the final one or two characters, no whitespace, zero unused
+ * bits. Returns 0, or -1 (out is left empty).
+ */
+int
+br_b64std_decode(const char *s, size_t len, br_blob *out)
+{
+	size_t pad = 0, i, o = 0, n;
+	unsigned long acc = 0;
+	unsigned bits = 0;
+	unsigned char *p, v;
+
+	br_blob_reset(out);
+	if (len == 0 || len % 4 != 0)
+		return -1;
+	if (s[len - 1] == '=')
+		pad = s[len - 2] == '=' ? 2 : 1;
+	n = len / 4 * 3 - pad;
+	if ((p = malloc(n)) == NULL)
+		return -1;
+	for (i = 0; i < len - pad; i++) {
+		if ((v = b64_sextet((unsigned char)s[i])) == 0xff)
+			goto fail;
+		acc = (acc << 6 | v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			p[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	if ((acc & ((1UL << bits) - 1)) != 0)
+		goto fail;
+	out->ptr = p;
+	out->len = o;
+	return 0;
+fail:
+	free(p);
+	return -1;
+}

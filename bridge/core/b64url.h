@@ -23,5 +23,10 @@ int br_b64url_decode(const char *s, size_t len, br_blob *out);
 /* Same, into a caller buffer of cap bytes; *outlen gets the decoded length. */
 int br_b64url_decode_buf(const char *s, size_t len, unsigned char *out,
     size_t cap, size_t *outlen);
+/*
+ * Strict standard base64 (RFC 4648 section 4) with padding, as JWS x5c and
+ * FIDO metadata carry it. Returns 0, or -1 (out is left empty).
+ */
+int br_b64std_decode(const char *s, size_t len, br_blob *out);
 
 #endif

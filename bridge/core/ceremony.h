@@ -67,6 +67,19 @@ typedef struct br_reg_input {
 	br_span raw_id;                 /* response rawId (id decoded); must match */
 	const br_trust *trust;          /* NULL: chains not judged against roots */
 	int64_t now;                    /* unix seconds: certificate validity instant */
+	/*
+	 * Optional: the anchors for this model, asked once authData's AAGUID is
+	 * known (the roots of its metadata entry). It sets *out (NULL: use
+	 * trust) and returns 0, or -1 (BR_ERR_INTERNAL: never judge with less).
+	 */
+	int (*trust_for)(void *arg, const unsigned char aaguid[BR_AAGUID_LEN], const br_trust **out);
+	void *trust_arg;
+	/*
+	 * A conditional create (WebAuthn L3 mediation "conditional", the
+	 * automatic passkey upgrade): the authenticator may leave UP clear. Only
+	 * for a challenge the RP issued for one.
+	 */
+	int user_presence_optional;
 } br_reg_input;
 
 typedef struct br_reg_result {

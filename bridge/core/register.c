@@ -119,8 +119,14 @@ br_register_verify(const br_reg_input *in, br_reg_result *out)
 		goto out;
 	if ((r = br_authdata_parse(ad_raw.ptr, ad_raw.len, &ad)) != BR_OK)
 		goto out;
-	if ((r = br_authdata_check(&ad, pol->rp_id, pol->uv == BR_UV_REQUIRED)) != BR_OK)
-		goto out;
+	{
+		br_authdata chk = ad;
+
+		if (in->user_presence_optional)
+			chk.flags |= BR_AD_UP;
+		if ((r = br_authdata_check(&chk, pol->rp_id, pol->uv == BR_UV_REQUIRED)) != BR_OK)
+			goto out;
+	}
 	if (!ad.has_attested) {
 		r = BR_ERR_ATTESTED_DATA;
 		goto out;
@@ -145,6 +151,16 @@ br_register_verify(const br_reg_input *in, br_reg_result *out)
 	actx.policy = pol;
 	actx.trust = in->trust;
 	actx.now = in->now;
+	if (in->trust_for != NULL) {
+		const br_trust *t = NULL;
+
+		if (in->trust_for(in->trust_arg, ad.aaguid, &t) < 0) {
+			r = BR_ERR_INTERNAL;
+			goto out;
+		}
+		if (t != NULL)
+			actx.trust = t;
+	}
 	if ((r = verify(&actx, &type)) != BR_OK)
 		goto out;
 

@@ -98,6 +98,24 @@ br_trust_count(const br_trust *t)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+int
+br_trust_add_all(br_trust *t, const br_trust *from)
+{
+	X509 *x;
+	int i;
+
+	for (i = 0; from != NULL && i < sk_X509_num(from->certs); i++) {
+		x = sk_X509_value(from->certs, i);
+		if (X509_up_ref(x) != 1)
+			return -1;
+		if (sk_X509_push(t->certs, x) <= 0) {
+			X509_free(x);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 br_err
 br_x5c_decode(const cbor_item_t *x5c, STACK_OF(X509) **out)
 {

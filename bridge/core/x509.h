@@ -18,6 +18,8 @@ void br_trust_free(br_trust **t);
 int br_trust_add_der(br_trust *t, const unsigned char *p, size_t len);
 int br_trust_add_pem(br_trust *t, const char *pem, size_t len);
 size_t br_trust_count(const br_trust *t);
+/* Add every anchor of from to t (references, not copies). 0 or -1. */
+int br_trust_add_all(br_trust *t, const br_trust *from);
 
 /*
  * x5c: a non-empty CBOR array of DER certificates, leaf first.

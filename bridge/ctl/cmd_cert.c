@@ -71,8 +71,13 @@ static void
 audit(struct ctl *c, const char *event, json_t *fields)
 {
 	br_audit *a = br_audit_open(c->cfg.audit_log);
+	char admin[64];
 
 	if (a != NULL) {
+		/* who did it, like every other bridgectl change */
+		ctl_admin(admin, sizeof(admin));
+		if (fields != NULL)
+			json_object_set_new(fields, "admin", json_string(admin));
 		br_audit_event(a, event, fields);
 		br_audit_close(&a);
 	} else
@@ -184,7 +189,7 @@ cert_pair(struct ctl *c, const char *username, const char *path, const char *nic
 	p.nickname = (char *)nickname;
 	p.cert.ptr = der;
 	p.cert.len = (size_t)n;
-	if ((u = find_user(c, username)) == NULL)
+	if ((u = ctl_find_user(c, username)) == NULL)
 		goto out;
 	r = br_dir_add_pairing(c->dir, u, &p);
 	switch (r) {
@@ -353,7 +358,7 @@ cmd_cert(int argc, char **argv)
 		else
 			rest[m++] = argv[i];
 	}
-	n = parse_args(m, rest, &config, NULL, pos, 3);
+	n = ctl_parse_args(m, rest, &config, NULL, pos, 3);
 	free(rest);
 	if (n < 2 || !((n == 3 && strcmp(pos[0], "pair") == 0) || (n == 2 && strcmp(pos[0], "list") == 0) ||
 	    (n == 3 && strcmp(pos[0], "unpair") == 0)) || (nickname != NULL && strcmp(pos[0], "pair") != 0)) {
@@ -362,7 +367,7 @@ cmd_cert(int argc, char **argv)
 				"       bridgectl cert unpair USER ID [--config FILE]\n");
 		return 2;
 	}
-	if (open_directory(&c, config) < 0)
+	if (ctl_open_directory(&c, config) < 0)
 		return 1;
 	if (strcmp(pos[0], "pair") == 0)
 		rc = cert_pair(&c, pos[1], pos[2], nickname);
@@ -370,7 +375,7 @@ cmd_cert(int argc, char **argv)
 		rc = cert_list(&c, pos[1]);
 	else
 		rc = cert_unpair(&c, pos[1], pos[2]);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return rc;
 }
 
@@ -380,7 +385,7 @@ cmd_ssh(int argc, char **argv)
 	struct ctl c;
 	const char *config;
 	char *pos[2];
-	int n = parse_args(argc, argv, &config, NULL, pos, 2), rc;
+	int n = ctl_parse_args(argc, argv, &config, NULL, pos, 2), rc;
 
 	if (n == 2 && strcmp(pos[0], "export") == 0)
 		return ssh_export(pos[1]);
@@ -389,9 +394,9 @@ cmd_ssh(int argc, char **argv)
 				"       bridgectl ssh export CERT.pem\n");
 		return 2;
 	}
-	if (open_directory(&c, config) < 0)
+	if (ctl_open_directory(&c, config) < 0)
 		return 1;
 	rc = ssh_authorized_keys(&c, pos[1]);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return rc;
 }

@@ -1,15 +1,22 @@
 /*
- * bridgectl's directory commands: enroll, user show, credential list|delete,
- * directory check. Each opens the directory named by --config.
+ * bridgectl's directory commands: user show, credential list|delete,
+ * directory check (enrolment links: cmd_enrol.c), and what they share:
+ * arguments, opening the directory named by --config, finding a user.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include "../app/audit.h"
 #include "../app/enrolment.h"
 #include "../app/handoff.h"
+#include "../app/aaguid_names.h"
+#include "../app/metadata.h"
+#include "../core/text.h"
+#include "../store/store_error.h"
 #include "../core/timefmt.h"
 #include "../core/transport.h"
 #include "../config/config.h"
@@ -25,7 +32,7 @@
  * stay positional. Every pos[0..maxpos-1] is set, NULL past the last one given.
  */
 int
-parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, int maxpos)
+ctl_parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, int maxpos)
 {
 	int i, n = 0;
 
@@ -55,7 +62,7 @@ parse_args(int argc, char **argv, const char **config, long *ttl, char **pos, in
 }
 
 int
-open_directory(struct ctl *c, const char *config)
+ctl_open_directory(struct ctl *c, const char *config)
 {
 	char err[512], *pw = NULL;
 	size_t pwlen = 0;
@@ -100,15 +107,28 @@ open_directory(struct ctl *c, const char *config)
 }
 
 void
-close_directory(struct ctl *c)
+ctl_close_directory(struct ctl *c)
 {
 	br_directory_close(&c->dir);
 	br_config_free(&c->cfg);
 }
 
+void
+ctl_admin(char *out, size_t cap)
+{
+	const char *who = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (who == NULL || *who == '\0')
+		who = getlogin();
+	if ((who == NULL || *who == '\0') && (pw = getpwuid(getuid())) != NULL)
+		who = pw->pw_name;
+	snprintf(out, cap, "%s", who != NULL && *who != '\0' ? who : "unknown");
+}
+
 /* Look a user up, explaining a failure on stderr. */
 br_user *
-find_user(struct ctl *c, const char *name)
+ctl_find_user(struct ctl *c, const char *name)
 {
 	br_user *u = NULL;
 	br_dir_rc rc = br_dir_find_user(c->dir, name, &u);
@@ -120,27 +140,50 @@ find_user(struct ctl *c, const char *name)
 	return NULL;
 }
 
-static json_t *
-credentials_json(const br_user *u)
+/* The names file and metadata, when configured and readable: bridgectl shows names, it does not need them. */
+static void
+load_names(const br_config *cfg, br_names **names, br_mds **mds)
 {
+	char err[512];
+
+	*names = NULL;
+	*mds = NULL;
+	if (cfg->aaguid_names_file != NULL && (*names = br_names_read(cfg->aaguid_names_file, err, sizeof(err))) == NULL)
+		fprintf(stderr, "bridgectl: warning: %s\n", err);
+	if (cfg->mds_file != NULL && (*mds = br_metadata_read(cfg->mds_file, err, sizeof(err))) == NULL)
+		fprintf(stderr, "bridgectl: warning: %s\n", err);
+}
+
+static json_t *
+credentials_json(const br_config *cfg, const br_user *u)
+{
+	br_names *names;
+	br_mds *mds;
+	char model[4 * BR_NAME_CHARS_MAX + 1];
 	json_t *arr = json_array();
 	char created[20], used[20];
 	size_t i;
 
+	load_names(cfg, &names, &mds);
 	for (i = 0; i < u->n_creds; i++) {
 		const br_credential_record *cr = &u->creds[i];
 		char *id = br_b64url_encode_alloc(cr->id.ptr, cr->id.len), tr[64];
+		json_t *o;
 		br_transports_to_text(cr->transports, tr, sizeof(tr));
 		br_gentime_write(cr->created, created, sizeof(created));
 		if (cr->last_used > 0)
 			br_gentime_write(cr->last_used, used, sizeof(used));
-		json_array_append_new(arr, json_pack("{s:s?, s:s?, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
-		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "fmt", cr->fmt,
+		br_name_resolve(names, mds, cr->aaguid, cr->backup_eligible, model, sizeof(model), NULL, NULL, NULL);
+		o = json_pack("{s:s?, s:s?, s:s, s:s, s:s, s:I, s:s?, s:s, s:b, s:b, s:b, s:s, s:s?}",
+		    "id", id, "nickname", cr->nickname, "aaguid", cr->aaguid, "authenticator", model, "fmt", cr->fmt,
 		    "sign_count", (json_int_t)cr->sign_count, "transports", tr[0] != '\0' ? tr : NULL, "created", created,
 		    "backup_eligible", cr->backup_eligible, "backup_state", cr->backup_state,
-		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL));
+		    "user_verified", cr->user_verified, "dn", cr->dn, "last_used", cr->last_used > 0 ? used : NULL);
+		json_array_append_new(arr, o);
 		free(id);
 	}
+	br_names_free(&names);
+	br_mds_free(&mds);
 	return arr;
 }
 
@@ -156,68 +199,6 @@ print_json(json_t *j)
 }
 
 int
-cmd_enroll(int argc, char **argv)
-{
-	struct ctl c;
-	const char *config;
-	char *pos[1], code[BR_ENROL_CODE_LEN + 1], value[256], when[20], *u, *link;
-	long ttl = 0;
-	br_user *user;
-	br_audit *audit;
-	int64_t expires;
-	size_t n;
-
-	if (parse_args(argc, argv, &config, &ttl, pos, 1) != 1) {
-		fprintf(stderr, "usage: bridgectl enroll USER [--ttl DURATION] [--config FILE]\n");
-		return 2;
-	}
-	if (open_directory(&c, config) < 0)
-		return 1;
-	if ((user = find_user(&c, pos[0])) == NULL) {
-		close_directory(&c);
-		return 1;
-	}
-	if (user->disabled) {
-		fprintf(stderr, "bridgectl: %s: the account is disabled\n", pos[0]);
-		br_user_free(&user);
-		close_directory(&c);
-		return 1;
-	}
-	expires = (int64_t)time(NULL) + (ttl > 0 ? ttl : c.cfg.enrolment_link_ttl_s);
-	if (br_enrol_make(expires, code, value, sizeof(value)) < 0 || br_dir_add_enrolment_code(c.dir, user, value) != BR_DIR_OK) {
-		fprintf(stderr, "bridgectl: %s: cannot store the enrolment code\n", pos[0]);
-		br_user_free(&user);
-		close_directory(&c);
-		return 1;
-	}
-	u = br_url_encode(user->username);
-	n = strlen(c.cfg.public_url ? c.cfg.public_url : "") + (u != NULL ? strlen(u) : 0) + 64;
-	if (u == NULL || (link = malloc(n)) == NULL) {
-		fprintf(stderr, "bridgectl: out of memory\n");
-		br_wipe(code, sizeof(code));
-		free(u);
-		br_user_free(&user);
-		close_directory(&c);
-		return 1;
-	}
-	snprintf(link, n, "%s/enroll?u=%s&c=%s", c.cfg.public_url ? c.cfg.public_url : "", u, code);
-	br_gentime_write(expires, when, sizeof(when));
-	printf("%s\n", link);
-	fprintf(stderr, "bridgectl: one-time link for %s, valid until %s (UTC)\n", user->username, when);
-	if ((audit = br_audit_open(c.cfg.audit_log)) != NULL) {
-		br_audit_event(audit, "enrolment_link_issued", json_pack("{s:s, s:s}", "username", user->username, "expires", when));
-		br_audit_close(&audit);
-	}
-	br_wipe(code, sizeof(code));
-	br_wipe(link, strlen(link));
-	free(link);
-	free(u);
-	br_user_free(&user);
-	close_directory(&c);
-	return 0;
-}
-
-int
 cmd_user(int argc, char **argv)
 {
 	struct ctl c;
@@ -226,23 +207,29 @@ cmd_user(int argc, char **argv)
 	br_user *user;
 	char *handle;
 
-	if (parse_args(argc, argv, &config, NULL, pos, 2) != 2 || strcmp(pos[0], "show") != 0) {
-		fprintf(stderr, "usage: bridgectl user show USER [--config FILE]\n");
+	static const char usage[] = "usage: bridgectl user show USER [--config FILE]\n" BR_CONFIG_USAGE;
+
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (ctl_parse_args(argc, argv, &config, NULL, pos, 2) != 2 || strcmp(pos[0], "show") != 0) {
+		fputs(usage, stderr);
 		return 2;
 	}
-	if (open_directory(&c, config) < 0)
+	if (ctl_open_directory(&c, config) < 0)
 		return 1;
-	if ((user = find_user(&c, pos[1])) == NULL) {
-		close_directory(&c);
+	if ((user = ctl_find_user(&c, pos[1])) == NULL) {
+		ctl_close_directory(&c);
 		return 1;
 	}
 	handle = br_b64url_encode_alloc(user->user_handle.ptr, user->user_handle.len);
 	print_json(json_pack("{s:s, s:s, s:s, s:b, s:O, s:i, s:o}", "username", user->username, "dn", user->dn,
 	    "user_handle", handle != NULL ? handle : "", "disabled", user->disabled, "attributes", user->attributes,
-	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(user)));
+	    "pending_enrolment_codes", (int)user->n_enrolment_codes, "credentials", credentials_json(&c.cfg, user)));
 	free(handle);
 	br_user_free(&user);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return 0;
 }
 
@@ -254,28 +241,34 @@ cmd_credential(int argc, char **argv)
 	char *pos[3];
 	br_user *user;
 	br_blob id = { NULL, 0 };
-	int n = parse_args(argc, argv, &config, NULL, pos, 3), rc = 0;
+	static const char usage[] = "usage: bridgectl credential list USER [--config FILE]\n"
+				    "       bridgectl credential delete USER CREDENTIAL_ID [--config FILE]\n" BR_CONFIG_USAGE;
+	int n, rc = 0;
 
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	n = ctl_parse_args(argc, argv, &config, NULL, pos, 3);
 	if (!((n == 2 && strcmp(pos[0], "list") == 0) || (n == 3 && strcmp(pos[0], "delete") == 0))) {
-		fprintf(stderr, "usage: bridgectl credential list USER [--config FILE]\n"
-				"       bridgectl credential delete USER CREDENTIAL_ID [--config FILE]\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	if (n == 3 && br_b64url_decode(pos[2], strlen(pos[2]), &id) < 0) {
 		fprintf(stderr, "bridgectl: %s is not a base64url credential id\n", pos[2]);
 		return 2;
 	}
-	if (open_directory(&c, config) < 0) {
+	if (ctl_open_directory(&c, config) < 0) {
 		br_blob_reset(&id);
 		return 1;
 	}
-	if ((user = find_user(&c, pos[1])) == NULL) {
+	if ((user = ctl_find_user(&c, pos[1])) == NULL) {
 		br_blob_reset(&id);
-		close_directory(&c);
+		ctl_close_directory(&c);
 		return 1;
 	}
 	if (n == 2) {
-		print_json(credentials_json(user));
+		print_json(credentials_json(&c.cfg, user));
 	} else {
 		br_dir_rc r = br_dir_delete_credential(c.dir, user, id.ptr, id.len);
 		if (r != BR_DIR_OK) {
@@ -285,15 +278,17 @@ cmd_credential(int argc, char **argv)
 			br_audit *audit = br_audit_open(c.cfg.audit_log);
 			printf("deleted %s of %s\n", pos[2], user->username);
 			if (audit != NULL) {
-				br_audit_event(audit, "credential_deleted", json_pack("{s:s, s:s, s:s}", "username", user->username,
-				    "credential_id", pos[2], "by", "bridgectl"));
+				char admin[64];
+				ctl_admin(admin, sizeof(admin));
+				br_audit_event(audit, "credential_deleted", json_pack("{s:s, s:s, s:s, s:s}", "username", user->username,
+				    "credential_id", pos[2], "by", "bridgectl", "admin", admin));
 				br_audit_close(&audit);
 			}
 		}
 	}
 	br_blob_reset(&id);
 	br_user_free(&user);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return rc;
 }
 
@@ -305,16 +300,87 @@ cmd_directory(int argc, char **argv)
 	char *pos[1], *report = NULL;
 	int rc;
 
-	if (parse_args(argc, argv, &config, NULL, pos, 1) != 1 || strcmp(pos[0], "check") != 0) {
-		fprintf(stderr, "usage: bridgectl directory check [--config FILE]\n");
+	static const char usage[] = "usage: bridgectl directory check [--config FILE]\n"
+				    "  connects and binds as the bridge, checks user_base exists and the schema is loaded\n" BR_CONFIG_USAGE;
+
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (ctl_parse_args(argc, argv, &config, NULL, pos, 1) != 1 || strcmp(pos[0], "check") != 0) {
+		fputs(usage, stderr);
 		return 2;
 	}
-	if (open_directory(&c, config) < 0)
+	if (ctl_open_directory(&c, config) < 0)
 		return 1;
 	rc = br_dir_check(c.dir, &report);
 	if (report != NULL)
 		fputs(report, stdout);
 	free(report);
-	close_directory(&c);
+	ctl_close_directory(&c);
 	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * bridgectl mds check: credentials registered with a model whose status
+ * reports now carry a refused status (mds_refuse_status). One JSON line per
+ * credential; exit status 1 when there is any, so a timer can alert.
+ */
+int
+cmd_mds_check(const char *config)
+{
+	struct ctl c;
+	br_mds *m;
+	br_mds_rules rules;
+	br_credential_record *creds = NULL;
+	char err[512], aaguid[BR_AAGUID_TEXT_LEN + 1], why[64];
+	size_t i, j, n, found = 0, models = 0;
+	const char *reason;
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (ctl_open_directory(&c, config) < 0)
+		return 1;
+	if (c.cfg.mds_file == NULL || (m = br_metadata_read(c.cfg.mds_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "bridgectl: %s\n", c.cfg.mds_file == NULL ? "[attestation] mds_file: not set" : err);
+		ctl_close_directory(&c);
+		return 2;
+	}
+	br_mds_rules_from_config(&c.cfg, &rules);
+	rules.min_level = 0;        /* a status that turned bad, not a policy stricter than at registration */
+	rules.require_entry = 0;
+	for (i = 0; i < m->n && rc == 0; i++) {
+		if ((reason = br_mds_refusal(&m->entries[i], &rules, why, sizeof(why))) == NULL)
+			continue;
+		models++;
+		br_aaguid_format(m->entries[i].aaguid, aaguid);
+		if (br_dir_find_by_aaguid(c.dir, aaguid, &creds, &n) != BR_DIR_OK) {
+			fprintf(stderr, "bridgectl: %s: %s\n", aaguid, br_store_error_get());
+			rc = 2;
+			break;
+		}
+		for (j = 0; j < n; j++) {
+			char *id = br_b64url_encode_alloc(creds[j].id.ptr, creds[j].id.len);
+			json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "aaguid", aaguid,
+			    "model", m->entries[i].description, "reason", reason, "credential_id", id,
+			    "dn", creds[j].dn, "nickname", creds[j].nickname);
+			char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+			if (s != NULL)
+				printf("%s\n", s);
+			free(s);
+			json_decref(o);
+			free(id);
+			found++;
+		}
+		br_dir_credentials_free(&creds, n);
+	}
+	if (rc == 0) {
+		fprintf(stderr, "bridgectl: %zu credential(s) of %zu refused model(s) (metadata no %lld)\n", found, models,
+		    (long long)m->no);
+		rc = found > 0 ? 1 : 0;
+	}
+	br_mds_free(&m);
+	ctl_close_directory(&c);
+	return rc;
 }

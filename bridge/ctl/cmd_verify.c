@@ -1,12 +1,14 @@
 /* bridgectl verify: one JSON verdict line per recorded ceremony. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
 #include "../core/b64url.h"
 #include "case_run.h"
 #include "commands.h"
+#include "options.h"
 
 static json_t *
 b64_json(const br_blob *b)
@@ -71,14 +73,29 @@ print_outcome(const br_case *c, const br_case_outcome *o)
 int
 cmd_verify(int argc, char **argv)
 {
+	static const char usage[] = "usage: bridgectl verify [--] CASE.json...\n"
+				    "  one JSON verdict line per recorded ceremony; exit 1 when a case cannot be read\n";
 	char err[512];
-	int i, status = 0;
+	int i = 0, status = 0;
 
-	if (argc < 1) {
-		fprintf(stderr, "usage: bridgectl verify CASE.json...\n");
+	if (br_wants_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	/* an option is not a case file: "--halp" must not be opened (after "--", anything is a file) */
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		fprintf(stderr, "bridgectl verify: unknown option %s\n%s", argv[i], usage);
 		return 2;
 	}
-	for (i = 0; i < argc; i++) {
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	for (; i < argc; i++) {
 		br_case c;
 		br_case_outcome o;
 		br_policy pol;

@@ -26,6 +26,7 @@
 #include "../store/cache.h"
 
 #define MAX_PENDING 512
+#define MAX_SKEW_S 120     /* clock difference allowed with the bridge, as [idp] max_clock_skew's default */
 
 struct pending {
 	char session[BR_ID_LEN + 1];
@@ -198,6 +199,8 @@ h_finish(void *ctx, const br_request *req, br_response *res)
 	char want_state[BR_ID_LEN + 1], want_principal[BR_HANDOFF_PRINCIPAL_MAX + 1], key[96];
 	const char *got;
 	json_t *rec = NULL;
+	char *text = NULL;
+	size_t len = 0;
 	br_cache_rc rc;
 
 	if (conv == NULL || state == NULL ||
@@ -218,13 +221,28 @@ h_finish(void *ctx, const br_request *req, br_response *res)
 		return;
 	}
 	snprintf(key, sizeof(key), "ticket:%s", ticket);
-	/* take once: get, then delete; only our successful delete counts */
-	rc = br_cache_take_json(idp->cache, key, &rec);
-	if (rc != BR_CACHE_OK) {
-		result(res, 400, json_pack("{s:b, s:s}", "ok", 0, "error", rc == BR_CACHE_MISS ? "ticket_unknown_or_used" : "ticket_unreadable"));
+	/*
+	 * Take once (section 4.1): get on every server, then delete each copy;
+	 * ours only when every server answered and every delete was ours. A
+	 * server that did not answer makes it unavailable: 503, retry later.
+	 */
+	rc = br_cache_take(idp->cache, key, &text, &len);
+	if (rc == BR_CACHE_ERROR) {
+		result(res, 503, json_pack("{s:b, s:s}", "ok", 0, "error", "ticket_store_unavailable"));
 		return;
 	}
-	if (br_ticket_verify(rec, ticket, conv, want_state, &idp->secrets, &why) < 0) {
+	if (rc != BR_CACHE_OK) {
+		result(res, 400, json_pack("{s:b, s:s}", "ok", 0, "error", "ticket_unknown_or_used"));
+		return;
+	}
+	rec = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	br_wipe(text, len);
+	free(text);
+	if (rec == NULL) {
+		result(res, 400, json_pack("{s:b, s:s}", "ok", 0, "error", "ticket_unreadable"));
+		return;
+	}
+	if (br_ticket_verify(rec, ticket, conv, want_state, &idp->secrets, (int64_t)time(NULL), MAX_SKEW_S, &why) < 0) {
 		json_decref(rec);
 		result(res, 400, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", "ticket_refused", "reason", why));
 		return;
@@ -300,7 +318,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	{
-		br_server_options o = { .address = listen, .port = port, .threads = 2, .max_body = 4096, .timeout_s = 15,
+		br_server_options o = { .address = listen, .port = port, .threads = 2, .max_body = 4096, .timeout_s = 15, .header_timeout_s = 10,
 			.max_connections_per_address = 64, .https = strncmp(idp.self, "https://", 8) == 0, .routes = routes,
 			.n_routes = sizeof(routes) / sizeof(routes[0]), .app = &idp };
 		if ((srv = br_server_start(&o, err, sizeof(err))) == NULL) {

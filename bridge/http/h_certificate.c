@@ -61,7 +61,6 @@ h_cert_check(void *ctx, const br_request *req, br_response *res)
 	const char *header = NULL;
 	int copies = 0;
 	br_result r;
-	char title[64];
 
 	if (!on_cert_host(app, req)) {
 		br_res_text(res, 404, "text/plain; charset=utf-8", "not found\n");
@@ -79,8 +78,7 @@ h_cert_check(void *ctx, const br_request *req, br_response *res)
 		br_res_redirect(res, out.next);
 		out.next = NULL;
 	} else if (r == BR_RESULT_FAILED && out.refusal != NULL) {
-		snprintf(title, sizeof(title), "%s.title", out.refusal);
-		br_reply_notice_page(app, req, res, 403, title, out.refusal);
+		br_reply_refusal_page(app, req, res, 403, out.refusal);
 	} else {
 		br_reply_error_page(app, req, res, r);
 	}
@@ -123,9 +121,9 @@ h_cert_pair_done(void *ctx, const br_request *req, br_response *res)
 	br_result r = br_certpair_finish(app, &who, br_req_cookie(req, "fb_session"), once(req, "r"));
 
 	if (r == BR_RESULT_OK)
-		br_reply_notice_page(app, req, res, 200, "cert.paired.title", "cert.paired");
+		br_reply_done_page(app, req, res, "cert.paired");
 	else if (r == BR_RESULT_ALREADY_REGISTERED)
-		br_reply_notice_page(app, req, res, 409, "cert.already_paired.title", "cert.already_paired");
+		br_reply_refusal_page(app, req, res, 409, "cert.already_paired");
 	else
 		br_reply_error_page(app, req, res, r);
 }

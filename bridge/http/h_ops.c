@@ -1,4 +1,4 @@
-/* Operations: /healthz, /metrics, /.well-known/webauthn, static files. */
+/* Operations: /healthz (public and admin), /metrics (admin), /.well-known/webauthn, static files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,28 +6,49 @@
 
 #include "handler.h"
 
-void
-h_healthz(void *ctx, const br_request *req, br_response *res)
+/* NULL when memcached and LDAP answer, else the failing part (in text). */
+static const char *
+health(br_app *app, char *text, size_t cap)
 {
-	br_app *app = ctx;
 	br_user *u = NULL;
-	char err[256], text[320];
+	char err[256];
 	br_dir_rc rc;
 
-	(void)req;
 	if (br_cache_check(app->cache, err, sizeof(err)) < 0) {
-		snprintf(text, sizeof(text), "memcached: %s\n", err);
-		br_res_text(res, 503, "text/plain; charset=utf-8", text);
-		return;
+		snprintf(text, cap, "memcached: %s\n", err);
+		return text;
 	}
 	/* a search that finds nobody still proves LDAP answers */
 	rc = br_dir_find_user(app->dir, "healthcheck.nonexistent", &u);
 	br_user_free(&u);
 	if (rc == BR_DIR_ERROR) {
-		br_res_text(res, 503, "text/plain; charset=utf-8", "ldap: unreachable\n");
-		return;
+		snprintf(text, cap, "ldap: unreachable\n");
+		return text;
 	}
-	br_res_text(res, 200, "text/plain; charset=utf-8", "ok\n");
+	return NULL;
+}
+
+void
+h_healthz(void *ctx, const br_request *req, br_response *res)
+{
+	char text[320];
+
+	(void)req;
+	/* public: whether, not why (server names and errors are for the admin listener) */
+	if (health(ctx, text, sizeof(text)) != NULL)
+		br_res_text(res, 503, "text/plain; charset=utf-8", "not ok\n");
+	else
+		br_res_text(res, 200, "text/plain; charset=utf-8", "ok\n");
+}
+
+void
+h_healthz_detail(void *ctx, const br_request *req, br_response *res)
+{
+	char text[320];
+	const char *bad = health(ctx, text, sizeof(text));
+
+	(void)req;
+	br_res_text(res, bad != NULL ? 503 : 200, "text/plain; charset=utf-8", bad != NULL ? bad : "ok\n");
 }
 
 void
@@ -107,7 +128,8 @@ h_static(void *ctx, const br_request *req, br_response *res)
 	res->body_len = len;
 	res->status = 200;
 	res->content_type = ctype;
-	res->cache_seconds = 300;
+	/* the pages name branding files with ?v=<digest>: a new file is a new URL */
+	res->cache_seconds = strncmp(req->path, "/branding/", 10) == 0 ? 86400 : 300;
 }
 
 void

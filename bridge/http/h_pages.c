@@ -1,4 +1,4 @@
-/* The pages: sign-in, enrolment, My passkeys. */
+/* The pages: sign-in, enrolment, My passkeys; "/" and the page for an unknown path. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,23 +11,28 @@ h_page_login(void *ctx, const br_request *req, br_response *res)
 {
 	br_app *app = ctx;
 	br_caller who = br_req_caller(req);
+	const char *f = br_req_query(req, "for", NULL);
 	br_login_page p;
-	br_result r = br_login_page_flow(app, &who, br_req_cookie(req, "fb_flow"), &p);
+	br_result r = br_login_page_split(app, &who, br_req_cookie(req, "fb_flow"), br_req_cookie(req, "fb_local"),
+	    f != NULL && strcmp(f, "passkeys") == 0, &p);
 
 	if (r != BR_RESULT_OK) {
 		br_reply_error_page(app, req, res, r);
 		br_login_page_reset(&p);
 		return;
 	}
+	/* a new flow is always a local one: an IdP flow has its cookie from /authn/start */
 	if (p.flow_id[0] != '\0')
-		br_res_cookie(res, req, "fb_flow", p.flow_id, app->cfg.flow_ttl_s, 0);
+		br_res_cookie(res, req, "fb_local", p.flow_id, app->cfg.flow_ttl_s, 0);
 	{
 		br_var v[] = {
 			{ "has_flow", p.idp ? "1" : "0" },
+			{ "signin_for", p.idp ? "idp" : "passkeys" },
 			{ "entity", p.entity != NULL ? p.entity : "" },
 			{ "service", p.service != NULL ? p.service : "" },
 			{ "cancel_url", "/authn/cancel" },
-			{ "enroll_help_url", "/enroll" },
+			/* the help page leads back to this same sign-in */
+			{ "enroll_help_url", p.idp ? "/enroll" : "/enroll?back=passkeys" },
 			{ "username", p.principal != NULL ? p.principal : "" },
 			{ "message", "" },
 			{ "cert_enabled", app->cfg.cert_enabled ? "1" : "0" },
@@ -70,7 +75,10 @@ h_page_enroll(void *ctx, const br_request *req, br_response *res)
 			br_var pv[] = { { "username", "" } };
 			br_reply_page(app, req, res, "enroll-password", pv, 1);
 		} else {
-			br_reply_notice_page(app, req, res, 200, "page.enroll_help.title", "page.enroll_help");
+			/* "Set up a passkey" from the sign-in: how to get a link, and the way back (a flow stays as it was) */
+			const char *back = br_req_query(req, "back", NULL);
+			br_var hv[] = { { "back_url", back != NULL && strcmp(back, "passkeys") == 0 ? "/login?for=passkeys" : "/login" } };
+			br_reply_page(app, req, res, "enroll-help", hv, 1);
 		}
 		br_enrol_view_reset(&v);
 		return;
@@ -99,11 +107,27 @@ h_page_enrolled(void *ctx, const br_request *req, br_response *res)
 	{
 		br_var v[] = {
 			{ "display_name", s.display_name },
-			{ "passkeys_url", "/passkeys" },
+			{ "passkeys_url", "/enrolled" },
 		};
 		br_reply_page(app, req, res, "enrolled", v, sizeof(v) / sizeof(v[0]));
 	}
 	br_session_reset(&s);
+}
+
+/* "Go to My passkeys" on the "ready" page (a form: a GET another site makes changes nothing). */
+void
+h_enrolled_continue(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_caller who = br_req_caller(req);
+	char id[BR_ID_LEN + 1];
+
+	if (br_guard_form(app, req, res) < 0)
+		return;
+	if (br_enrol_to_passkeys(app, &who, br_req_cookie(req, "fb_session"), id) == BR_RESULT_OK)
+		br_res_cookie(res, req, "fb_session", id, BR_SESSION_TTL, 0);
+	/* without the session (reloaded late, a second tab): My passkeys asks to sign in */
+	br_res_redirect(res, strdup("/passkeys"));
 }
 
 void
@@ -113,7 +137,8 @@ h_page_passkeys(void *ctx, const br_request *req, br_response *res)
 	br_session s;
 
 	if (br_session_load(app, br_req_cookie(req, "fb_session"), BR_SESSION_SIGNIN, req->now, &s) != BR_CACHE_OK) {
-		br_res_redirect(res, strdup("/login"));
+		/* My passkeys' own sign-in: never the IdP flow this browser may have waiting */
+		br_res_redirect(res, strdup("/login?for=passkeys"));
 		return;
 	}
 	{
@@ -125,4 +150,23 @@ h_page_passkeys(void *ctx, const br_request *req, br_response *res)
 		br_reply_page(app, req, res, "passkeys", v, sizeof(v) / sizeof(v[0]));
 	}
 	br_session_reset(&s);
+}
+
+/* The bridge's own address: My passkeys when signed in, else the sign-in. */
+void
+h_root(void *ctx, const br_request *req, br_response *res)
+{
+	br_app *app = ctx;
+	br_session s;
+	int signed_in = br_session_load(app, br_req_cookie(req, "fb_session"), BR_SESSION_SIGNIN, req->now, &s) == BR_CACHE_OK;
+
+	br_session_reset(&s);
+	br_res_redirect(res, strdup(signed_in ? "/passkeys" : "/login?for=passkeys"));
+}
+
+/* Any path no route has: a page in the user's language with the way to the sign-in. */
+void
+h_not_found(void *ctx, const br_request *req, br_response *res)
+{
+	br_reply_page_status(ctx, req, res, 404, "not-found", NULL, 0);
 }

@@ -34,7 +34,7 @@ h_signout(void *ctx, const br_request *req, br_response *res)
 	r = br_passkeys_signout(app, &who, br_req_cookie(req, "fb_session"));
 	br_res_cookie(res, req, "fb_session", "", -1, 0);
 	if (r == BR_RESULT_OK || r == BR_RESULT_FORBIDDEN)
-		br_res_redirect(res, strdup("/login"));
+		br_res_redirect(res, strdup("/login?for=passkeys"));
 	else
 		br_reply_error_page(app, req, res, r);
 }

@@ -31,7 +31,7 @@ h_api_reg_options(void *ctx, const br_request *req, br_response *res)
 		sid = v.session_id;
 		br_res_cookie(res, req, "fb_session", sid, BR_SESSION_TTL, 0);
 	}
-	r = br_registration_options(app, &who, sid, &pk);
+	r = br_registration_options_ext(app, &who, sid, json_is_true(json_object_get(body, "conditional")), &pk);
 	if (r == BR_RESULT_OK)
 		br_res_json(res, 200, json_pack("{s:b, s:o}", "ok", 1, "publicKey", pk));
 	else
@@ -52,8 +52,15 @@ h_api_reg_verify(void *ctx, const br_request *req, br_response *res)
 
 	if ((body = br_guard_json(app, req, res)) == NULL)
 		return;
-	r = br_registration_verify(app, &who, br_req_cookie(req, "fb_session"), json_object_get(body, "credential"),
-	    json_string_value(json_object_get(body, "nickname")), &done);
+	{
+		br_registration_opts o = {
+			.nickname = json_string_value(json_object_get(body, "nickname")),
+			.nickname_is_guess = json_is_true(json_object_get(body, "nickname_is_guess")),
+			.conditional = json_is_true(json_object_get(body, "conditional")),
+		};
+		r = br_registration_verify_opts(app, &who, br_req_cookie(req, "fb_session"), json_object_get(body, "credential"),
+		    &o, &done);
+	}
 	if (r != BR_RESULT_OK) {
 		br_reply_error(app, req, res, r);
 	} else if (done.enrolled) {

@@ -13,7 +13,7 @@
 static inline br_caller
 br_req_caller(const br_request *req)
 {
-	br_caller who = { req->client, req->now };
+	br_caller who = { req->client, req->now, req->ref };
 
 	return who;
 }

@@ -1,6 +1,6 @@
 /*
  * The HTTP layer the routes see: a parsed request in, a response out.
- * server.c (the only file that includes microhttpd.h) fills one and sends
+ * server.c (with mhd_replies.c, the only files that include microhttpd.h) fills one and sends
  * the other with the security headers every response carries.
  */
 #ifndef BR_HTTP_H
@@ -19,6 +19,7 @@ typedef struct br_request {
 	size_t body_len;
 	int https;                     /* the public URL is https: Secure cookies */
 	int64_t now;                   /* unix seconds when the request arrived */
+	char ref[10];                  /* reference id ("K7Q2-M9XD"): on an error page and in its audit lines */
 	void *conn;                    /* for the lookups below */
 	int from_trusted_proxy;        /* the TCP peer is in [server] trusted_proxies */
 } br_request;
@@ -42,6 +43,7 @@ typedef struct br_response {
 	char *cookies[BR_RES_MAX_COOKIES]; /* owned Set-Cookie values */
 	int n_cookies;
 	int cache_seconds;             /* 0: Cache-Control: no-store */
+	int close;                     /* Connection: close (the rest of the stream is not trusted) */
 	const char *metric;            /* route name for /metrics */
 } br_response;
 

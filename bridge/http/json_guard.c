@@ -17,6 +17,21 @@ origin_allowed(const br_app *app, const char *origin)
 }
 
 int
+br_content_type_is_json(const char *ct, size_t len)
+{
+	static const char want[] = "application/json";
+	const size_t n = sizeof(want) - 1;
+	size_t i;
+
+	if (ct == NULL || len < n || strncasecmp(ct, want, n) != 0)
+		return 0;
+	/* then the end, or parameters (charset=utf-8): application/jsonx is another type */
+	for (i = n; i < len && (ct[i] == ' ' || ct[i] == '\t'); i++)
+		;
+	return i == len || ct[i] == ';';
+}
+
+int
 br_guard_form(br_app *app, const br_request *req, br_response *res)
 {
 	if (origin_allowed(app, br_req_header(req, "Origin")))
@@ -36,7 +51,7 @@ br_guard_json(br_app *app, const br_request *req, br_response *res)
 		br_reply_error(app, req, res, BR_RESULT_FORBIDDEN);
 		return NULL;
 	}
-	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0) {
+	if (ct == NULL || !br_content_type_is_json(ct, strlen(ct))) {
 		br_reply_error(app, req, res, BR_RESULT_BAD_REQUEST);
 		return NULL;
 	}

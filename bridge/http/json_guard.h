@@ -11,7 +11,16 @@
 #include "../app/app.h"
 #include "http.h"
 
-/* The parsed body, or NULL with res filled (403 forbidden, 400 bad_request). */
+/*
+ * The len bytes of a Content-Type value (MHD strips the leading blanks) name
+ * exactly application/json, any case, followed by nothing or by parameters
+ * after ';' ("application/json; charset=utf-8"). 1 or 0.
+ */
+int br_content_type_is_json(const char *ct, size_t len);
+/*
+ * The parsed body, or NULL with res filled: 403 forbidden (Origin), 400
+ * bad_request (Content-Type, not a JSON object).
+ */
 json_t *br_guard_json(br_app *app, const br_request *req, br_response *res);
 /*
  * A form posted by one of our pages (sign-out): the Origin must be

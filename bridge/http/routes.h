@@ -6,6 +6,9 @@
 
 extern const br_route br_routes[];
 extern const size_t br_n_routes;
+/* the management listener's: /healthz with the failing part, /metrics */
+extern const br_route br_admin_routes[];
+extern const size_t br_n_admin_routes;
 
 /* server observe hook: latency histogram and status counts */
 void br_routes_observe(void *app, const char *metric, int status, double seconds);
@@ -25,7 +28,10 @@ void h_authn_cancel(void *app, const br_request *req, br_response *res);
 void h_page_login(void *app, const br_request *req, br_response *res);
 void h_page_enroll(void *app, const br_request *req, br_response *res);
 void h_page_enrolled(void *app, const br_request *req, br_response *res);
+void h_enrolled_continue(void *app, const br_request *req, br_response *res);
 void h_page_passkeys(void *app, const br_request *req, br_response *res);
+void h_root(void *app, const br_request *req, br_response *res);
+void h_not_found(void *app, const br_request *req, br_response *res);
 /* h_signin.c */
 void h_api_auth_options(void *app, const br_request *req, br_response *res);
 void h_api_auth_verify(void *app, const br_request *req, br_response *res);
@@ -40,7 +46,8 @@ void h_api_passkeys_list(void *app, const br_request *req, br_response *res);
 void h_api_passkeys_rename(void *app, const br_request *req, br_response *res);
 void h_api_passkeys_delete(void *app, const br_request *req, br_response *res);
 /* h_ops.c */
-void h_healthz(void *app, const br_request *req, br_response *res);
+void h_healthz(void *app, const br_request *req, br_response *res);        /* public: ok / not ok */
+void h_healthz_detail(void *app, const br_request *req, br_response *res); /* admin: the failing part */
 void h_metrics(void *app, const br_request *req, br_response *res);
 void h_well_known(void *app, const br_request *req, br_response *res);
 void h_static(void *app, const br_request *req, br_response *res);

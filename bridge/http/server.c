@@ -1,7 +1,8 @@
-/* The HTTP server over libmicrohttpd: the only file that includes microhttpd.h. */
+/* The HTTP server over libmicrohttpd: with mhd_replies.c, the only files that include microhttpd.h. */
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -9,15 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
-/* Every response: no inline script or style, no framing, no referrer. */
-#define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
-	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+#include "mhd_replies.h"
 
 /* MHD_OPTION_CONNECTION_LIMIT: open connections in all */
 #define MAX_CONNECTIONS 1000
@@ -40,10 +38,35 @@ struct conn_table {
 	struct conn_entry *v;
 };
 
+/*
+ * One per open connection (its socket_context), from MHD's STARTED to its
+ * CLOSED notification. While armed, the connection must deliver a whole
+ * request (line, headers, body) before deadline, or the watchdog shuts its
+ * socket down: MHD's own timeout is an idle timeout, and a client dripping
+ * one byte a second never lets it expire.
+ */
+struct conn_ctx {
+	struct conn_ctx *prev, *next;  /* in the watchdog's list */
+	int fd;
+	double deadline;               /* monotonic seconds; 0: not armed */
+	int counted;                   /* holds a place in the conn_table */
+};
+
+struct watchdog {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct conn_ctx *head;
+	double timeout;                /* seconds; 0: no watchdog */
+	int stop;
+	int running;
+	pthread_t thread;
+};
+
 struct br_server {
 	struct MHD_Daemon *daemon;
 	br_server_options o;
 	struct conn_table *conns;      /* NULL: MHD's per-IP limit, or none */
+	struct watchdog wd;
 };
 
 /* Per-request state, from the first call of the access handler to completion. */
@@ -51,6 +74,7 @@ struct req_state {
 	char *body;
 	size_t len, cap;
 	int too_large;
+	int answered;                  /* a reply is queued before the body was read (413, 400) */
 	double t0;
 	const char *metric;
 	int status;
@@ -220,13 +244,9 @@ send_response(struct MHD_Connection *conn, const br_server *s, br_response *res)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type",
 	    res->content_type != NULL ? res->content_type : "text/plain; charset=utf-8");
-	MHD_add_response_header(r, "Content-Security-Policy", CSP);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
-	if (s->o.https)
-		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+	br_mhd_security_headers(r, s->o.https);
+	if (res->close)
+		MHD_add_response_header(r, "Connection", "close");
 	if (res->cache_seconds > 0) {
 		snprintf(cc, sizeof(cc), "public, max-age=%d", res->cache_seconds);
 		MHD_add_response_header(r, "Cache-Control", cc);
@@ -257,6 +277,28 @@ send_simple(struct MHD_Connection *conn, const br_server *s, int status, const c
 }
 
 /* ---- dispatch ---- */
+
+/*
+ * A reference id a user can read out to the help desk: 8 letters and digits
+ * without the look-alikes (0/O, 1/I/L, 5/S, U), as "K7Q2-M9XD". Not a secret;
+ * random so that two requests do not share one.
+ */
+static void
+make_ref(char out[10])
+{
+	static const char alphabet[] = "ABCDEFGHJKMNPQRTVWXYZ2346789"; /* 28 symbols */
+	unsigned char r[8];
+	size_t i, o = 0;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		memset(r, 0, sizeof(r));
+	for (i = 0; i < sizeof(r); i++) {
+		if (i == 4)
+			out[o++] = '-';
+		out[o++] = alphabet[r[i] % (sizeof(alphabet) - 1)];
+	}
+	out[o] = '\0';
+}
 
 static const br_route *
 find_route(const br_server *s, const char *method, const char *path, int *path_known)
@@ -485,28 +527,159 @@ conn_table_free(struct conn_table *t)
 	free(t);
 }
 
-/* Marks a connection that holds a place in the table (its socket_context). */
-static char counted_mark;
+/* ---- the request deadline (watchdog) ---- */
+
+/* The connection's context, or NULL (no memory when it started). */
+static struct conn_ctx *
+conn_ctx_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Arm (a new request may start now) or disarm (a whole request is in). */
+static void
+deadline_set(br_server *s, struct conn_ctx *c, int arm)
+{
+	if (c == NULL || s->wd.timeout <= 0)
+		return;
+	pthread_mutex_lock(&s->wd.mu);
+	c->deadline = arm ? mono_now() + s->wd.timeout : 0;
+	pthread_mutex_unlock(&s->wd.mu);
+}
+
+/*
+ * Shuts down the sockets of connections past their deadline. MHD sees the
+ * socket end and closes the connection in its own thread. The fd cannot
+ * have been reused: MHD notifies CLOSED (which takes the entry out of the
+ * list, under the same lock) before it closes the socket.
+ */
+static void *
+watchdog_run(void *arg)
+{
+	br_server *s = arg;
+	struct watchdog *w = &s->wd;
+	/* a quarter of the deadline, at most 250 ms: dropped at most that late */
+	double tick = w->timeout / 4 < 0.25 ? w->timeout / 4 : 0.25;
+	struct timespec ts;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		double now = mono_now();
+		unsigned dropped = 0;
+		struct conn_ctx *c;
+
+		for (c = w->head; c != NULL; c = c->next)
+			if (c->deadline > 0 && now >= c->deadline) {
+				c->deadline = 0;
+				shutdown(c->fd, SHUT_RDWR);
+				dropped++;
+			}
+		if (dropped > 0 && s->o.observe != NULL) {
+			pthread_mutex_unlock(&w->mu);
+			while (dropped-- > 0)
+				s->o.observe(s->o.app, "header_timeout", 408, w->timeout);
+			pthread_mutex_lock(&w->mu);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)(tick * 1e9);
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &ts) == EINTR)
+			;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+static int
+watchdog_start(br_server *s, double timeout)
+{
+	pthread_condattr_t ca;
+
+	s->wd.timeout = timeout;
+	if (timeout <= 0)
+		return 0;
+	pthread_mutex_init(&s->wd.mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->wd.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&s->wd.thread, NULL, watchdog_run, s) != 0) {
+		pthread_cond_destroy(&s->wd.cv);
+		pthread_mutex_destroy(&s->wd.mu);
+		return -1;
+	}
+	s->wd.running = 1;
+	return 0;
+}
+
+static void
+watchdog_stop(br_server *s)
+{
+	if (!s->wd.running)
+		return;
+	pthread_mutex_lock(&s->wd.mu);
+	s->wd.stop = 1;
+	pthread_cond_signal(&s->wd.cv);
+	pthread_mutex_unlock(&s->wd.mu);
+	pthread_join(s->wd.thread, NULL);
+	pthread_cond_destroy(&s->wd.cv);
+	pthread_mutex_destroy(&s->wd.mu);
+	s->wd.running = 0;
+}
 
 static void
 conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context, enum MHD_ConnectionNotificationCode code)
 {
 	br_server *s = cls;
 	struct conn_table *t = s->conns;
+	struct conn_ctx *c = *socket_context;
 	unsigned char key[16];
 
-	if (peer_key(conn, key) < 0)
-		return;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		if (pending.held && pending.t == t && memcmp(pending.addr, key, 16) == 0) {
-			pending.held = 0;
-			*socket_context = &counted_mark;
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL || (c = calloc(1, sizeof(*c))) == NULL) {
+			/* unwatched and uncounted is not an option: end it (its reservation goes at the next accept) */
+			if (ci != NULL)
+				shutdown(ci->connect_fd, SHUT_RDWR);
+			return;
 		}
-	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context == &counted_mark) {
+		c->fd = ci->connect_fd;
+		if (t != NULL && pending.held && pending.t == t && peer_key(conn, key) == 0 &&
+		    memcmp(pending.addr, key, 16) == 0) {
+			pending.held = 0;
+			c->counted = 1;
+		}
+		if (s->wd.timeout > 0) {
+			pthread_mutex_lock(&s->wd.mu);
+			c->deadline = mono_now() + s->wd.timeout;
+			c->next = s->wd.head;
+			if (c->next != NULL)
+				c->next->prev = c;
+			s->wd.head = c;
+			pthread_mutex_unlock(&s->wd.mu);
+		}
+		*socket_context = c;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && c != NULL) {
 		*socket_context = NULL;
-		pthread_mutex_lock(&t->mu);
-		conn_release(t, key);
-		pthread_mutex_unlock(&t->mu);
+		if (s->wd.timeout > 0) {
+			pthread_mutex_lock(&s->wd.mu);
+			if (c->prev != NULL)
+				c->prev->next = c->next;
+			else
+				s->wd.head = c->next;
+			if (c->next != NULL)
+				c->next->prev = c->prev;
+			pthread_mutex_unlock(&s->wd.mu);
+		}
+		if (c->counted && peer_key(conn, key) == 0) {
+			pthread_mutex_lock(&t->mu);
+			conn_release(t, key);
+			pthread_mutex_unlock(&t->mu);
+		}
+		free(c);
 	}
 }
 
@@ -526,13 +699,32 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	(void)version;
 	if (st == NULL) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
 		if ((st = calloc(1, sizeof(*st))) == NULL)
 			return MHD_NO;
 		st->t0 = mono_now();
 		*con_cls = st;
+		if (cl != NULL && te != NULL) {
+			/*
+			 * Two framings: a proxy in front may have used the other one, and
+			 * what follows may be a request it never saw (smuggling). Answer and
+			 * close; MHD would go by Transfer-Encoding.
+			 */
+			memset(&res, 0, sizeof(res));
+			br_res_text(&res, 400, "text/plain; charset=utf-8",
+			    "both Content-Length and Transfer-Encoding\n");
+			res.close = 1;
+			st->status = 400;
+			st->answered = 1;
+			st->metric = "bad_framing";
+			ok = send_response(conn, s, &res);
+			br_res_reset(&res);
+			return ok;
+		}
 		/* refuse a declared oversize body before reading any of it */
 		if (cl != NULL && strtoull(cl, NULL, 10) > s->o.max_body) {
 			st->status = 413;
+			st->answered = 1;
 			st->metric = "too_large";
 			return send_simple(conn, s, 413, "request body too large\n");
 		}
@@ -540,7 +732,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 	}
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
-		if (st->status == 413) {
+		if (st->answered) {
 			/* answered already: drain what the client still sends */
 		} else if (!st->too_large && st->len + n <= s->o.max_body) {
 			if (st->len + n + 1 > st->cap) {
@@ -561,28 +753,35 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (st->status == 413)
-		return MHD_YES; /* answered already */
+	if (st->answered)
+		return MHD_YES;
+	/* the whole request is in: no deadline while it is handled and answered */
+	deadline_set(s, conn_ctx_of(conn), 0);
 	if (st->too_large) {
 		st->status = 413;
 		st->metric = "too_large";
 		return send_simple(conn, s, 413, "request body too large\n");
 	}
 
-	if ((route = find_route(s, method, url, &known)) == NULL) {
+	route = find_route(s, method, url, &known);
+	if (route == NULL && !known && s->o.not_found != NULL) {
+		static const br_route fallback = { "GET", "", NULL, "not_found" };
+		route = &fallback;
+	}
+	if (route == NULL) {
 		st->status = known ? 405 : 404;
 		st->metric = known ? "method_not_allowed" : "not_found";
 		return send_simple(conn, s, st->status, known ? "method not allowed\n" : "not found\n");
 	}
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
-	if (st->body == NULL && (st->body = calloc(1, 1)) == NULL)
-		return MHD_NO;
-	st->body[st->len] = '\0';
+	/* the body is NUL-terminated for the JSON parser; no body reads as "" */
+	if (st->body != NULL)
+		st->body[st->len] = '\0';
 	req.method = method;
 	req.path = url;
 	req.client = client_address(s, conn, addr, sizeof(addr));
-	req.body = (const unsigned char *)st->body;
+	req.body = (const unsigned char *)(st->body != NULL ? st->body : "");
 	req.body_len = st->len;
 	req.https = s->o.https;
 	req.now = (int64_t)time(NULL);
@@ -593,7 +792,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		req.from_trusted_proxy = s->o.trusted_proxies != NULL && peer_key(conn, peer) == 0 &&
 		    br_ip_in(s->o.trusted_proxies, peer);
 	}
-	route->fn(s->o.app, &req, &res);
+	make_ref(req.ref);
+	(route->fn != NULL ? route->fn : s->o.not_found)(s->o.app, &req, &res);
 	st->metric = res.metric != NULL ? res.metric : route->metric;
 	st->status = res.status;
 	ok = send_response(conn, s, &res);
@@ -607,8 +807,9 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_Reque
 	br_server *s = cls;
 	struct req_state *st = *con_cls;
 
-	(void)conn;
-	(void)toe;
+	/* keep-alive: the next request has the same time to arrive */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		deadline_set(s, conn_ctx_of(conn), 1);
 	if (st == NULL)
 		return;
 	if (s->o.observe != NULL && st->metric != NULL)
@@ -666,6 +867,13 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 		s->conns->limit = per_address;
 		pthread_mutex_init(&s->conns->mu, NULL);
 	}
+	if (watchdog_start(s, o->header_timeout_s) < 0) {
+		snprintf(err, errlen, "cannot start the request deadline thread");
+		conn_table_free(s->conns);
+		free(s);
+		return NULL;
+	}
+	br_mhd_replies_https(o->https);
 	s->daemon = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    (uint16_t)o->port, s->conns != NULL ? conn_accept : NULL, s, access_handler, s,
@@ -674,13 +882,14 @@ br_server_start(const br_server_options *o, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 15),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->conns != NULL ? 0u : per_address,
-	    MHD_OPTION_NOTIFY_CONNECTION, s->conns != NULL ? conn_notify : NULL, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, s,
 	    /* headers and cookies are small; bodies are copied out as they arrive */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %d", o->address, o->port);
+		watchdog_stop(s);
 		conn_table_free(s->conns);
 		free(s);
 		return NULL;
@@ -702,6 +911,7 @@ br_server_stop(br_server **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	MHD_stop_daemon((*sp)->daemon);
+	watchdog_stop(*sp);
 	conn_table_free((*sp)->conns);
 	free(*sp);
 	*sp = NULL;

@@ -19,7 +19,13 @@ typedef struct br_server_options {
 	int port;                      /* 0: any free port (see br_server_port) */
 	int threads;                   /* worker pool size; 0: eight per core (16 if the count is unknown) */
 	size_t max_body;
-	int timeout_s;
+	int timeout_s;                 /* idle: no byte for this long */
+	/*
+	 * A whole request (line, headers, body) must arrive within this many
+	 * seconds of the connection's start or of the previous reply, else the
+	 * connection is dropped; 0: no deadline.
+	 */
+	int header_timeout_s;
 	int https;                     /* public URL scheme */
 	const br_route *routes;
 	size_t n_routes;
@@ -33,6 +39,8 @@ typedef struct br_server_options {
 	const br_ip_prefixes *trusted_proxies;
 	/* Open connections per client address; 0: no limit (as in the configuration). */
 	unsigned max_connections_per_address;
+	/* A path no route has (any method): this handler answers; NULL: a plain-text 404. */
+	br_handler not_found;
 } br_server_options;
 
 typedef struct br_server br_server;

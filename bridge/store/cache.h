@@ -57,10 +57,15 @@ br_cache_rc br_cache_add(br_cache *c, const char *key, const void *val, size_t l
 /* *val is malloc'd and NUL-terminated (free it); MISS leaves it NULL. */
 br_cache_rc br_cache_get(br_cache *c, const char *key, char **val, size_t *len);
 /*
- * Take once: get, then delete. The value is returned only when this caller's
- * delete removed it, so of two concurrent takers at most one wins.
+ * Take once: get on every server, then delete each copy seen. The value is
+ * returned only when every server answered and this caller's deletes removed
+ * every copy, so of two concurrent takers at most one wins. When a server
+ * does not answer (down, timeout, or skipped while libmemcached waits to
+ * retry it) the take is BR_CACHE_ERROR, unavailable, and deletes nothing: a
+ * copy may survive there, so nobody may count the take as won.
  */
 br_cache_rc br_cache_take(br_cache *c, const char *key, char **val, size_t *len);
+/* Delete everywhere: OK only when every server answered and one had it; ERROR when one did not answer. */
 br_cache_rc br_cache_delete(br_cache *c, const char *key);
 /* Add 1 to a counter that starts at 1 with the given TTL (rate limits). */
 br_cache_rc br_cache_incr(br_cache *c, const char *key, unsigned ttl, uint64_t *value);

@@ -2,7 +2,8 @@
  * The cache over libmemcached. Placement is ours: rendezvous (highest random
  * weight) hashing orders the servers for each key, the value goes to the
  * first 1 + replicas of them with ordinary acknowledged writes, and a take
- * asks every server, as the IdP shim does. libmemcached's own replication is
+ * or a delete asks every server, as the IdP shim does, and counts only when
+ * every server answered. libmemcached's own replication is
  * not used: it sends quiet writes and deletes whose replies it never reads,
  * which put connections out of step and let consumed keys come back.
  */
@@ -392,23 +393,38 @@ mcache_get(void *backend, const char *key, char **val, size_t *len)
 	return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached get", last);
 }
 
+/*
+ * Take once (docs/handoff-protocol.md, section 4.1, which the shim follows
+ * too): get on every server, then delete every copy seen. Ours only when
+ * every server answered its get and each of our deletes removed a copy. A
+ * server that did not answer may hold a copy that another taker finds once
+ * it is back, so then the take is unavailable (BR_CACHE_ERROR), never won;
+ * nothing is deleted, so a retry after the fault can still win, once.
+ * Why at most one taker wins: each finishes all its gets before its first
+ * delete, so if two won, each would have deleted a copy the other saw as
+ * already gone before its own first delete.
+ */
 static br_cache_rc
 mcache_take(void *backend, const char *key, char **val, size_t *len)
 {
 	struct mcache *c = backend;
 	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1], *v;
-	unsigned i, answered = 0, found[MAX_SERVERS], nfound = 0, deleted = 0, lost = 0;
+	unsigned i, found[MAX_SERVERS], nfound = 0, nfailed = 0, deleted = 0, lost = 0;
 	size_t kl, vl;
 	memcached_st *mc;
 	memcached_return_t rc, last = NO_HANDLE;
 	uint32_t flags;
 
+	*val = NULL;
+	*len = 0;
 	if (full_key(c, "memcached get", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
-	/* every server, as the shim does: a copy anywhere is a copy to consume */
+	/* every server, whatever the replicas: a write that met a failed server went further down the order */
 	for (i = 0; i < c->n; i++) {
-		if ((mc = conn(c, i)) == NULL)
+		if ((mc = conn(c, i)) == NULL) {
+			nfailed++;
 			continue;
+		}
 		v = memcached_get(mc, k, kl, &vl, &flags, &rc);
 		if (rc == MEMCACHED_SUCCESS) {
 			found[nfound++] = i;
@@ -422,46 +438,55 @@ mcache_take(void *backend, const char *key, char **val, size_t *len)
 			br_wipe(v, vl);
 			free(v);
 		}
-		if (!failed(rc))
-			answered++;
-		else
+		if (failed(rc)) {
+			nfailed++;
 			last = rc;
+		}
+	}
+	if (nfailed > 0) {
+		/* a copy may sit on a server that did not answer: neither won nor gone */
+		drop_value(val, len);
+		return mc_failed("memcached get", last);
 	}
 	if (nfound == 0)
-		return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached get", last);
+		return BR_CACHE_MISS;
 	if (hit(val, len) < 0) {
 		br_store_error_set("memcached get", "out of memory");
 		return BR_CACHE_ERROR;
 	}
 	/*
-	 * Ours only when every copy we saw was deleted by us, so of two racers at
-	 * most one wins. Copies go in server order and a lost delete stops us:
-	 * the first copy decides, and the winner is left to delete the rest.
-	 * XXX one edge remains: if a server fails for one taker only (a transient
-	 * error on its get), two takers can each see a different single copy and
-	 * both win. It needs a fault during the race; replicas = 0 avoids it.
+	 * Copies go in server order and the first that is not ours stops us:
+	 * another taker got there first and is left to delete the rest. A delete
+	 * that fails stops us too (it may or may not have happened).
 	 */
-	for (i = 0; i < nfound && !lost; i++) {
+	for (i = 0; i < nfound && !lost && nfailed == 0; i++) {
 		rc = (mc = conn(c, found[i])) != NULL ? memcached_delete(mc, k, kl, 0) : NO_HANDLE;
-		if (rc == MEMCACHED_SUCCESS)
+		if (rc == MEMCACHED_SUCCESS) {
 			deleted++;
-		else if (rc == MEMCACHED_NOTFOUND)
+		} else if (rc == MEMCACHED_NOTFOUND) {
 			lost = 1;
-		else
+		} else {
+			nfailed++;
 			last = rc;
+		}
 	}
 	if (deleted == nfound)
 		return BR_CACHE_OK;
 	drop_value(val, len);
-	return lost ? BR_CACHE_MISS : mc_failed("memcached delete", last);
+	return nfailed > 0 ? mc_failed("memcached delete", last) : BR_CACHE_MISS;
 }
 
+/*
+ * Delete on every server. Done (OK) only when every server answered and one
+ * removed a copy; a server that did not answer may keep one, so then the
+ * delete is unavailable (BR_CACHE_ERROR) even if others removed theirs.
+ */
 static br_cache_rc
 mcache_del(void *backend, const char *key)
 {
 	struct mcache *c = backend;
 	char k[PREFIX_MAX + BR_CACHE_KEY_MAX + 1];
-	unsigned i, answered = 0, deleted = 0;
+	unsigned i, nfailed = 0, deleted = 0;
 	size_t kl;
 	memcached_st *mc;
 	memcached_return_t rc, last = NO_HANDLE;
@@ -469,17 +494,20 @@ mcache_del(void *backend, const char *key)
 	if (full_key(c, "memcached delete", key, k, sizeof(k), &kl) < 0)
 		return BR_CACHE_ERROR;
 	for (i = 0; i < c->n; i++) {
-		if ((mc = conn(c, i)) == NULL)
+		if ((mc = conn(c, i)) == NULL) {
+			nfailed++;
 			continue;
+		}
 		rc = memcached_delete(mc, k, kl, 0);
 		deleted += rc == MEMCACHED_SUCCESS;
-		answered += !failed(rc);
-		if (failed(rc))
+		if (failed(rc)) {
+			nfailed++;
 			last = rc;
+		}
 	}
-	if (deleted > 0)
-		return BR_CACHE_OK;
-	return answered > 0 ? BR_CACHE_MISS : mc_failed("memcached delete", last);
+	if (nfailed > 0)
+		return mc_failed("memcached delete", last);
+	return deleted > 0 ? BR_CACHE_OK : BR_CACHE_MISS;
 }
 
 static br_cache_rc

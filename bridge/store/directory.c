@@ -498,3 +498,32 @@ br_dir_pairing_used(br_directory *d, const br_cert_pairing *p, int64_t now)
 		return no_pairings(d, "pairing_used");
 	return answer(d, "pairing_used", d->ops->pairing->used(d->backend, p, now));
 }
+
+br_dir_rc
+br_dir_find_by_aaguid(br_directory *d, const char *aaguid, br_credential_record **out, size_t *n)
+{
+	if (out == NULL || n == NULL)
+		return BR_DIR_INVALID;
+	*out = NULL;
+	*n = 0;
+	if (d == NULL || aaguid == NULL || !br_aaguid_text_ok(aaguid))
+		return BR_DIR_INVALID;
+	if (d->ops->find_by_aaguid == NULL) {
+		br_store_error_set(d->ops->name, "listing credentials by model is not offered");
+		return BR_DIR_ERROR;
+	}
+	return answer(d, "find_by_aaguid", d->ops->find_by_aaguid(d->backend, aaguid, out, n));
+}
+
+void
+br_dir_credentials_free(br_credential_record **c, size_t n)
+{
+	size_t i;
+
+	if (c == NULL || *c == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		br_credential_clear(&(*c)[i]);
+	free(*c);
+	*c = NULL;
+}

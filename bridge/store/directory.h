@@ -76,6 +76,14 @@ typedef struct br_user {
 
 void br_user_free(br_user **u);
 
+/*
+ * Every credential of the model aaguid (text form), across all users; each
+ * record's dn names it (its parent is the user). Free with
+ * br_dir_credentials_free. For reports (bridgectl mds check), not sign-in.
+ */
+br_dir_rc br_dir_find_by_aaguid(br_directory *d, const char *aaguid, br_credential_record **out, size_t *n);
+void br_dir_credentials_free(br_credential_record **c, size_t n);
+
 /* Connections open lazily, one per thread; a dropped one is reopened once per call. */
 br_directory *br_directory_open(const br_directory_options *o, char *err, size_t errlen);
 /* Close after the threads that used it are gone. */

@@ -35,6 +35,8 @@ typedef struct br_directory_ops {
 	void (*close)(void *backend);
 	/* certificate pairings; NULL in a backend without them (the calls are then BR_DIR_ERROR) */
 	const struct br_pairing_ops *pairing;
+	/* every credential with this fidoAAGUID (text), each with its dn; NULL: not offered */
+	br_dir_rc (*find_by_aaguid)(void *backend, const char *aaguid, br_credential_record **out, size_t *n);
 } br_directory_ops;
 
 typedef struct br_pairing_ops {

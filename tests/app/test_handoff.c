@@ -1,6 +1,8 @@
 /*
  * The handoff protocol: start signatures (with and without the optional
- * principal and sp_name), every start rule, return URLs, ticket MACs.
+ * principal and sp_name), every start rule, return URLs, ticket MACs over
+ * every field, the two labels kept apart, and the cross-language known
+ * answers of tests/handoff/known-answers-v2.txt.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +13,17 @@
 
 #define KEY "test-secret-0123456789"
 #define OLD "old-secret-9876543210"
-/* known answers computed with: printf '...' | openssl dgst -sha256 -hmac KEY -binary | base64url */
-#define START_SIG "ku520ll4waHhQc4JeUnR7mjOxq6X11LfeMcrCdzRFSM"
-#define TICKET_MAC "gesuKpZBM4mIuAXRlDQKr1-qIZ4GDEjmxMdIIOKv4XU"
+/*
+ * known answers computed with: printf 'fido-bridge start v2\n...' | openssl dgst -sha256 -hmac KEY -binary | base64url
+ * (the ticket's cross-language vector is tests/handoff/known-answers-v2.txt, read by known_answers())
+ */
+#define START_SIG "2yviniWc6nx5npbrric19Fx_9J00mr0rk2SCgwo-Dzo"
 /* the same start with "\nprincipal=alice", "\nsp_name=..." and both appended to M */
-#define START_P_SIG "QtVylfpl0j-UfTITHJAxKNGhvmSWSjbXRId2cfetvVQ"
-#define START_N_SIG "0AK5c8WkbYpQ4hmQy63PT4gSDfFnxhaEwKj_YHFj7Ns"
-#define START_PN_SIG "DziKfx_l2MMmLcXMbWFB4lFCJuBSuqECJMPnmrjXcFo"
+#define START_P_SIG "soMBCAuc4Gd_3u1VVsNKcINGAEdfJJVx8HUtBZe-iG8"
+#define START_N_SIG "nV9JscmFfP-bLzJoLUZ8fl8LH1Y9PYBrjSIYm5LMaec"
+#define START_PN_SIG "Wwmoi5TIyFd6-_FpVQpF_d1icD216Ni8_IcEyHQKzOc"
+/* what v1 (label "v1") signed for good_start(): refused now */
+#define START_V1_SIG "ku520ll4waHhQc4JeUnR7mjOxq6X11LfeMcrCdzRFSM"
 #define SP_NAME "\xe3\x83\xa0\xe3\x83\xbc\xe3\x83\x89\xe3\x83\xab (Moodle)" /* "ムードル (Moodle)" */
 #define NOW 1767225600
 
@@ -57,19 +63,94 @@ check(const br_handoff_start *s, const br_secrets *sec)
 	return br_handoff_check_start(s, sec, NOW, 120, prefixes, 1);
 }
 
+/* ---- the shared vector file: "name=value" lines ---- */
+
+#define KAT_MAX 64
+static struct { char *name, *value; } kat_v[KAT_MAX];
+static int kat_n;
+
+static void
+kat_load(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	if (f == NULL)
+		fprintf(stderr, "cannot read %s\n", path);
+	CHECK(f != NULL);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *eq = strchr(line, '='), *nl = strchr(line, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		if (line[0] == '#' || eq == NULL)
+			continue;
+		CHECK(kat_n < KAT_MAX);
+		*eq = '\0';
+		kat_v[kat_n].name = strdup(line);
+		kat_v[kat_n].value = strdup(eq + 1);
+		kat_n++;
+	}
+	fclose(f);
+}
+
+static const char *
+kat(const char *name)
+{
+	for (int i = 0; i < kat_n; i++)
+		if (strcmp(kat_v[i].name, name) == 0)
+			return kat_v[i].value;
+	fprintf(stderr, "known-answers file: no %s\n", name);
+	CHECK(0);
+	return NULL;
+}
+
+static void
+kat_free(void)
+{
+	for (int i = 0; i < kat_n; i++) {
+		free(kat_v[i].name);
+		free(kat_v[i].value);
+	}
+	kat_n = 0;
+}
+
+static br_ticket_fields
+kat_fields(void)
+{
+	br_ticket_fields f = {
+		.principal = kat("principal"), .conversation = kat("conversation"), .state = kat("state"),
+		.entity = kat("entity"), .auth_instant = atoll(kat("auth_instant")), .expires = atoll(kat("expires")),
+		.uv = atoi(kat("uv")), .be = atoi(kat("be")), .bs = atoi(kat("bs")), .mfa = atoi(kat("mfa")),
+		.credential_id = kat("credential_id"), .aaguid = kat("aaguid"), .attributes = NULL,
+	};
+	return f;
+}
+
 static void
 known_answers(void)
 {
-	br_secrets k = secrets(KEY, NULL);
+	br_secrets k = secrets(KEY, NULL), v = secrets(kat("secret"), NULL);
 	br_handoff_start s = good_start();
+	br_ticket_fields f = kat_fields();
+	br_handoff_ext x = { kat("principal"), NULL };
 	char sig[BR_HANDOFF_SIG_LEN + 1], mac[BR_HANDOFF_SIG_LEN + 1];
 
 	CHECK(br_handoff_sign_start(&s, k.cur, k.cur_len, sig) == 0);
 	CHECK(strcmp(sig, START_SIG) == 0);
-	CHECK(br_ticket_mac(k.cur, k.cur_len, "TICKET", "alice", "e1s2", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-		  NOW, 1, mac) == 0);
-	CHECK(strcmp(mac, TICKET_MAC) == 0);
+	/* the vectors the Java shim and OpenSSL check too */
+	CHECK(br_ticket_mac(v.cur, v.cur_len, kat("ticket"), &f, mac) == 0);
+	if (strcmp(mac, kat("ticket_mac")) != 0)
+		fprintf(stderr, "ticket mac %s, the vector says %s\n", mac, kat("ticket_mac"));
+	CHECK(strcmp(mac, kat("ticket_mac")) == 0);
+	s.conversation = kat("conversation");
+	s.state = kat("state");
+	s.return_url = kat("return");
+	s.entity = kat("entity");
+	s.ts = kat("auth_instant");
+	CHECK(br_handoff_sign_start(&s, v.cur, v.cur_len, sig) == 0 && strcmp(sig, kat("start_sig")) == 0);
+	CHECK(br_handoff_sign_start_ext(&s, &x, v.cur, v.cur_len, sig) == 0 && strcmp(sig, kat("start_p_sig")) == 0);
 	br_secrets_wipe(&k);
+	br_secrets_wipe(&v);
 }
 
 static void
@@ -83,6 +164,9 @@ start_rules(void)
 	/* the previous secret still verifies during a rotation */
 	CHECK(check(&s, &rotated) == BR_HANDOFF_OK);
 	CHECK(check(&s, &wrong) == BR_HANDOFF_BAD_SIGNATURE);
+	/* what a v1 shim signs (first line "v1") is no longer a start */
+	s.sig = START_V1_SIG;
+	CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE);
 
 	/* each signed field is covered: changing any breaks the signature */
 	s = good_start(); s.conversation = "e1s3"; CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE);
@@ -92,7 +176,7 @@ start_rules(void)
 	s = good_start(); s.force = "1"; CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE);
 	s = good_start(); s.passive = "1"; CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE);
 	s = good_start(); s.ts = "1767225601"; CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE);
-	s = good_start(); s.sig = "ku520ll4waHhQc4JeUnR7mjOxq6X11LfeMcrCdzRFSN"; CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE);
+	s = good_start(); s.sig = "2yviniWc6nx5npbrric19Fx_9J00mr0rk2SCgwo-Dzp"; CHECK(check(&s, &k) == BR_HANDOFF_BAD_SIGNATURE);
 
 	/* missing and malformed */
 	s = good_start(); s.sig = NULL; CHECK(check(&s, &k) == BR_HANDOFF_MISSING);
@@ -148,7 +232,7 @@ sign_x(const br_handoff_start *s, const char *principal, const char *sp_name, co
 	return br_handoff_sign_start_ext(s, &x, k->cur, k->cur_len, sig);
 }
 
-/* The optional signed values: covered by the signature, refused when ill-formed, absent is v1 as before. */
+/* The optional signed values: covered by the signature, refused when ill-formed, absent leaves M as without them. */
 static void
 optional_values(void)
 {
@@ -170,7 +254,7 @@ optional_values(void)
 	s.sig = START_PN_SIG;
 	CHECK(check_x(&s, "alice", SP_NAME, &k) == BR_HANDOFF_OK);
 
-	/* an old shim's start (no optional value) is v1 unchanged, with either function */
+	/* an old shim's start (no optional value) is signed as before, with either function */
 	s = good_start();
 	CHECK(check_x(&s, NULL, NULL, &k) == BR_HANDOFF_OK);
 	CHECK(br_handoff_check_start_ext(&s, NULL, &k, NOW, 120, prefixes, 1) == BR_HANDOFF_OK);
@@ -251,47 +335,158 @@ return_urls(void)
 	free(u);
 }
 
+/* A record from the vector file, signed with its secret (what the bridge writes). */
+static json_t *
+kat_record(const br_secrets *v)
+{
+	br_ticket_fields f = kat_fields();
+	json_t *r = br_ticket_record(kat("ticket"), &f, v);
+
+	CHECK(r != NULL);
+	return r;
+}
+
+static int
+verify_kat(const json_t *r, const br_secrets *v, int64_t now, const char **why)
+{
+	return br_ticket_verify(r, kat("ticket"), kat("conversation"), kat("state"), v, now, 120, why);
+}
+
 static void
 ticket_records(void)
 {
-	br_secrets k = secrets(KEY, NULL), rotated = secrets("new-secret", KEY), wrong = secrets("other", NULL);
-	br_ticket_fields f = { "alice", "e1s2", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "", NOW, 1, 0, 0, 1, "Y3JlZA", "", NULL };
-	json_t *r = br_ticket_record("TICKET", &f, &k);
-	const char *why;
+	br_secrets v = secrets(kat("secret"), NULL), rotated = secrets("new-secret", kat("secret")),
+		   wrong = secrets("other", NULL);
+	int64_t now = atoll(kat("auth_instant")) + 5;
+	json_t *r = kat_record(&v), *t;
+	const char *why, *key;
+	json_t *val;
+	/* each MAC'd field, and a value of the same type that differs */
+	struct { const char *field; json_t *other; } changes[] = {
+		{ "principal", json_string("zoe") }, { "conversation", json_string("e1s3") },
+		{ "state", json_string("St4te-kn0wn-answer-BBBBBBBBBC") }, { "entity", json_string("https://sp.example.org/") },
+		{ "auth_instant", json_integer(1767225601) }, { "expires", json_integer(1767225661) },
+		{ "uv", json_false() }, { "be", json_true() }, { "bs", json_true() }, { "mfa", json_false() },
+		{ "credential_id", json_string("Y3JlZGVudGlhbC1pZB") }, { "aaguid", json_string("") },
+	};
+	size_t i;
 
-	CHECK(r != NULL);
-	CHECK(strcmp(json_string_value(json_object_get(r, "mac")), TICKET_MAC) == 0);
-	json_object_set_new(r, "v", json_integer(1)); /* the cache stamps it */
-	CHECK(br_ticket_verify(r, "TICKET", "e1s2", f.state, &k, &why) == 0);
-	CHECK(br_ticket_verify(r, "TICKET", "e1s2", f.state, &rotated, &why) == 0);
-	CHECK(br_ticket_verify(r, "TICKET", "e1s2", f.state, &wrong, &why) == -1 && strcmp(why, "bad_mac") == 0);
-	CHECK(br_ticket_verify(r, "OTHER", "e1s2", f.state, &k, &why) == -1 && strcmp(why, "bad_mac") == 0);
-	CHECK(br_ticket_verify(r, "TICKET", "e1s9", f.state, &k, &why) == -1 && strcmp(why, "conversation_mismatch") == 0);
-	CHECK(br_ticket_verify(r, "TICKET", "e1s2", "BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &k, &why) == -1 &&
-	    strcmp(why, "state_mismatch") == 0);
-	/* tampering with what the MAC covers */
-	json_object_set_new(r, "mfa", json_false());
-	CHECK(br_ticket_verify(r, "TICKET", "e1s2", f.state, &k, &why) == -1 && strcmp(why, "bad_mac") == 0);
-	json_object_set_new(r, "mfa", json_true());
-	json_object_set_new(r, "principal", json_string("mallory"));
-	CHECK(br_ticket_verify(r, "TICKET", "e1s2", f.state, &k, &why) == -1 && strcmp(why, "bad_mac") == 0);
-	json_object_set_new(r, "principal", json_string("alice"));
-	json_object_set_new(r, "v", json_integer(2));
-	CHECK(br_ticket_verify(r, "TICKET", "e1s2", f.state, &k, &why) == -1 && strcmp(why, "malformed") == 0);
+	CHECK(json_integer_value(json_object_get(r, "v")) == BR_TICKET_VERSION);
+	CHECK(strcmp(json_string_value(json_object_get(r, "mac")), kat("ticket_mac")) == 0);
+	CHECK(json_integer_value(json_object_get(r, "expires")) == atoll(kat("expires")));
+	CHECK(verify_kat(r, &v, now, &why) == 0 && strcmp(why, "ok") == 0);
+	CHECK(verify_kat(r, &rotated, now, &why) == 0);
+	CHECK(verify_kat(r, &wrong, now, &why) == -1 && strcmp(why, "bad_mac") == 0);
+	CHECK(br_ticket_verify(r, "OTHER", kat("conversation"), kat("state"), &v, now, 120, &why) == -1 &&
+	    strcmp(why, "bad_mac") == 0);
+	CHECK(br_ticket_verify(r, kat("ticket"), "e1s9", kat("state"), &v, now, 120, &why) == -1 &&
+	    strcmp(why, "conversation_mismatch") == 0);
+	CHECK(br_ticket_verify(r, kat("ticket"), kat("conversation"), "BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &v, now, 120,
+	    &why) == -1 && strcmp(why, "state_mismatch") == 0);
+
+	/* any one MAC'd field changed: refused */
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		t = json_deep_copy(r);
+		json_object_set_new(t, changes[i].field, changes[i].other);
+		CHECK(verify_kat(t, &v, now, &why) == -1);
+		if (strcmp(why, "bad_mac") != 0)
+			fprintf(stderr, "%s changed: %s\n", changes[i].field, why);
+		CHECK(strcmp(why, "bad_mac") == 0);
+		json_decref(t);
+	}
+	/* any field missing, or of another type: malformed */
+	json_object_foreach(r, key, val) {
+		if (strcmp(key, "attributes") == 0)
+			continue;
+		t = json_deep_copy(r);
+		json_object_del(t, key);
+		CHECK(verify_kat(t, &v, now, &why) == -1 && strcmp(why, "malformed") == 0);
+		json_object_set_new(t, key, json_is_string(val) ? json_integer(1) : json_string("1"));
+		CHECK(verify_kat(t, &v, now, &why) == -1 && strcmp(why, "malformed") == 0);
+		json_decref(t);
+	}
+	/* a v1 record (the old version number) is not read as v2 */
+	t = json_deep_copy(r);
+	json_object_set_new(t, "v", json_integer(1));
+	CHECK(verify_kat(t, &v, now, &why) == -1 && strcmp(why, "malformed") == 0);
+	json_decref(t);
+	/* attributes are informational, outside the MAC: the shim does not use them */
+	t = json_deep_copy(r);
+	json_object_set_new(t, "attributes", json_pack("{s:[s]}", "mail", "x@example.org"));
+	CHECK(verify_kat(t, &v, now, &why) == 0);
+	json_decref(t);
+
+	/* the times: past expires (+ skew) or an instant in the future is refused */
+	CHECK(verify_kat(r, &v, atoll(kat("expires")) + 120, &why) == 0);
+	CHECK(verify_kat(r, &v, atoll(kat("expires")) + 121, &why) == -1 && strcmp(why, "expired") == 0);
+	CHECK(verify_kat(r, &v, atoll(kat("auth_instant")) - 121, &why) == -1 && strcmp(why, "future") == 0);
+
+	/* a value with a newline is never signed, so no record can shift lines */
+	{
+		br_ticket_fields f = kat_fields();
+		char mac[BR_HANDOFF_SIG_LEN + 1];
+
+		f.principal = "zo\nconversation=e1s2";
+		CHECK(br_ticket_mac(v.cur, v.cur_len, kat("ticket"), &f, mac) == -1);
+		CHECK(br_ticket_record(kat("ticket"), &f, &v) == NULL);
+		f = kat_fields();
+		f.expires = -1;
+		CHECK(br_ticket_mac(v.cur, v.cur_len, kat("ticket"), &f, mac) == -1);
+	}
 	json_decref(r);
-	br_secrets_wipe(&k);
+	br_secrets_wipe(&v);
 	br_secrets_wipe(&rotated);
 	br_secrets_wipe(&wrong);
 }
 
-int
-main(void)
+/* The two labels: a start signature is never a ticket MAC, a ticket MAC never a start signature. */
+static void
+labels_apart(void)
 {
+	br_secrets v = secrets(kat("secret"), NULL);
+	br_handoff_start s = good_start();
+	br_handoff_ext x = { kat("principal"), NULL };
+	int64_t now = atoll(kat("auth_instant"));
+	json_t *r = kat_record(&v);
+	const char *why;
+
+	s.conversation = kat("conversation");
+	s.state = kat("state");
+	s.return_url = kat("return");
+	s.entity = kat("entity");
+	s.ts = kat("auth_instant");
+	/* the genuine ones pass */
+	s.sig = kat("start_sig");
+	CHECK(br_handoff_check_start(&s, &v, now, 120, prefixes, 1) == BR_HANDOFF_OK);
+	CHECK(verify_kat(r, &v, now, &why) == 0);
+	/* the ticket's mac as the start's sig: refused */
+	s.sig = kat("ticket_mac");
+	CHECK(br_handoff_check_start(&s, &v, now, 120, prefixes, 1) == BR_HANDOFF_BAD_SIGNATURE);
+	CHECK(br_handoff_check_start_ext(&s, &x, &v, now, 120, prefixes, 1) == BR_HANDOFF_BAD_SIGNATURE);
+	/* a start's sig (with or without principal) as the record's mac: refused */
+	json_object_set_new(r, "mac", json_string(kat("start_sig")));
+	CHECK(verify_kat(r, &v, now, &why) == -1 && strcmp(why, "bad_mac") == 0);
+	json_object_set_new(r, "mac", json_string(kat("start_p_sig")));
+	CHECK(verify_kat(r, &v, now, &why) == -1 && strcmp(why, "bad_mac") == 0);
+	json_decref(r);
+	br_secrets_wipe(&v);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_handoff tests/handoff/known-answers-v2.txt\n");
+		return 2;
+	}
+	kat_load(argv[1]);
 	known_answers();
 	start_rules();
 	optional_values();
 	return_urls();
 	ticket_records();
+	labels_apart();
+	kat_free();
 	printf("test_handoff: ok\n");
 	return 0;
 }

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../bridge/app/activity.h"
 #include "../../bridge/app/enrolment.h"
+#include "../../bridge/app/events.h"
 #include "../../bridge/app/login.h"
 #include "../../bridge/app/passkeys.h"
 #include "../../bridge/app/registration.h"
+#include "../../bridge/app/signin.h"
 #include "svc_fixture.h"
 
 static br_handoff_start
@@ -118,6 +121,97 @@ local_flow_is_not_an_idp_flow(void)
 	/* nothing to go back to */
 	CHECK_INT(br_login_finish(&s.app, &s.who, flow, &next), BR_RESULT_EXPIRED);
 	CHECK_INT(svc_cancel(&s, flow, NULL, &next), BR_RESULT_EXPIRED);
+	svc_close(&s);
+}
+
+/* The recent activity: this account's successes only, newest first, at most BR_ACTIVITY_MAX. */
+static void
+recent_activity(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1];
+	json_t *list, *a;
+	int i;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &k);
+	list = br_activity_list(&s.app, "alice", s.who.now);
+	CHECK(json_array_size(list) == 1);
+	CHECK(strcmp(json_string_value(json_object_get(json_array_get(list, 0), "event")), "registration") == 0);
+	json_decref(list);
+	for (i = 0; i < BR_ACTIVITY_MAX + 2; i++) {
+		s.who.now++;
+		svc_signin_local(&s, &k, sid);
+	}
+	/* a failure is not the owner's activity: someone else's attempts cannot push it out */
+	s.who.now++;
+	br_event(&s.app, &s.who, "signin_failure", "bad_signature", json_pack("{s:s}", "username", "alice"));
+	br_event(&s.app, &s.who, "registration_failure", NULL, json_pack("{s:s}", "username", "alice"));
+	br_event(&s.app, &s.who, "signed_out", "cache_error", json_pack("{s:s}", "username", "alice"));
+	s.who.now--;
+	list = br_activity_list(&s.app, "alice", s.who.now);
+	CHECK(json_array_size(list) == BR_ACTIVITY_MAX);
+	a = json_array_get(list, 0);
+	CHECK(strcmp(json_string_value(json_object_get(a, "event")), "signin_success") == 0);
+	CHECK(json_integer_value(json_object_get(a, "ts")) == s.who.now);
+	CHECK(strcmp(json_string_value(json_object_get(a, "client")), s.who.client) == 0);
+	CHECK(json_integer_value(json_object_get(json_array_get(list, 1), "ts")) == s.who.now - 1);
+	json_decref(list);
+	/* another account's list is its own */
+	list = br_activity_list(&s.app, "bob", s.who.now);
+	CHECK(json_array_size(list) == 0);
+	json_decref(list);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+/* The pages keep the two kinds apart: My passkeys never takes up an IdP flow, nor an IdP page a local one. */
+static void
+page_split_keeps_the_kinds_apart(void)
+{
+	svc s;
+	char idp[BR_ID_LEN + 1], local[BR_ID_LEN + 1];
+	br_login_page p;
+	json_t *pk = NULL;
+
+	svc_open(&s, NULL);
+	svc_idp_flow(&s, idp);
+	/* an IdP flow waiting, no for=passkeys: its page */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, NULL, 0, &p), BR_RESULT_OK);
+	CHECK(p.idp && p.flow_id[0] == '\0');
+	br_login_page_reset(&p);
+	/* the same browser on My passkeys' sign-in: a new local flow, the IdP's left alone */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, NULL, 1, &p), BR_RESULT_OK);
+	CHECK(!p.idp && strlen(p.flow_id) == BR_ID_LEN && strcmp(p.flow_id, idp) != 0);
+	memcpy(local, p.flow_id, sizeof(local));
+	br_login_page_reset(&p);
+	/* its cookie back: the same local flow */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, local, 1, &p), BR_RESULT_OK);
+	CHECK(!p.idp && p.flow_id[0] == '\0');
+	br_login_page_reset(&p);
+	/* the IdP flow's id in the local cookie is not taken up */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, NULL, idp, 1, &p), BR_RESULT_OK);
+	CHECK(!p.idp && strlen(p.flow_id) == BR_ID_LEN && strcmp(p.flow_id, idp) != 0);
+	br_login_page_reset(&p);
+	/* a local flow in the IdP cookie is no IdP flow */
+	CHECK_INT(br_login_page_split(&s.app, &s.who, local, local, 0, &p), BR_RESULT_OK);
+	CHECK(!p.idp && p.flow_id[0] == '\0');
+	br_login_page_reset(&p);
+	/* the sign-in calls refuse a flow of the other kind */
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_LOCAL_FLOW, idp, NULL, &pk), BR_RESULT_EXPIRED);
+	CHECK(pk == NULL);
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_IDP_FLOW, local, NULL, &pk), BR_RESULT_EXPIRED);
+	CHECK(pk == NULL);
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_LOCAL_FLOW, local, NULL, &pk), BR_RESULT_OK);
+	json_decref(pk);
+	pk = NULL;
+	CHECK_INT(br_signin_options_for(&s.app, &s.who, BR_SIGNIN_IDP_FLOW, idp, NULL, &pk), BR_RESULT_OK);
+	json_decref(pk);
+	/* the cache cannot say whether an IdP sign-in waits: no local page over it */
+	mem_cache_fail_next(s.app.cache, 1);
+	CHECK_INT(br_login_page_split(&s.app, &s.who, idp, NULL, 0, &p), BR_RESULT_UNAVAILABLE);
+	br_login_page_reset(&p);
 	svc_close(&s);
 }
 
@@ -275,6 +369,8 @@ main(void)
 		UNIT_CASE(passive_goes_straight_back),
 		UNIT_CASE(finish_and_cancel),
 		UNIT_CASE(local_flow_is_not_an_idp_flow),
+		UNIT_CASE(page_split_keeps_the_kinds_apart),
+		UNIT_CASE(recent_activity),
 		UNIT_CASE(page_keeps_an_idp_flow_when_the_cache_is_down),
 		UNIT_CASE(login_page_flood_is_limited),
 		UNIT_CASE(my_passkeys),

@@ -5,11 +5,14 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../bridge/app/enrol.h"
 #include "../../bridge/app/enrolment.h"
 #include "../../bridge/app/passkeys.h"
+#include "../../bridge/app/authn_policy.h"
 #include "../../bridge/app/registration.h"
+#include "../../bridge/app/result.h"
 #include "svc_fixture.h"
 
 static size_t
@@ -468,6 +471,471 @@ password_enrolment_first_passkey_only(void)
 	svc_close(&s);
 }
 
+/* ---- FIDO metadata ([attestation] mds_file) ---- */
+
+/* A stored payload (what bridgectl mds import writes) with one entry; the path is static. */
+static const char *
+mds_file(const char *aaguid, const char *statuses)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/svc-mds-%ld.json", (long)getpid());
+	CHECK((f = fopen(path, "w")) != NULL);
+	fprintf(f, "{\"no\":3,\"nextUpdate\":\"2030-01-01\",\"entries\":[{\"aaguid\":\"%s\","
+	    "\"metadataStatement\":{\"description\":\"Model\"},\"statusReports\":[%s]}]}", aaguid, statuses);
+	CHECK(fclose(f) == 0);
+	return path;
+}
+
+static char *
+mds_conf(const char *path, const char *more)
+{
+	static char conf[512];
+
+	snprintf(conf, sizeof(conf), "[attestation]\nmds_file = %s\n%s", path, more);
+	return conf;
+}
+
+static void
+revoked_model_refused_link_kept(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+	const char *path;
+
+	sk_key_new(&k);
+	path = mds_file(k.aaguid_text, "{\"status\":\"FIDO_CERTIFIED_L1\"},{\"status\":\"REVOKED\",\"effectiveDate\":\"2025-01-01\"}");
+	svc_open(&s, mds_conf(path, ""));
+	svc_enrol_link(&s, "alice", code);
+	svc_open_link(&s, "alice", code, sid);
+	chal = svc_reg_challenge(&s, sid, &k);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_AUTHENTICATOR_REFUSED);
+	CHECK(strcmp(br_result_code(BR_RESULT_AUTHENTICATOR_REFUSED), "authenticator_refused") == 0);
+	CHECK_INT(creds_of(&s, "alice"), 0);
+	CHECK_INT(codes_of(&s, "alice"), 1);     /* refused before the link was spent */
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "mds_status_REVOKED"), 1);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	svc_close(&s);
+	unlink(path);
+}
+
+static void
+metadata_rules_and_reload(void)
+{
+	svc s;
+	sk_key k, k2;
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+	const char *path;
+	char err[256];
+
+	sk_key_new(&k);
+	/* an unlisted model, with mds_require_entry: refused */
+	path = mds_file("00000000-0000-0000-0000-0000000000aa", "");
+	svc_open(&s, mds_conf(path, "mds_require_entry = true\n"));
+	chal = begin(&s, "alice", &k2, sid);
+	cred = svc_registration(&k2, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_AUTHENTICATOR_REFUSED);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "mds_no_entry"), 1);
+	json_decref(cred);
+	free(chal);
+	/* SIGHUP: the model is now listed and certified: the same link (not spent) now works */
+	mds_file(k2.aaguid_text, "{\"status\":\"FIDO_CERTIFIED_L2\"}");
+	CHECK_INT(br_app_reload_metadata(&s.app, err, sizeof(err)), 0);
+	CHECK_INT(s.app.mds->no, 3);
+	chal = svc_reg_challenge(&s, sid, &k2);
+	cred = svc_registration(&k2, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_OK);
+	CHECK_INT(creds_of(&s, "alice"), 1);
+	json_decref(cred);
+	free(chal);
+	/* a broken file on reload: refused, the loaded metadata stays */
+	{
+		FILE *f = fopen(path, "w");
+
+		CHECK(f != NULL && fputs("{\"no\":", f) >= 0 && fclose(f) == 0);
+	}
+	CHECK_INT(br_app_reload_metadata(&s.app, err, sizeof(err)), -1);
+	CHECK(strstr(err, "mds_file") != NULL && s.app.mds != NULL && s.app.mds->n == 1);
+	sk_key_free(&k);
+	sk_key_free(&k2);
+	svc_close(&s);
+	unlink(path);
+}
+
+static void
+metadata_min_level(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1], *chal;
+	br_registration_done done;
+	json_t *cred;
+	const char *path;
+
+	sk_key_new(&k);
+	path = mds_file(k.aaguid_text, "{\"status\":\"FIDO_CERTIFIED_L1\"}");
+	svc_open(&s, mds_conf(path, "mds_min_level = L2\n"));
+	svc_enrol_link(&s, "alice", code);
+	svc_open_link(&s, "alice", code, sid);
+	chal = svc_reg_challenge(&s, sid, &k);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_AUTHENTICATOR_REFUSED);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "mds_certification_level"), 1);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	svc_close(&s);
+	unlink(path);
+}
+
+/* ---- authenticator policies ([policy NAME]) ---- */
+
+static br_result
+register_as(svc *s, const char *user, uint8_t flags, sk_key *k)
+{
+	char sid[BR_ID_LEN + 1], *chal;
+	br_registration_done done;
+	sk_reg_opts o;
+	json_t *cred;
+	br_result r;
+
+	memset(&o, 0, sizeof(o));
+	o.flags_set = 1;
+	o.flags = flags;
+	chal = begin(s, user, k, sid);
+	cred = svc_registration(k, chal, &o);
+	r = br_registration_verify(&s->app, &s->who, sid, cred, NULL, &done);
+	json_decref(cred);
+	free(chal);
+	return r;
+}
+
+static void
+policy_device_bound_by_attribute(void)
+{
+	svc s;
+	sk_key k;
+
+	svc_open(&s, "[policy admins]\nmatch = uid=alice\ndevice_bound = true\n");
+	/* alice's policy: a passkey that may be synced is refused, a device-bound one is not */
+	CHECK_INT(register_as(&s, "alice", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &k), BR_RESULT_AUTHENTICATOR_REFUSED);
+	sk_key_free(&k);
+	CHECK_INT(creds_of(&s, "alice"), 0);
+	CHECK_INT(codes_of(&s, "alice"), 1);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "policy_synced"), 1);
+	{
+		json_t *ev = svc_audit_last(&s, "registration_failure");
+
+		CHECK(ev != NULL && strcmp(json_string_value(json_object_get(ev, "policy")), "admins") == 0);
+		json_decref(ev);
+	}
+	CHECK_INT(register_as(&s, "alice", SK_UP | SK_UV | SK_AT, &k), BR_RESULT_OK);
+	sk_key_free(&k);
+	/* bob matches no policy: synced is fine */
+	CHECK_INT(register_as(&s, "bob", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &k), BR_RESULT_OK);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+policy_models_formats_attestation(void)
+{
+	svc s;
+	sk_key k;
+	char conf[512];
+
+	sk_key_new(&k);
+	snprintf(conf, sizeof(conf), "[policy deny]\nmatch = uid=alice\naaguid_deny = %s\n"
+	    "[policy fmt]\nmatch = uid=bob\nformats = packed, tpm\n"
+	    "[policy default]\nattestation_required = true\n", k.aaguid_text);
+	sk_key_free(&k);
+	svc_open(&s, conf);
+	CHECK_INT(register_as(&s, "alice", SK_UP | SK_UV | SK_AT, &k), BR_RESULT_AUTHENTICATOR_REFUSED);
+	sk_key_free(&k);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "policy_aaguid"), 1);
+	/* the soft key attests with "none" */
+	CHECK_INT(register_as(&s, "bob", SK_UP | SK_UV | SK_AT, &k), BR_RESULT_AUTHENTICATOR_REFUSED);
+	sk_key_free(&k);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "policy_format"), 1);
+	svc_close(&s);
+}
+
+static void
+policy_hints_in_options(void)
+{
+	svc s;
+	sk_key k;
+	char sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1];
+	json_t *pk = NULL, *h;
+
+	svc_open(&s, "[webauthn]\nhints = client-device, hybrid\n[policy admins]\nmatch = uid=alice\nhints = security-key\n");
+	sk_key_new(&k);
+	svc_enrol_link(&s, "alice", code);
+	svc_open_link(&s, "alice", code, sid);
+	CHECK_INT(br_registration_options(&s.app, &s.who, sid, &pk), BR_RESULT_OK);
+	h = json_object_get(pk, "hints");
+	CHECK(json_array_size(h) == 1 && strcmp(json_string_value(json_array_get(h, 0)), "security-key") == 0);
+	json_decref(pk);
+	svc_enrol_link(&s, "bob", code);
+	svc_open_link(&s, "bob", code, sid);
+	CHECK_INT(br_registration_options(&s.app, &s.who, sid, &pk), BR_RESULT_OK);
+	h = json_object_get(pk, "hints");
+	CHECK(json_array_size(h) == 2 && strcmp(json_string_value(json_array_get(h, 1)), "hybrid") == 0);
+	json_decref(pk);
+	sk_key_free(&k);
+	svc_close(&s);
+}
+
+static void
+policy_mfa_verdict(void)
+{
+	br_config c;
+	br_auth_policy strict, synced_ok, off;
+	br_credential_record bound, synced;
+	char err[256];
+
+	CHECK_INT(br_config_defaults(&c, err, sizeof(err)), 0);
+	memset(&strict, 0, sizeof(strict));
+	memset(&bound, 0, sizeof(bound));
+	strict.mfa = 1;
+	strict.device_bound = 1;
+	synced_ok = strict;
+	synced_ok.device_bound = 0;
+	synced_ok.mfa_synced = 1;
+	off = synced_ok;
+	off.mfa = 0;
+	snprintf(bound.aaguid, sizeof(bound.aaguid), "ee882879-721c-4913-9775-3dfcce97072a");
+	snprintf(bound.fmt, sizeof(bound.fmt), "packed");
+	synced = bound;
+	synced.backup_eligible = 1;
+	CHECK(br_policy_mfa(&c, NULL, 1, &bound) && !br_policy_mfa(&c, NULL, 1, &synced) && !br_policy_mfa(&c, NULL, 0, &bound));
+	CHECK(br_policy_mfa(&c, &strict, 1, &bound) && !br_policy_mfa(&c, &strict, 1, &synced));
+	CHECK(br_policy_mfa(&c, &synced_ok, 1, &synced) && !br_policy_mfa(&c, &synced_ok, 0, &synced));
+	CHECK(!br_policy_mfa(&c, &off, 1, &bound));
+	/* a model the policy now denies is no longer multi-factor */
+	CHECK(br_config_list_parse("EE882879-721C-4913-9775-3DFCCE97072A", &strict.aaguid_deny) == 0);
+	CHECK(!br_policy_mfa(&c, &strict, 1, &bound));
+	br_config_list_free(&strict.aaguid_deny);
+	br_config_free(&c);
+}
+
+static void
+policy_config_errors(void)
+{
+	static const char *const bad[] = {
+		"[policy x]\ndevice_bound = true\n",                       /* no match */
+		"[policy x]\nmatch = nosuchattr=1\n",                      /* attribute not read */
+		"[policy x]\nmatch = uid=a\naaguid_allow = nope\n",
+		"[policy x]\nmatch = uid=a\nhints = usb\n",
+		"[policy x]\nmatch = uid=a\nfrobnicate = 1\n",
+		"[policy Bad Name]\nmatch = uid=a\n",
+		"[webauthn]\nhints = nfc\n",
+	};
+	char path[] = "/tmp/policy-conf-XXXXXX", err[512];
+	size_t i;
+	br_config c;
+	int fd;
+	FILE *f;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK((fd = mkstemp(path)) >= 0 && (f = fdopen(fd, "w")) != NULL);
+		fprintf(f, "[webauthn]\nrp_id = example.edu\norigins = https://login.example.edu\n%s", bad[i]);
+		CHECK(fclose(f) == 0);
+		err[0] = '\0';
+		CHECK(br_config_load(path, &c, err, sizeof(err)) < 0 || (br_config_check(&c, err, sizeof(err)) < 0 && (br_config_free(&c), 1)));
+		CHECK(strstr(err, "policy") != NULL || strstr(err, "hints") != NULL);
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+}
+
+/* ---- names ([webauthn] aaguid_names_file, metadata descriptions, the kind) ---- */
+
+static void
+names_in_nickname_audit_and_list(void)
+{
+	svc s;
+	sk_key k, other;
+	char conf[256], sid[BR_ID_LEN + 1], session[BR_ID_LEN + 1], *chal, path[64];
+	br_registration_done done;
+	json_t *cred, *ev, *list, *pk;
+	br_user *u;
+	FILE *f;
+	size_t i;
+	int seen_named = 0, seen_kind = 0;
+
+	sk_key_new(&k);
+	snprintf(path, sizeof(path), "/tmp/svc-names-%ld.json", (long)getpid());
+	CHECK((f = fopen(path, "w")) != NULL);
+	fprintf(f, "{\"%s\":{\"name\":\"Example Key 5\"}}", k.aaguid_text);
+	CHECK(fclose(f) == 0);
+	snprintf(conf, sizeof(conf), "[webauthn]\naaguid_names_file = %s\n", path);
+	svc_open(&s, conf);
+	/* no nickname given: the model's name is the nickname, and the audit line names the model */
+	{
+		char code[BR_ENROL_CODE_LEN + 1];
+
+		svc_enrol_link(&s, "alice", code);
+		svc_open_link(&s, "alice", code, sid);
+	}
+	chal = svc_reg_challenge(&s, sid, &k);
+	cred = svc_registration(&k, chal, NULL);
+	CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, NULL, &done), BR_RESULT_OK);
+	json_decref(cred);
+	free(chal);
+	u = svc_user(&s, "alice");
+	CHECK(u->n_creds == 1 && u->creds[0].nickname != NULL && strcmp(u->creds[0].nickname, "Example Key 5") == 0);
+	br_user_free(&u);
+	ev = svc_audit_last(&s, "registration");
+	CHECK(ev != NULL && strcmp(json_string_value(json_object_get(ev, "authenticator")), "Example Key 5") == 0);
+	json_decref(ev);
+	/* a second passkey of a model nobody names, synced: shown as a passkey, not "unknown" */
+	{
+		char code[BR_ENROL_CODE_LEN + 1];
+		sk_reg_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.flags_set = 1;
+		o.flags = SK_UP | SK_UV | SK_AT | SK_BE | SK_BS;
+		sk_key_new(&other);
+		memset(other.aaguid, 0x42, 16);
+		snprintf(other.aaguid_text, sizeof(other.aaguid_text), "42424242-4242-4242-4242-424242424242");
+		svc_enrol_link(&s, "alice", code);
+		svc_open_link(&s, "alice", code, sid);
+		chal = svc_reg_challenge(&s, sid, &other);
+		cred = svc_registration(&other, chal, &o);
+		CHECK_INT(br_registration_verify(&s.app, &s.who, sid, cred, "Phone", &done), BR_RESULT_OK);
+		json_decref(cred);
+		free(chal);
+	}
+	/* the page's guess ("Chrome on Linux") gives way to the model's name; a name the user typed does not */
+	{
+		char code[BR_ENROL_CODE_LEN + 1];
+		sk_key a, b;
+		unsigned i2;
+
+		for (i2 = 0; i2 < 2; i2++) {
+			sk_key *kk = i2 == 0 ? &a : &b;
+
+			sk_key_new(kk);
+			memcpy(kk->aaguid, k.aaguid, 16);
+			svc_enrol_link(&s, "bob", code);
+			svc_open_link(&s, "bob", code, sid);
+			chal = svc_reg_challenge(&s, sid, kk);
+			cred = svc_registration(kk, chal, NULL);
+			{
+				br_registration_opts ro = { "Chrome on Linux", i2 == 0, 0 };
+
+				CHECK_INT(br_registration_verify_opts(&s.app, &s.who, sid, cred, &ro, &done), BR_RESULT_OK);
+			}
+			json_decref(cred);
+			free(chal);
+		}
+		u = svc_user(&s, "bob");
+		CHECK(u->n_creds == 2);
+		CHECK((strcmp(u->creds[0].nickname, "Example Key 5") == 0 && strcmp(u->creds[1].nickname, "Chrome on Linux") == 0) ||
+		    (strcmp(u->creds[1].nickname, "Example Key 5") == 0 && strcmp(u->creds[0].nickname, "Chrome on Linux") == 0));
+		br_user_free(&u);
+		sk_key_free(&a);
+		sk_key_free(&b);
+	}
+	svc_signin_local(&s, &k, session);
+	CHECK_INT(br_passkeys_list(&s.app, &s.who, session, &list), BR_RESULT_OK);
+	json_array_foreach(json_object_get(list, "passkeys"), i, pk) {
+		const char *a = json_string_value(json_object_get(pk, "authenticator"));
+
+		if (a != NULL && strcmp(a, "Example Key 5") == 0 && json_is_false(json_object_get(pk, "authenticator_generic")))
+			seen_named++;
+		if (a != NULL && strcmp(a, "Passkey") == 0 && json_is_true(json_object_get(pk, "authenticator_generic")) &&
+		    strcmp(json_string_value(json_object_get(pk, "authenticator_kind")), "passkey") == 0)
+			seen_kind++;
+	}
+	CHECK_INT(seen_named, 1);
+	CHECK_INT(seen_kind, 1);
+	json_decref(list);
+	sk_key_free(&k);
+	sk_key_free(&other);
+	svc_close(&s);
+	unlink(path);
+}
+
+/* ---- conditional create (WebAuthn L3 automatic passkey upgrade) ---- */
+
+static char *
+conditional_challenge(svc *s, const char *sid, sk_key *k, br_result want)
+{
+	json_t *pk = NULL;
+	char *chal = NULL;
+
+	CHECK_INT(br_registration_options_ext(&s->app, &s->who, sid, 1, &pk), want);
+	if (want != BR_RESULT_OK)
+		return NULL;
+	CHECK(sk_key_set_user_handle(k, json_string_value(json_object_get(json_object_get(pk, "user"), "id"))) == 0);
+	chal = strdup(json_string_value(json_object_get(pk, "challenge")));
+	json_decref(pk);
+	return chal;
+}
+
+static void
+conditional_create(void)
+{
+	svc s;
+	sk_key first, k;
+	char session[BR_ID_LEN + 1], sid[BR_ID_LEN + 1], code[BR_ENROL_CODE_LEN + 1], *chal;
+	br_registration_done done;
+	br_registration_opts cond = { NULL, 0, 1 }, plain = { NULL, 0, 0 };
+	sk_reg_opts o;
+	json_t *cred;
+
+	svc_open(&s, NULL);
+	svc_enrol(&s, "alice", &first);
+	svc_signin_local(&s, &first, session);
+	memset(&o, 0, sizeof(o));
+	o.flags_set = 1;
+	o.flags = SK_UV | SK_AT;        /* no user presence: made without a gesture */
+
+	/* without presence, a plain registration is refused */
+	sk_key_new(&k);
+	chal = svc_reg_challenge(&s, session, &k);
+	cred = svc_registration(&k, chal, &o);
+	CHECK_INT(br_registration_verify_opts(&s.app, &s.who, session, cred, &plain, &done), BR_RESULT_FAILED);
+	CHECK_INT(svc_audit_count(&s, "registration_failure", "user_presence"), 1);
+	json_decref(cred);
+	free(chal);
+	/* a plain challenge cannot be answered as a conditional one */
+	chal = svc_reg_challenge(&s, session, &k);
+	cred = svc_registration(&k, chal, &o);
+	CHECK(br_registration_verify_opts(&s.app, &s.who, session, cred, &cond, &done) != BR_RESULT_OK);
+	json_decref(cred);
+	free(chal);
+	CHECK_INT(creds_of(&s, "alice"), 1);
+	/* a conditional challenge from a fresh sign-in: the passkey is added */
+	chal = conditional_challenge(&s, session, &k, BR_RESULT_OK);
+	cred = svc_registration(&k, chal, &o);
+	CHECK_INT(br_registration_verify_opts(&s.app, &s.who, session, cred, &cond, &done), BR_RESULT_OK);
+	CHECK_INT(creds_of(&s, "alice"), 2);
+	json_decref(cred);
+	free(chal);
+	sk_key_free(&k);
+	/* an enrolment link proves no password was just used: no conditional create there */
+	sk_key_new(&k);
+	svc_enrol_link(&s, "bob", code);
+	svc_open_link(&s, "bob", code, sid);
+	CHECK(conditional_challenge(&s, sid, &k, BR_RESULT_BAD_REQUEST) == NULL);
+	sk_key_free(&k);
+	sk_key_free(&first);
+	svc_close(&s);
+}
+
 int
 main(void)
 {
@@ -486,6 +954,16 @@ main(void)
 		UNIT_CASE(password_enrolment),
 		UNIT_CASE(password_enrolment_off_by_default),
 		UNIT_CASE(password_enrolment_first_passkey_only),
+		UNIT_CASE(revoked_model_refused_link_kept),
+		UNIT_CASE(metadata_rules_and_reload),
+		UNIT_CASE(metadata_min_level),
+		UNIT_CASE(policy_device_bound_by_attribute),
+		UNIT_CASE(policy_models_formats_attestation),
+		UNIT_CASE(policy_hints_in_options),
+		UNIT_CASE(policy_mfa_verdict),
+		UNIT_CASE(policy_config_errors),
+		UNIT_CASE(names_in_nickname_audit_and_list),
+		UNIT_CASE(conditional_create),
 	};
 
 	return unit_run("registration_service", cases, UNIT_N(cases));

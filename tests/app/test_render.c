@@ -18,7 +18,8 @@
 #include "../../bridge/app/render.h"
 #include "unit.h"
 
-static const char *const page_names[] = { "login", "enroll", "enrolled", "passkeys", "error", "enroll-password" };
+static const char *const page_names[] = { "login", "enroll", "enrolled", "passkeys", "error", "enroll-password",
+	"enroll-help", "not-found" };
 
 /* what every page may be given (docs/http-api.md), with characters that must come out escaped */
 static const br_var vars[] = {
@@ -193,7 +194,7 @@ static void
 title_per_page(void)
 {
 	static const char *const title_key[] = { "signin.title", "enroll.title", "enrolled.title", "passkeys.title",
-		NULL, "enrollpw.title" };
+		NULL, "enrollpw.title", "enrollhelp.title", "notfound.title" };
 	br_templates *t = load_ok(TEMPLATES_DIR);
 	size_t i, l;
 
@@ -481,6 +482,122 @@ missing_language_file_refused(void)
 	load_refused(dir, path, "cannot open");
 }
 
+/* ---- branding ---------------------------------------------------------- */
+
+/* Without [branding]: the built-in names, no logo, an empty custom style; nothing left as {org} or {helpdesk}. */
+static void
+brand_defaults(void)
+{
+	br_templates *t = load_ok(TEMPLATES_DIR);
+	const char *ctype = NULL, *text;
+	size_t len = 99, l;
+
+	for (l = 0; l < br_lang_count(); l++) {
+		const char *lang = br_lang_code(l);
+		char *html = render(t, "error", lang);
+		char path[32];
+
+		CHECK(strstr(br_t(t, lang, "common.site"), "University") != NULL);
+		CHECK(strstr(br_t(t, lang, "error.hint"), br_t(t, lang, "common.helpdesk")) != NULL);
+		CHECK(strstr(html, "{org}") == NULL && strstr(html, "{helpdesk}") == NULL);
+		CHECK(strstr(html, "<img class=\"site-logo\" src=\"\" alt=\"\">") != NULL);
+		CHECK(strstr(html, "<a class=\"privacy-link\" href=\"\">") != NULL);
+		free(html);
+		snprintf(path, sizeof(path), "/i18n/%s.json", lang);
+		text = br_static_file(t, path, &len, &ctype);
+		CHECK(text != NULL && strstr(text, "{helpdesk}") == NULL && strstr(text, "{org}") == NULL);
+	}
+	CHECK(br_static_file(t, "/branding/logo", &len, &ctype) == NULL);
+	text = br_static_file(t, "/branding/custom.css", &len, &ctype);
+	CHECK(text != NULL && len == 0 && strcmp(ctype, "text/css; charset=utf-8") == 0);
+	br_templates_free(&t);
+}
+
+/* Names per language into every string (pages and the scripts' files), the files served, the links in the footer. */
+static void
+brand_applied(void)
+{
+	const char *dir = copy_templates();
+	char logo[512], css[512], err[256];
+	br_templates *t = load_ok(TEMPLATES_DIR);
+	br_brand b = { 0 };
+	const char *ctype = NULL, *text;
+	size_t len = 0;
+	char *html;
+
+	snprintf(logo, sizeof(logo), "%s/logo.svg", dir);
+	snprintf(css, sizeof(css), "%s/custom.css", dir);
+	write_file(dir, "logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+	write_file(dir, "custom.css", ":root { --accent: red; }");
+	b.organisation[0] = "Example <University>";
+	b.helpdesk_name[0] = "the IT Service Desk";
+	b.helpdesk_name[1] = "ITサービスデスク";
+	b.helpdesk_text[0] = "phone 123";
+	b.helpdesk_url = "mailto:help@example.edu";
+	b.privacy_url = "https://www.example.edu/privacy";
+	b.logo_file = logo;
+	b.css_file = css;
+	CHECK(br_templates_brand(t, &b, err, sizeof(err)) == 0);
+	CHECK(strcmp(br_t(t, "en", "common.site"), "Example <University> single sign-on") == 0);
+	CHECK(strstr(br_t(t, "en", "error.hint"), "contact the IT Service Desk.") != NULL);
+	CHECK(strstr(br_t(t, "ja", "error.hint"), "ITサービスデスク") != NULL);
+	/* a language without its own organisation takes the default language's */
+	CHECK(strstr(br_t(t, "ja", "common.site"), "Example <University>") != NULL);
+	html = render(t, "login", "en");
+	CHECK(strstr(html, "Example &lt;University&gt; single sign-on") != NULL);
+	CHECK(strstr(html, "<img class=\"site-logo\" src=\"/branding/logo?v=") != NULL);
+	CHECK(strstr(html, "<link rel=\"stylesheet\" href=\"/branding/custom.css?v=") != NULL);
+	CHECK(strstr(html, "href=\"mailto:help@example.edu\">the IT Service Desk</a>") != NULL);
+	CHECK(strstr(html, "<span class=\"helpdesk-text\">phone 123</span>") != NULL);
+	CHECK(strstr(html, "href=\"https://www.example.edu/privacy\"") != NULL);
+	free(html);
+	text = br_static_file(t, "/i18n/ja.json", &len, &ctype);
+	CHECK(text != NULL && strstr(text, "ITサービスデスク") != NULL);
+	text = br_static_file(t, "/branding/logo", &len, &ctype);
+	CHECK(text != NULL && strcmp(ctype, "image/svg+xml") == 0 && len == strlen("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"));
+	text = br_static_file(t, "/branding/custom.css", &len, &ctype);
+	CHECK(text != NULL && strncmp(text, ":root", 5) == 0);
+	/* a second call replaces the first: no logo now */
+	b.logo_file = NULL;
+	CHECK(br_templates_brand(t, &b, err, sizeof(err)) == 0);
+	CHECK(br_static_file(t, "/branding/logo", &len, &ctype) == NULL);
+	br_templates_free(&t);
+}
+
+/* What [branding] may not hold: links that are not https:// or mailto:, a logo of another type, a missing file. */
+static void
+brand_refused(void)
+{
+	static const char *const bad_urls[] = { "javascript:alert(1)", "http://example.edu/", "https://a.example/\" onclick=\"x",
+		"data:text/html,x", "https://a.example/ b" };
+	br_templates *t = load_ok(TEMPLATES_DIR);
+	br_brand b = { 0 };
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < UNIT_N(bad_urls); i++) {
+		memset(&b, 0, sizeof(b));
+		b.helpdesk_url = bad_urls[i];
+		CHECK(br_templates_brand(t, &b, err, sizeof(err)) < 0 && strstr(err, "helpdesk_url") != NULL);
+		memset(&b, 0, sizeof(b));
+		b.privacy_url = bad_urls[i];
+		CHECK(br_templates_brand(t, &b, err, sizeof(err)) < 0 && strstr(err, "privacy_url") != NULL);
+	}
+	memset(&b, 0, sizeof(b));
+	b.logo_file = "/etc/fido-bridge/logo.exe";
+	CHECK(br_templates_brand(t, &b, err, sizeof(err)) < 0 && strstr(err, "logo_file") != NULL);
+	b.logo_file = "/nonexistent/logo.png";
+	CHECK(br_templates_brand(t, &b, err, sizeof(err)) < 0 && strstr(err, "cannot open") != NULL);
+	b.logo_file = "logo.png";
+	CHECK(br_templates_brand(t, &b, err, sizeof(err)) < 0 && strstr(err, "absolute") != NULL);
+	memset(&b, 0, sizeof(b));
+	b.css_file = "/etc/fido-bridge/custom.txt";
+	CHECK(br_templates_brand(t, &b, err, sizeof(err)) < 0 && strstr(err, "css_file") != NULL);
+	/* a refused call left the pages as they were */
+	CHECK(strstr(br_t(t, "en", "common.site"), "University") != NULL);
+	br_templates_free(&t);
+}
+
 int
 main(void)
 {
@@ -501,6 +618,9 @@ main(void)
 		UNIT_CASE(missing_page_string_refused),
 		UNIT_CASE(missing_script_string_refused),
 		UNIT_CASE(missing_language_file_refused),
+		UNIT_CASE(brand_defaults),
+		UNIT_CASE(brand_applied),
+		UNIT_CASE(brand_refused),
 	};
 
 	return unit_run("render", cases, UNIT_N(cases));

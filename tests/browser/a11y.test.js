@@ -29,8 +29,8 @@ before(() => {
 /*
  * Walks one user through every page, calling visit(name) on each: enroll, enrolled,
  * passkeys, passkeys-rename (the rename panel open), passkeys-delete (the delete
- * question), login (from the IdP), login-error (a message shown), error (a tampered
- * handoff).
+ * question), login (from the IdP), login-error (a message shown), enroll-help ("Set up
+ * a passkey" from it), error (a tampered handoff), not-found (an unknown path).
  */
 async function everyPage(s, user, visit) {
 	const auth = await s.addAuthenticator(PLATFORM);
@@ -62,6 +62,9 @@ async function everyPage(s, user, visit) {
 	await s.page.click('#signin-username'); /* no username: a message and aria-invalid */
 	await F.statusOf(s.page);
 	await visit('login-error');
+	await s.page.click('.more-links a[href^="/enroll"]');
+	await s.page.locator('#back-to-signin').waitFor();
+	await visit('enroll-help');
 
 	// a handoff whose signature does not match
 	const start = await s.page.request.get(`${stack.idp}/start?entity=${encodeURIComponent(SP)}`, { maxRedirects: 0 });
@@ -69,6 +72,8 @@ async function everyPage(s, user, visit) {
 	url.searchParams.set('sig', url.searchParams.get('sig').split('').reverse().join(''));
 	await s.page.goto(url.href);
 	await visit('error');
+	await s.page.goto(`${stack.bridge}/no/such/page`);
+	await visit('not-found');
 }
 
 function summary(v) {
@@ -115,7 +120,7 @@ describe('accessibility and compatibility', () => {
 				fs.writeFileSync(path.join(OUT_DIR, `axe-${lang}.json`), `${JSON.stringify(report, null, 2)}\n`);
 				await s.close();
 			}
-			assert.equal(Object.keys(report).length, 16, 'eight page states in two colour schemes');
+			assert.equal(Object.keys(report).length, 20, 'ten page states in two colour schemes');
 			assert.deepEqual(found, [], 'serious or critical axe violations');
 		});
 	}
@@ -142,7 +147,7 @@ describe('accessibility and compatibility', () => {
 					if (m.scrollWidth > 320 || m.bodyScrollWidth > 320) {
 						problems.push(`${name}: scrollWidth ${m.scrollWidth}/${m.bodyScrollWidth} > 320`);
 					}
-					const wantButtons = { enroll: 1, enrolled: 1, passkeys: 1, login: 2, 'login-error': 2 }[name] || 0;
+					const wantButtons = { enroll: 1, enrolled: 1, passkeys: 1, login: 2, 'login-error': 2, 'enroll-help': 1, 'not-found': 1 }[name] || 0;
 					if (m.buttons.length < wantButtons) {
 						problems.push(`${name}: ${m.buttons.length} primary buttons visible, want ${wantButtons}`);
 					}

@@ -331,10 +331,17 @@ describe('browser scenarios', () => {
 			assert.equal(stack.userShow('grace').credentials.length, 2);
 			await shot(s.page, '5-two-passkeys');
 
-			// rename the new one
+			// the new one asks for its nickname at once, prefilled (the model's name, else the device guess)
 			const keyItem = items.filter({ hasNot: s.page.locator('h3', { hasText: /^Laptop$/ }) });
-			await keyItem.getByRole('button', { name: new RegExp(`^${T('en', 'passkeys.rename')}`) }).click();
 			const input = keyItem.locator('input[type=text]');
+			await input.waitFor();
+			assert.notEqual(await input.inputValue(), '');
+			// the model is named, or shown by its kind: never "Unknown"
+			const types = await s.page.locator('#passkey-list .pk-meta-row').filter({ hasText: T('en', 'passkeys.type') }).allInnerTexts();
+			assert.equal(types.length, 2);
+			for (const ty of types) {
+				assert.ok(!/unknown/i.test(ty), ty);
+			}
 			await input.fill('Backup key');
 			await keyItem.getByRole('button', { name: T('en', 'passkeys.save'), exact: true }).click();
 			assert.equal((await F.statusOf(s.page, { contains: 'Backup key' })).text, T('en', 'status.renamed', { name: 'Backup key' }));
@@ -359,7 +366,7 @@ describe('browser scenarios', () => {
 			// sign out on all devices: back at the sign-in page, and My passkeys is closed
 			const signoutMark = stack.audit().length;
 			await s.page.click('#signout');
-			await s.page.waitForURL(`${stack.bridge}/login`);
+			await s.page.waitForURL(`${stack.bridge}/login?for=passkeys`);
 			assert.equal(auditSince(stack, signoutMark, 'signed_out').length, 1);
 			const after = await s.page.evaluate(async () => (await fetch('/api/passkeys')).status);
 			assert.equal(after, 403, 'My passkeys answers after sign-out');
@@ -512,7 +519,7 @@ describe('browser scenarios', () => {
 			assert.equal(await s.page.getAttribute('#app', 'data-page'), 'error');
 			assert.notEqual(await visibleText(s.page, 'h1'), '');
 			assert.notEqual(await visibleText(s.page, '.notice-error'), '');
-			assert.equal(await visibleText(s.page, 'main > p:last-child'), T('en', 'error.hint'));
+			assert.equal(await visibleText(s.page, 'main > p.hint'), T('en', 'error.hint'));
 			const rejected = auditSince(stack, mark, 'handoff_rejected');
 			assert.equal(rejected.length, 1);
 			assert.match(rejected[0].reason, /sig/i);

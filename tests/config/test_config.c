@@ -254,11 +254,9 @@ proxies(void)
 	CHECK(br_ip_parse("192.0.2.100", 11, a) == 0 && !br_ip_in(&c.trusted_proxies, a));
 	CHECK(br_ip_parse("127.0.0.2", 9, a) == 0 && !br_ip_in(&c.trusted_proxies, a));
 	br_config_free(&c);
-	/* a later line replaces the list; an empty value empties it */
-	CHECK(load("[server]\ntrusted_proxies = 10.0.0.0/8\ntrusted_proxies = 192.0.2.1\n", &c, err, sizeof(err)) == 0);
-	CHECK(c.trusted_proxies.n == 1);
-	br_config_free(&c);
-	CHECK(load("[server]\ntrusted_proxies = 10.0.0.0/8\ntrusted_proxies =\n", &c, err, sizeof(err)) == 0);
+	/* a key given twice is a mistake (one value would be lost), not a replacement; an empty value is the empty list */
+	expect_error("[server]\ntrusted_proxies = 10.0.0.0/8\ntrusted_proxies = 192.0.2.1\n", 3, "set again (first at line 2)");
+	CHECK(load("[server]\ntrusted_proxies =\n", &c, err, sizeof(err)) == 0);
 	CHECK(c.trusted_proxies.n == 0);
 	br_config_free(&c);
 	/* every bad entry is named, with its line */
@@ -275,6 +273,81 @@ proxies(void)
 	expect_error("[server]\nmax_connections_per_address = many\n", 2, "not an integer");
 }
 
+/* [server] admin_listen and header_timeout */
+static void
+admin_listener(void)
+{
+	br_config c;
+	char err[256], addr[BR_IP_TEXT_MAX];
+	int port = 0;
+
+	/* the default: loopback only */
+	CHECK(load("", &c, err, sizeof(err)) == 0);
+	CHECK(c.admin_listen != NULL && strcmp(c.admin_listen, "127.0.0.1:9091") == 0);
+	CHECK(c.header_timeout_s == 10);
+	br_config_free(&c);
+	CHECK(br_listen_parse("127.0.0.1:9091", addr, sizeof(addr), &port) == 0 && strcmp(addr, "127.0.0.1") == 0 &&
+	    port == 9091);
+	CHECK(br_listen_parse("[::1]:9100", addr, sizeof(addr), &port) == 0 && strcmp(addr, "::1") == 0 && port == 9100);
+	CHECK(br_listen_parse("off", addr, sizeof(addr), &port) == 1);
+	CHECK(br_listen_parse("::1:9100", addr, sizeof(addr), &port) == -1);      /* IPv6 needs brackets */
+	CHECK(br_listen_parse("localhost:9091", addr, sizeof(addr), &port) == -1); /* numeric only */
+	CHECK(br_listen_parse("127.0.0.1", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:0", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:65536", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:+80", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("127.0.0.1:80x", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse(":9091", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("[]:9091", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("[127.0.0.1]:9091", addr, sizeof(addr), &port) == -1);
+	CHECK(br_listen_parse("Off", addr, sizeof(addr), &port) == -1);
+	expect_error("[server]\nheader_timeout = 0s\n", 2, "between");
+}
+
+/* A complete config with more INI text after it: br_config_check's answer. */
+static int
+check_extra(const char *extra, char *err, size_t errlen)
+{
+	char text[4096], secret[256];
+	br_config c;
+	int rc;
+
+	snprintf(secret, sizeof(secret), "%s", write_file("secret", "s3cr3t-value\n"));
+	snprintf(text, sizeof(text), COMPLETE_TMPL, secret, "https://login.example.edu", secret, "https://idp.example.edu/idp/finish",
+	    secret);
+	strncat(text, extra, sizeof(text) - strlen(text) - 1);
+	CHECK(load(text, &c, err, errlen) == 0);
+	rc = br_config_check(&c, err, errlen);
+	br_config_free(&c);
+	return rc;
+}
+
+/* [branding]: links and files the pages would refuse at startup are refused by the check */
+static void
+branding(void)
+{
+	char err[256], extra[1024], logo[256], css[256];
+
+	snprintf(logo, sizeof(logo), "%s", write_file("logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"));
+	snprintf(css, sizeof(css), "%s", write_file("custom.css", ":root{}"));
+	CHECK(check_extra("[branding]\norganisation =\nlogo_file =\nhelpdesk_url =\n", err, sizeof(err)) == 0);
+	snprintf(extra, sizeof(extra), "[branding]\nhelpdesk_url = mailto:help@example.edu\nprivacy_url = https://www.example.edu/p\n"
+	    "logo_file = %s\ncss_file = %s\n", logo, css);
+	CHECK(check_extra(extra, err, sizeof(err)) == 0);
+	CHECK(check_extra("[branding]\nhelpdesk_url = javascript:alert(1)\n", err, sizeof(err)) == -1 && strstr(err, "helpdesk_url"));
+	CHECK(check_extra("[branding]\nprivacy_url = mailto:x@example.edu\n", err, sizeof(err)) == -1 && strstr(err, "privacy_url"));
+	CHECK(check_extra("[branding]\nprivacy_url = http://www.example.edu/\n", err, sizeof(err)) == -1);
+	CHECK(check_extra("[branding]\nlogo_file = /nonexistent/logo.svg\n", err, sizeof(err)) == -1 && strstr(err, "logo_file"));
+	snprintf(extra, sizeof(extra), "[branding]\nlogo_file = %s\n", css);
+	CHECK(check_extra(extra, err, sizeof(err)) == -1 && strstr(err, "logo_file"));
+	snprintf(extra, sizeof(extra), "[branding]\ncss_file = %s\n", logo);
+	CHECK(check_extra(extra, err, sizeof(err)) == -1 && strstr(err, "css_file"));
+	CHECK(check_extra("[branding]\ncss_file = custom.css\n", err, sizeof(err)) == -1 && strstr(err, "css_file"));
+	unlink(logo);
+	unlink(css);
+}
+
 int
 main(void)
 {
@@ -286,6 +359,8 @@ main(void)
 	cross_checks();
 	secrets_and_durations();
 	proxies();
+	admin_listener();
+	branding();
 	unlink(write_file("bridge.conf", ""));
 	unlink(write_file("secret", ""));
 	unlink(write_file("k", ""));

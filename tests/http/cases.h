@@ -9,6 +9,16 @@
 /* t_ops.c */
 void t_ops(void);
 
+/* t_pages.c */
+void t_pages_root(void);
+void t_pages_not_found(void);
+void t_pages_enroll_help(void);
+void t_pages_error_reference(void);
+void t_pages_passkeys_not_hijacked(void);
+void t_pages_activity(void);
+void t_pages_branding(void);
+void t_pages_enrolled_to_passkeys(void);
+
 /* t_enrol.c */
 void t_enrol_with_link(void);
 
@@ -54,6 +64,7 @@ void t_connection_limit_default(void);
 /* t_single_use.c */
 void t_consumed_keys_everywhere(void);
 void t_ticket_single_use_shim(void);
+void t_ticket_shim_after_fault(void);
 void t_standin_ticket_everywhere(void);
 
 /* t_audit.c */
@@ -69,5 +80,14 @@ void t_proxy_header_ignored(void);
 void t_state_sealed(void);
 void t_state_key_is_no_cookie(void);
 void t_state_forged_records(void);
+
+/* t_edges.c */
+void t_edges_both_framings(void);
+void t_edges_library_replies(void);
+void t_edges_slow_drip(void);
+void t_edges_admin_listener(void);
+void t_edges_plus_in_start(void);
+void t_edges_missing_cookie(void);
+void t_edges_health_detail(void);
 
 #endif

@@ -51,12 +51,18 @@ idp_begin(hc_browser *b, const char *query)
 char *
 auth_options(hc_browser *b, const char *body, json_t **pk)
 {
+	return auth_options_path(b, "/api/authenticate/options", body, pk);
+}
+
+char *
+auth_options_path(hc_browser *b, const char *path, const char *body, json_t **pk)
+{
 	hc_resp r = { 0 };
 	json_t *p;
 	const char *chal;
 	char *out;
 
-	bpost(b, "/api/authenticate/options", body, &r);
+	bpost(b, path, body, &r);
 	REQUIRE_STATUS(&r, 200);
 	CHECK(json_is_true(json_object_get(r.json, "ok")));
 	p = json_object_get(r.json, "publicKey");
@@ -227,21 +233,26 @@ signin_local(sk_key *k)
 {
 	hc_browser *b = browser();
 	hc_resp r = { 0 };
-	char *chal, *flow;
+	char *chal, *flow, *idp;
 	const char *sess;
 
-	bget(b, "/login", &r);
+	bget(b, "/login?for=passkeys", &r);
 	REQUIRE_STATUS(&r, 200);
 	CHECKF(strstr(r.body, "data-has-flow=\"0\"") != NULL, "/login without an IdP flow: data-has-flow is not 0");
-	REQUIREF(hc_set_cookie(&r, "fb_flow") != NULL, "/login without a flow set no fb_flow (the local flow)");
-	chal = auth_options(b, "{}", NULL);
-	bpostj(b, "/api/authenticate/verify", make_assertion(k, chal, NULL), &r);
+	CHECKF(strstr(r.body, "data-for=\"passkeys\"") != NULL, "/login?for=passkeys: not My passkeys' sign-in");
+	REQUIREF(hc_set_cookie(&r, "fb_local") != NULL, "/login without a flow set no fb_local (the local flow)");
+	CHECKF(hc_set_cookie(&r, "fb_flow") == NULL, "a local sign-in set fb_flow: %s", hc_set_cookie(&r, "fb_flow"));
+	chal = auth_options_path(b, "/api/authenticate/options?for=passkeys", "{}", NULL);
+	bpostj(b, "/api/authenticate/verify?for=passkeys", make_assertion(k, chal, NULL), &r);
 	REQUIRE_STATUS(&r, 200);
 	CHECK_STR(hc_json_str(&r, "next"), "/passkeys");
 	sess = hc_set_cookie(&r, "fb_session");
 	REQUIREF(sess != NULL, "a My passkeys sign-in set no fb_session");
-	flow = hc_cookie(b, "fb_flow");
+	flow = hc_cookie(b, "fb_local");
 	CHECKF(flow == NULL, "the local flow cookie stayed after sign-in: %s", flow);
+	idp = hc_cookie(b, "fb_flow");
+	CHECKF(idp == NULL, "a local sign-in left an fb_flow cookie: %s", idp);
+	free(idp);
 	free(flow);
 	free(chal);
 	hc_resp_reset(&r);
@@ -252,7 +263,7 @@ char *
 signed_start(const char *conversation, const char *state, const char *ret, const char *entity,
     const char *force, const char *passive, long long ts)
 {
-	char *m = xfmt("v1\n%s\n%s\n%s\n%s\n%s\n%s\n%lld", conversation, state, ret, entity, force, passive, ts);
+	char *m = xfmt("fido-bridge start v2\n%s\n%s\n%s\n%s\n%s\n%s\n%lld", conversation, state, ret, entity, force, passive, ts);
 	char *sig = hmac_b64url(E.secret, m);
 	char *c = hc_urlencode(conversation), *s = hc_urlencode(state), *r = hc_urlencode(ret), *e = hc_urlencode(entity);
 	char *url = xfmt("%s/authn/start?conversation=%s&state=%s&return=%s&entity=%s&force=%s&passive=%s&ts=%lld&sig=%s",
@@ -339,8 +350,8 @@ cancel_flow(hc_browser *b, const char *reason, hc_resp *r)
 	return bget(b, "/authn/finish", r);
 }
 
-void
-enrol(const char *user, sk_key *k, const char *nick)
+hc_browser *
+enrol_browser(const char *user, sk_key *k, const char *nick)
 {
 	char *link = enrol_link(user);
 	hc_browser *b = browser();
@@ -358,6 +369,12 @@ enrol(const char *user, sk_key *k, const char *nick)
 	CHECK_STR(hc_json_str(&r, "next"), "/enrolled");
 	json_decref(pk);
 	hc_resp_reset(&r);
-	hc_browser_free(b);
 	free(link);
+	return b;
+}
+
+void
+enrol(const char *user, sk_key *k, const char *nick)
+{
+	hc_browser_free(enrol_browser(user, k, nick));
 }

@@ -19,6 +19,8 @@ char *idp_start(hc_browser *b, const char *query);
 void idp_begin(hc_browser *b, const char *query);
 /* POST /api/authenticate/options: 200 required; the challenge (and publicKey when pk). */
 char *auth_options(hc_browser *b, const char *body, json_t **pk);
+/* The same at path: "/api/authenticate/options?for=passkeys" for My passkeys' own sign-in (fb_local). */
+char *auth_options_path(hc_browser *b, const char *path, const char *body, json_t **pk);
 /* An assertion over challenge with origin BRIDGE_URL and rp id localhost unless o says otherwise. */
 json_t *make_assertion(sk_key *k, const char *challenge, const sk_auth_opts *o);
 /* POST /api/authenticate/verify expecting ok; returns "next". */
@@ -37,7 +39,7 @@ long cancel_flow(hc_browser *b, const char *reason, hc_resp *r);
 void expect_no_ticket(hc_browser *b);
 /* The whole sign-in through the IdP stand-in; returns the stand-in's result (ok required). */
 json_t *signin_via_idp(hc_browser *b, sk_key *k, const char *username, char **finish_url);
-/* A My passkeys sign-in at /login without an IdP flow; a browser holding fb_session. */
+/* A My passkeys sign-in at /login?for=passkeys (fb_local, ?for=passkeys on the API); a browser holding fb_session. */
 hc_browser *signin_local(sk_key *k);
 /* A signed /authn/start URL made here with the secret (docs/handoff-protocol.md). */
 char *signed_start(const char *conversation, const char *state, const char *ret, const char *entity,
@@ -51,5 +53,7 @@ json_t *reg_options_body(hc_browser *b, const char *body);
 json_t *make_registration(sk_key *k, const char *challenge, const sk_reg_opts *o);
 /* Link, page, options, verify: the user ends up with k as a passkey named nick. */
 void enrol(const char *user, sk_key *k, const char *nick);
+/* The same, and the browser that did it (on the "ready" page's session). */
+hc_browser *enrol_browser(const char *user, sk_key *k, const char *nick);
 
 #endif

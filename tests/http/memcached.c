@@ -83,31 +83,6 @@ mc_get_one(int port, const char *key, long *ttl)
 	return mc_get_len(port, key, ttl, NULL);
 }
 
-/* "md KEY": 1 deleted, 0 not found. */
-static int
-mc_delete_one(int port, const char *key)
-{
-	char req[512], buf[256];
-	size_t len = 0;
-	int fd = mc_connect(port);
-
-	snprintf(req, sizeof(req), "md %s\r\n", key);
-	REQUIRE(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
-	while (len < sizeof(buf) - 1) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (strstr(buf, "\r\n") != NULL)
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
-	REQUIREF(strncmp(buf, "HD", 2) == 0 || strncmp(buf, "NF", 2) == 0, "memcached md %s: %s", key, buf);
-	return strncmp(buf, "HD", 2) == 0;
-}
-
 static int
 mc_ports(int out[8])
 {
@@ -145,31 +120,133 @@ mc_lookup(const char *key, int *copies, long *ttl)
 	return found;
 }
 
+/*
+ * One request on a fresh connection with short timeouts, as a shim does: the
+ * reply's first line into line (and, after "VALUE", the data into *data).
+ * -1 when the server does not answer (refused, timeout, closed, garbage).
+ */
+#define SHIM_TIMEOUT_MS 300
+static int
+shim_ask(int port, const char *req, char *line, size_t cap, char **data, size_t *dlen)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = { 0, SHIM_TIMEOUT_MS * 1000 };
+	char buf[65536 + 512];
+	size_t len = 0;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), rc = -1;
+	char *eol;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+		goto out;
+	for (;;) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			goto out; /* timeout or closed: no answer */
+		len += (size_t)n;
+		buf[len] = '\0';
+		if ((eol = strstr(buf, "\r\n")) == NULL)
+			continue;
+		if (strncmp(buf, "VALUE ", 6) != 0)
+			break;
+		{
+			/* VALUE <key> <flags> <bytes>\r\n<data>\r\nEND\r\n */
+			size_t size;
+			if (data == NULL || sscanf(buf, "VALUE %*s %*u %zu", &size) != 1 || size > 65536)
+				goto out;
+			if (len < (size_t)(eol - buf) + 2 + size + 7)
+				continue;
+			if (memcmp(eol + 2 + size, "\r\nEND\r\n", 7) != 0)
+				goto out;
+			*data = malloc(size + 1);
+			memcpy(*data, eol + 2, size);
+			(*data)[size] = '\0';
+			*dlen = size;
+			break;
+		}
+	}
+	snprintf(line, cap, "%.*s", (int)(eol - buf), buf);
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+shim_rc
+shim_take_rc(const char *key, char **value)
+{
+	char *full = xfmt("%s%s", E.prefix, key), line[600], *req;
+	int ports[8], n = mc_ports(ports), had[8], i, failed = 0;
+
+	*value = NULL;
+	/* section 4.1: get on every configured server, in order; a server that does not answer fails the take */
+	req = xfmt("get %s\r\n", full);
+	for (i = 0; i < n; i++) {
+		char *v = NULL;
+		size_t vl = 0;
+		had[i] = 0;
+		if (shim_ask(ports[i], req, line, sizeof(line), &v, &vl) < 0 ||
+		    (strcmp(line, "END") != 0 && strncmp(line, "VALUE ", 6) != 0)) {
+			failed = 1;
+			free(v);
+			continue;
+		}
+		if (v != NULL) {
+			had[i] = 1;
+			if (*value == NULL)
+				*value = v;
+			else if (strcmp(*value, v) != 0)
+				failed = 2; /* copies that differ: nobody's (and not an outage) */
+			if (*value != v)
+				free(v);
+		}
+	}
+	free(req);
+	if (failed == 1 || *value == NULL) {
+		free(*value);
+		*value = NULL;
+		free(full);
+		return failed == 1 ? SHIM_UNAVAILABLE : SHIM_NONE;
+	}
+	/* then delete each copy seen, in the same order; the first that is not DELETED ends it */
+	req = xfmt("delete %s\r\n", full);
+	for (i = 0; i < n; i++) {
+		if (!had[i])
+			continue;
+		if (shim_ask(ports[i], req, line, sizeof(line), NULL, NULL) < 0 ||
+		    (strcmp(line, "DELETED") != 0 && strcmp(line, "NOT_FOUND") != 0)) {
+			failed = 1;
+			break;
+		}
+		if (strcmp(line, "NOT_FOUND") == 0) {
+			failed = 2;
+			break;
+		}
+	}
+	free(req);
+	free(full);
+	if (failed) {
+		free(*value);
+		*value = NULL;
+		return failed == 1 ? SHIM_UNAVAILABLE : SHIM_NONE;
+	}
+	return SHIM_WON;
+}
+
 char *
 shim_take(const char *key)
 {
-	char *full = xfmt("%s%s", E.prefix, key), *found = NULL;
-	int ports[8], n = mc_ports(ports), had[8], i, won = 1, any = 0;
+	char *v = NULL;
 
-	/* every server first, then delete wherever it was: the winner deletes them all */
-	for (i = 0; i < n; i++) {
-		char *v = mc_get_one(ports[i], full, NULL);
-		had[i] = v != NULL;
-		any |= had[i];
-		if (v != NULL && found == NULL)
-			found = v;
-		else
-			free(v);
-	}
-	for (i = 0; i < n; i++)
-		if (had[i] && !mc_delete_one(ports[i], full))
-			won = 0;
-	free(full);
-	if (!any || !won) {
-		free(found);
-		return NULL;
-	}
-	return found;
+	return shim_take_rc(key, &v) == SHIM_WON ? v : NULL;
 }
 
 /* ---- the bridge's state records ---- */

@@ -11,10 +11,16 @@
 /* The value of key (prefix added) on any server; *copies how many hold it, *ttl the remaining TTL. */
 char *mc_lookup(const char *key, int *copies, long *ttl);
 /*
- * Take key (prefix added) the way the IdP shim does
- * (shibboleth-config/.../MemcachedTicketStore.java): get on every server,
- * then delete on each that had it; the value when every delete won, else NULL.
+ * Take key (prefix added) as docs/handoff-protocol.md section 4.1 says, written
+ * from the document and not from the bridge's or the shim's code: "get" on
+ * every server in order (fresh connections, 300 ms timeouts), then "delete"
+ * on each that had it, in order, until one is not DELETED. Won only when
+ * every server answered and every delete was ours; unavailable when one did
+ * not answer (nothing is deleted then).
  */
+typedef enum { SHIM_WON, SHIM_NONE, SHIM_UNAVAILABLE } shim_rc;
+shim_rc shim_take_rc(const char *key, char **value);
+/* shim_take_rc's value when won, else NULL. */
 char *shim_take(const char *key);
 
 /*

@@ -114,6 +114,80 @@ raw_status(int fd, int ms)
 	return status;
 }
 
+int
+raw_connect_to(const char *dst, int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), e;
+
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	if (inet_pton(AF_INET, dst, &sa.sin_addr) != 1 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+raw_send_n(int fd, const char *p, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		ssize_t k = send(fd, p + off, n - off, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		off += (size_t)k;
+	}
+	return 0;
+}
+
+char *
+raw_read_all(int fd, int ms, int *closed)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+	long deadline = ms_now() + ms;
+
+	*closed = 0;
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		long left = deadline - ms_now();
+		ssize_t k;
+		if (left <= 0 || poll(&p, 1, (int)left) == 0)
+			break;
+		if (len + 1024 > cap)
+			buf = realloc(buf, cap *= 2);
+		k = recv(fd, buf + len, cap - len - 1, 0);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			*closed = 1;
+			break;
+		}
+		len += (size_t)k;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+int
+raw_wait_closed(int fd, int ms)
+{
+	int closed;
+
+	free(raw_read_all(fd, ms, &closed));
+	return closed;
+}
+
 void
 raw_close(int fd)
 {

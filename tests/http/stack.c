@@ -136,6 +136,7 @@ stack_init(void)
 		snprintf(E.host, sizeof(E.host), "%.*s", (int)strcspn(h, ":/"), h);
 	}
 	E.idp = need_env("IDP_URL");
+	E.admin = need_env("ADMIN_URL");
 	E.config = need_env("BRIDGE_CONFIG");
 	E.audit = need_env("AUDIT_LOG");
 	E.dir = need_env("STACK_DIR");
@@ -271,9 +272,9 @@ bridge_response_checks(const hc_resp *r)
 	CHECKF(v != NULL && strcasecmp(v, "nosniff") == 0, "%s: X-Content-Type-Options \"%s\"", r->url, v != NULL ? v : "(none)");
 	v = hc_header_get(r, "X-Frame-Options");
 	CHECKF(v != NULL && strcasecmp(v, "DENY") == 0, "%s: X-Frame-Options \"%s\"", r->url, v != NULL ? v : "(none)");
-	/* only the script, the style, the strings and the well-known file may be cached */
+	/* only the script, the style, the strings, the branding files and the well-known file may be cached */
 	cacheable = r->status == 200 && (starts_with(path, "/static/") || starts_with(path, "/i18n/") ||
-	    starts_with(path, "/.well-known/"));
+	    starts_with(path, "/branding/") || starts_with(path, "/.well-known/"));
 	if (!cacheable)
 		CHECKF(cc != NULL && strcmp(cc, "no-store") == 0, "%s (HTTP %ld): Cache-Control \"%s\", want no-store", r->url,
 		    r->status, cc != NULL ? cc : "(none)");
@@ -289,7 +290,7 @@ bridge_response_checks(const hc_resp *r)
 		CHECKF(strstr(v, "; SameSite=Lax") != NULL, "%s: cookie without SameSite=Lax: %s", r->url, v);
 		CHECKF(strstr(v, "; Path=/") != NULL, "%s: cookie without Path=/: %s", r->url, v);
 		CHECKF(!contains_ci(v, "domain="), "%s: cookie with a Domain: %s", r->url, v);
-		if (strcmp(name, "fb_flow") == 0 || strcmp(name, "fb_session") == 0) {
+		if (strcmp(name, "fb_flow") == 0 || strcmp(name, "fb_local") == 0 || strcmp(name, "fb_session") == 0) {
 			CHECKF(strstr(v, "; HttpOnly") != NULL, "%s: %s cookie without HttpOnly: %s", r->url, name, v);
 			note_secret(name, value);
 		}

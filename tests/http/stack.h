@@ -20,6 +20,7 @@ struct stack_env {
 	const char *bridge;       /* BRIDGE_URL, e.g. http://localhost:41234 */
 	char host[256];           /* its host name, for cookies put into a jar */
 	const char *idp;          /* IDP_URL */
+	const char *admin;        /* ADMIN_URL: the management listener, http://127.0.0.1:PORT */
 	const char *config;       /* BRIDGE_CONFIG */
 	const char *audit;        /* AUDIT_LOG */
 	const char *dir;          /* STACK_DIR */

@@ -16,7 +16,7 @@
 void
 t_enrol_with_link(void)
 {
-	hc_browser *a = browser(), *c;
+	hc_browser *a, *c;
 	hc_resp r = { 0 };
 	json_t *u, *pk, *cr, *reg, *p;
 	char *link, *code, *old_session, *reg_text, *ldif, *cred_dn, *want_b64;
@@ -26,6 +26,7 @@ t_enrol_with_link(void)
 
 	if (alice_ready)
 		th_skip("alice was enrolled by an earlier case");
+	a = browser();
 	sk_key_new(&alice);
 
 	u = user_show("alice");
@@ -55,7 +56,7 @@ t_enrol_with_link(void)
 	EXPECT_ERROR(&r, 403, "forbidden");
 	bget(a, "/passkeys", &r);
 	EXPECT_STATUS(&r, 303);
-	CHECK_STR(hc_header_get(&r, "Location"), "/login");
+	CHECK_STR(hc_header_get(&r, "Location"), "/login?for=passkeys");
 
 	/* options */
 	p = json_object_get(pk, "rp");

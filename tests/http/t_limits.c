@@ -60,10 +60,10 @@ t_rate_limit_account(void)
 	if (E.limit_address < 4 * E.limit_account + 50)
 		th_skip("per_address is too low to reach the per-account limit first");
 	need_alice();
-	bget(b, "/login", &r);
+	bget(b, "/login?for=passkeys", &r);
 	REQUIRE_STATUS(&r, 200);
 	m0 = minute();
-	first = hammer(b, "/api/authenticate/options", "{\"username\":\"no-such-user-rl\"}", E.limit_account, 404, "unknown_account");
+	first = hammer(b, "/api/authenticate/options?for=passkeys", "{\"username\":\"no-such-user-rl\"}", E.limit_account, 404, "unknown_account");
 	m1 = minute();
 	REQUIREF(first >= 0, "%ld attempts for one account were never limited", 2 * E.limit_account + 4);
 	if (m0 == m1)
@@ -72,7 +72,7 @@ t_rate_limit_account(void)
 		CHECKF(first >= E.limit_account, "limited after %d attempts, per_account is %ld", first, E.limit_account);
 	CHECKF(audit_count("rate_limited", "account") > events, "audit: no rate_limited/account line");
 	/* another account is not affected */
-	bpost(b, "/api/authenticate/options", "{\"username\":\"alice\"}", &r);
+	bpost(b, "/api/authenticate/options?for=passkeys", "{\"username\":\"alice\"}", &r);
 	EXPECT_STATUS(&r, 200);
 	hc_resp_reset(&r);
 	hc_browser_free(b);
@@ -121,13 +121,13 @@ t_rate_limit_account_spelling(void)
 	make_user("tivan", "Ivan Test");
 	sk_key_new(&k);
 	enrol("tivan", &k, "ivan");
-	bget(b, "/login", &r);
+	bget(b, "/login?for=passkeys", &r);
 	REQUIRE_STATUS(&r, 200);
 	/* every spelling is the same account, fullwidth letters too */
 	for (i = 0; i < 3; i++) {
 		char *u = spelling("tivan", i == 2 ? 2 : i * 7), *body = json_dumps(json_pack("{s:s}", "username", u), JSON_COMPACT);
 		json_t *pk = NULL;
-		free(auth_options(b, body, &pk));
+		free(auth_options_path(b, "/api/authenticate/options?for=passkeys", body, &pk));
 		CHECKF(json_array_size(json_object_get(pk, "allowCredentials")) == 1, "\"%s\" is not tivan", u);
 		json_decref(pk);
 		free(body);
@@ -136,7 +136,7 @@ t_rate_limit_account_spelling(void)
 	m0 = minute();
 	for (i = 3; i < 2 * E.limit_account + 4; i++) {
 		char *u = spelling("tivan", i), *body = json_dumps(json_pack("{s:s}", "username", u), JSON_COMPACT);
-		bpost(b, "/api/authenticate/options", body, &r);
+		bpost(b, "/api/authenticate/options?for=passkeys", body, &r);
 		free(body);
 		free(u);
 		if (r.status == 429) {
@@ -215,9 +215,9 @@ t_rate_limit_address(void)
 	if (E.limit_address > 200)
 		th_skip("per_address is over 200 (the limits run sets STACK_LIMIT_ADDRESS low)");
 	m0 = minute();
-	bget(b, "/login", &r);  /* counted: it makes a flow */
+	bget(b, "/login?for=passkeys", &r);  /* counted: it makes a flow */
 	REQUIRE_STATUS(&r, 200);
-	first = hammer(b, "/api/authenticate/options", "{}", E.limit_address, 200, NULL);
+	first = hammer(b, "/api/authenticate/options?for=passkeys", "{}", E.limit_address, 200, NULL);
 	REQUIREF(first >= 0, "%ld requests from one address were never limited", 2 * E.limit_address + 4);
 	first++;
 	/* pages are limited too, with a page */

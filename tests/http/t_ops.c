@@ -1,6 +1,6 @@
 /*
- * HTTP tests: operations: /healthz, /metrics (with the key cache counters),
- * 404/405, static files.
+ * HTTP tests: operations: /healthz, /metrics (with the key cache counters) on
+ * the management listener, 404/405, static files.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +12,17 @@
 #include "harness.h"
 #include "stack.h"
 
-/* A metric without labels from /metrics; -1 when absent. */
+/* A metric without labels from the management listener's /metrics; -1 when absent. */
 static long
 metric_value(hc_browser *b, const char *name)
 {
 	hc_resp r = { 0 };
-	char *key = xfmt("\n%s ", name);
+	char *key = xfmt("\n%s ", name), *url = xfmt("%s/metrics", E.admin);
 	const char *p;
 	long v = -1;
 
-	bget(b, "/metrics", &r);
+	bget(b, url, &r);
+	free(url);
 	if (r.status == 200 && r.body != NULL && (p = strstr(r.body, key)) != NULL)
 		v = strtol(p + strlen(key), NULL, 10);
 	free(key);
@@ -35,6 +36,7 @@ t_ops(void)
 	hc_browser *b = browser();
 	hc_resp r = { 0 };
 	const char *ct;
+	char *metrics = xfmt("%s/metrics", E.admin);
 
 	bget(b, "/healthz", &r);
 	EXPECT_STATUS(&r, 200);
@@ -45,7 +47,7 @@ t_ops(void)
 	/* one event and one observed request to look for */
 	bget(b, "/authn/start?conversation=x", &r);
 	expect_error_page(&r, 400);
-	bget(b, "/metrics", &r);
+	bget(b, metrics, &r);
 	EXPECT_STATUS(&r, 200);
 	CHECK(strstr(r.body, "# TYPE fidobridge_events_total counter") != NULL);
 	CHECKF(strstr(r.body, "fidobridge_events_total{event=\"handoff_rejected\",reason=\"missing_parameter\"}") != NULL,
@@ -96,4 +98,5 @@ t_ops(void)
 	CHECKF(r.status == 404 || r.status == 400, "/static/../ answered %ld", r.status);
 	hc_resp_reset(&r);
 	hc_browser_free(b);
+	free(metrics);
 }

@@ -48,7 +48,7 @@ t_my_passkeys(void)
 	/* without a session */
 	bget(anon, "/passkeys", &r);
 	EXPECT_STATUS(&r, 303);
-	CHECK_STR(hc_header_get(&r, "Location"), "/login");
+	CHECK_STR(hc_header_get(&r, "Location"), "/login?for=passkeys");
 	bget(anon, "/api/passkeys", &r);
 	EXPECT_ERROR(&r, 403, "forbidden");
 	bpost(anon, "/api/passkeys/rename", "{\"id\":\"AAAA\",\"nickname\":\"x\"}", &r);
@@ -180,9 +180,9 @@ t_my_passkeys(void)
 
 	/* a deleted passkey no longer signs in */
 	late = browser();
-	bget(late, "/login", &r);
-	chal = auth_options(late, "{}", NULL);
-	bpostj(late, "/api/authenticate/verify", make_assertion(&k1, chal, NULL), &r);
+	bget(late, "/login?for=passkeys", &r);
+	chal = auth_options_path(late, "/api/authenticate/options?for=passkeys", "{}", NULL);
+	bpostj(late, "/api/authenticate/verify?for=passkeys", make_assertion(&k1, chal, NULL), &r);
 	EXPECT_ERROR(&r, 404, "unknown_credential");
 	free(chal);
 

@@ -87,7 +87,7 @@ static long
 xff_options(hc_browser *b, const char *const *xff, hc_resp *r)
 {
 	const char *h[8];
-	char *origin = xfmt("Origin: %s", E.bridge), *u = xfmt("%s/api/authenticate/options", E.bridge);
+	char *origin = xfmt("Origin: %s", E.bridge), *u = xfmt("%s/api/authenticate/options?for=passkeys", E.bridge);
 	char *lines[4] = { NULL, NULL, NULL, NULL };
 	int n = 0, i;
 
@@ -185,7 +185,7 @@ t_proxy_client_from_header(void)
 		th_skip("the stack does not trust 127.0.0.1 as a proxy (the proxy run sets trusted_proxies)");
 	if (E.limit_address > 50)
 		th_skip("per_address is over 50 (the proxy run sets STACK_LIMIT_ADDRESS low)");
-	bget(b, "/login", &r);  /* the options need a page first; not counted */
+	bget(b, "/login?for=passkeys", &r);  /* the options need a page first; not counted */
 	REQUIRE_STATUS(&r, 200);
 	fresh_minute();
 	/* 203.0.113.7 until its limit */
@@ -291,7 +291,7 @@ t_proxy_ipv6_prefix(void)
 		th_skip("the stack does not trust 127.0.0.1 as a proxy (the proxy run sets trusted_proxies)");
 	if (E.limit_address > 50)
 		th_skip("per_address is over 50 (the proxy run sets STACK_LIMIT_ADDRESS low)");
-	bget(b, "/login", &r);
+	bget(b, "/login?for=passkeys", &r);
 	REQUIRE_STATUS(&r, 200);
 	fresh_minute();
 	first = xff_until_limited(b, one, &r);

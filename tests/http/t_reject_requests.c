@@ -61,19 +61,19 @@ t_oversized_body(void)
 	size_t max = (size_t)E.max_body;
 	char *at = padded_json(max), *over = padded_json(max + 1), *big = padded_json(max * 4);
 
-	bget(b, "/login", &r);
+	bget(b, "/login?for=passkeys", &r);
 	REQUIRE_STATUS(&r, 200);
 	/* at the limit: an ordinary request */
-	raw_post(b, "/api/authenticate/options", at, max, "application/json", E.bridge, 0, 0, &r);
+	raw_post(b, "/api/authenticate/options?for=passkeys", at, max, "application/json", E.bridge, 0, 0, &r);
 	EXPECT_STATUS(&r, 200);
 	/* one byte over, declared in Content-Length */
-	raw_post(b, "/api/authenticate/options", over, max + 1, "application/json", E.bridge, 0, 0, &r);
+	raw_post(b, "/api/authenticate/options?for=passkeys", over, max + 1, "application/json", E.bridge, 0, 0, &r);
 	EXPECT_STATUS(&r, 413);
 	/* the same with Expect: 100-continue: refused before the body is sent */
-	raw_post(b, "/api/authenticate/options", big, max * 4, "application/json", E.bridge, 0, 1, &r);
+	raw_post(b, "/api/authenticate/options?for=passkeys", big, max * 4, "application/json", E.bridge, 0, 1, &r);
 	EXPECT_STATUS(&r, 413);
 	/* chunked: no length up front, counted while it arrives */
-	raw_post(b, "/api/authenticate/options", over, max + 1, "application/json", E.bridge, 1, 0, &r);
+	raw_post(b, "/api/authenticate/options?for=passkeys", over, max + 1, "application/json", E.bridge, 1, 0, &r);
 	EXPECT_STATUS(&r, 413);
 	raw_post(b, "/api/authenticate/verify", big, max * 4, "application/json", E.bridge, 1, 0, &r);
 	EXPECT_STATUS(&r, 413);
@@ -174,8 +174,16 @@ t_malformed_bodies(void)
 	EXPECT_ERROR(&r, 400, "bad_request");
 	raw_post(b, "/api/authenticate/verify", text, strlen(text), "application/x-www-form-urlencoded", E.bridge, 0, 0, &r);
 	EXPECT_ERROR(&r, 400, "bad_request");
+	/* the media type is matched whole: a longer name that starts with it is another type */
+	raw_post(b, "/api/authenticate/verify", text, strlen(text), "application/jsonx", E.bridge, 0, 0, &r);
+	EXPECT_ERROR(&r, 400, "bad_request");
+	raw_post(b, "/api/authenticate/verify", text, strlen(text), "application/json-patch+json", E.bridge, 0, 0, &r);
+	EXPECT_ERROR(&r, 400, "bad_request");
 	free(text);
 	free(chal);
+	/* parameters after ';' are fine */
+	raw_post(b, "/api/authenticate/options", "{}", 2, "application/json; charset=utf-8", E.bridge, 0, 0, &r);
+	EXPECT_STATUS(&r, 200);
 	/* nothing happened: no ticket, the directory as before, and the flow still works */
 	expect_no_ticket(b);
 	after = user_creds_text("alice");
@@ -218,7 +226,7 @@ t_origin(void)
 	origins[n++] = slash;
 	origins[n++] = https;
 	origins[n++] = upper;
-	bget(b, "/login", &r);
+	bget(b, "/login?for=passkeys", &r);
 	REQUIRE_STATUS(&r, 200);
 	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++)
 		for (j = 0; j < n; j++) {
@@ -227,7 +235,7 @@ t_origin(void)
 			    origins[j] != NULL ? origins[j] : "(none)", r.status, r.body);
 		}
 	/* the control: our own origin */
-	raw_post(b, "/api/authenticate/options", "{}", 2, "application/json", E.bridge, 0, 0, &r);
+	raw_post(b, "/api/authenticate/options?for=passkeys", "{}", 2, "application/json", E.bridge, 0, 0, &r);
 	EXPECT_STATUS(&r, 200);
 	free(slash);
 	free(https);

@@ -28,13 +28,13 @@ check_ticket_record(const char *ticket, const char *conv, const char *state, con
 	char *key = xfmt("ticket:%s", ticket), *text = mc_lookup(key, &copies, &ttl), *m, *mac;
 	json_error_t je;
 	json_t *rec;
-	long long inst;
+	long long inst, exp;
 
 	free(key);
 	REQUIREF(text != NULL, "memcached has no %sticket:%s", E.prefix, ticket);
 	rec = json_loads(text, 0, &je);
 	REQUIREF(json_is_object(rec), "the ticket record is not JSON: %s", text);
-	CHECK_INT(json_integer_value(json_object_get(rec, "v")), 1);
+	CHECK_INT(json_integer_value(json_object_get(rec, "v")), 2);
 	CHECK_STR(jstr(rec, "principal"), principal);
 	CHECK_STR(jstr(rec, "conversation"), conv);
 	CHECK_STR(jstr(rec, "state"), state);
@@ -49,8 +49,15 @@ check_ticket_record(const char *ticket, const char *conv, const char *state, con
 	CHECKF(json_is_integer(json_object_get(rec, "auth_instant")) && inst >= t0 - 2 && inst <= (long long)time(NULL) + 2,
 	    "auth_instant %lld, the sign-in was at %lld", inst, t0);
 	CHECKF(ttl > 0 && ttl <= 60, "the ticket lives %ld s (60 at most)", ttl);
-	/* the MAC, recomputed here from the document (not with the bridge's code) */
-	m = xfmt("v1\n%s\n%s\n%s\n%s\n%lld\n%s", ticket, principal, conv, state, inst, jtrue(rec, "mfa") ? "1" : "0");
+	exp = json_integer_value(json_object_get(rec, "expires"));
+	CHECKF(json_is_integer(json_object_get(rec, "expires")) && exp > inst && exp <= inst + 60,
+	    "expires %lld, auth_instant %lld", exp, inst);
+	/* the MAC, recomputed here from the document (section 3, not with the bridge's code): every field */
+	m = xfmt("fido-bridge ticket v2\nticket=%s\nprincipal=%s\nconversation=%s\nstate=%s\nentity=%s\n"
+		 "auth_instant=%lld\nexpires=%lld\nuv=%s\nbe=%s\nbs=%s\nmfa=%s\ncredential_id=%s\naaguid=%s",
+	    ticket, principal, conv, state, SP_ENTITY, inst, exp, jtrue(rec, "uv") ? "1" : "0",
+	    jtrue(rec, "be") ? "1" : "0", jtrue(rec, "bs") ? "1" : "0", jtrue(rec, "mfa") ? "1" : "0",
+	    k->cred_id_b64, k->aaguid_text);
 	mac = hmac_b64url(E.secret, m);
 	CHECK_STR(jstr(rec, "mac"), mac);
 	free(m);

@@ -207,12 +207,31 @@ vec() { # name expected message
 	if [ -n "$2" ] && [ "$got" = "$2" ]; then ok "$1 = $got"; else ko "$1: OpenSSL $got, test expects '$2'"; fi
 }
 nl=$'\n'
-vec "start 1 sig" "$(const START1_SIG)" "v1${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600"
-vec "start 2 sig" "$(const START2_SIG)" "v1${nl}e3s1${nl}$STATE${nl}$RET${nl}https://sp.example.org/ポータル?a=b&c=d e+f${nl}1${nl}0${nl}1767225601"
-vec "start 3 sig (principal, sp_name)" "$(const START3_SIG)" "v1${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600${nl}principal=alice${nl}sp_name=ムードル (Moodle)"
-vec "start 4 sig (sp_name)" "$(const START4_SIG)" "v1${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600${nl}sp_name=Moodle"
-vec "record 1 mac" "$(const REC1_MAC)" "v1${nl}$TICKET${nl}alice${nl}e1s2${nl}$STATE${nl}1767225600${nl}1"
-vec "record 2 mac" "$(const REC2_MAC)" "v1${nl}$TICKET${nl}dürer${nl}e1s2${nl}$STATE${nl}1767225600${nl}0"
+SL="fido-bridge start v2"
+TL="fido-bridge ticket v2"
+vec "start 1 sig" "$(const START1_SIG)" "$SL${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600"
+vec "start 2 sig" "$(const START2_SIG)" "$SL${nl}e3s1${nl}$STATE${nl}$RET${nl}https://sp.example.org/ポータル?a=b&c=d e+f${nl}1${nl}0${nl}1767225601"
+vec "start 3 sig (principal, sp_name)" "$(const START3_SIG)" "$SL${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600${nl}principal=alice${nl}sp_name=ムードル (Moodle)"
+vec "start 4 sig (sp_name)" "$(const START4_SIG)" "$SL${nl}e1s2${nl}$STATE${nl}$RET${nl}https://sp.example.org/shibboleth${nl}0${nl}0${nl}1767225600${nl}sp_name=Moodle"
+rec_m() { # principal mfa -> the v2 message of HandoffTests' record (section 3)
+	printf '%s' "$TL${nl}ticket=$TICKET${nl}principal=$1${nl}conversation=e1s2${nl}state=$STATE${nl}entity=https://sp.example.org/shibboleth${nl}auth_instant=1767225600${nl}expires=1767225660${nl}uv=1${nl}be=0${nl}bs=0${nl}mfa=$2${nl}credential_id=AAAA${nl}aaguid=00000000-0000-0000-0000-000000000000"
+}
+vec "record 1 mac" "$(const REC1_MAC)" "$(rec_m alice 1)"
+vec "record 2 mac" "$(const REC2_MAC)" "$(rec_m dürer 0)"
+# the vector the bridge's C tests and the Java tests share, from the document's layout
+ka=$repo/tests/handoff/known-answers-v2.txt
+kv() { sed -n "s/^$1=//p" "$ka"; }
+java_secret=$SECRET
+SECRET=$(kv secret)
+m="$TL"
+for f in ticket principal conversation state entity auth_instant expires uv be bs mfa credential_id aaguid; do
+	m="$m${nl}$f=$(kv $f)"
+done
+vec "known-answers-v2 ticket_mac" "$(kv ticket_mac)" "$m"
+sm="$SL${nl}$(kv conversation)${nl}$(kv state)${nl}$(kv return)${nl}$(kv entity)${nl}0${nl}0${nl}$(kv auth_instant)"
+vec "known-answers-v2 start_sig" "$(kv start_sig)" "$sm"
+vec "known-answers-v2 start_p_sig" "$(kv start_p_sig)" "$sm${nl}principal=$(kv principal)"
+SECRET=$java_secret
 
 # ----------------------------------------------------------------------------- xml
 section "xml: well-formed"
@@ -279,6 +298,14 @@ if (cd "$repo" && docker-compose -f docker-compose.yml config -q) 2>"$work/compo
 else
 	cat "$work/compose.err"
 	ko "docker-compose config"
+fi
+# the bridge believes X-Forwarded-For from the front's fixed address, and from nothing else
+front_ip=$(awk '/^  front:/ { f = 1 } f && /ipv4_address:/ { print $2; exit }' "$repo/docker-compose.yml")
+trusted=$(sed -n 's/^trusted_proxies = //p' "$repo/docker/bridge/bridge.conf")
+if [ -n "$front_ip" ] && [ "$trusted" = "$front_ip" ]; then
+	ok "the testbed bridge trusts X-Forwarded-For from the nginx front ($front_ip) only"
+else
+	ko "docker/bridge/bridge.conf trusted_proxies ($trusted) is not the front's address ($front_ip)"
 fi
 nodf=0
 for d in $(cd "$repo" && grep -E '^ +dockerfile:' docker-compose.yml | awk '{print $2}'); do
@@ -508,12 +535,17 @@ if [ -n "$bridgectl" ] && [ -x "$bridgectl" ]; then
 	printf 'testbed-secret-for-the-config-check-0123456789ab\n' >"$work/bridge/secret"
 	printf 'pw\n' >"$work/bridge/ldap"
 	printf 'testbed-state-key-for-the-config-check-0123456789\n' >"$work/bridge/state.key"
+	# the modes the entrypoint gives them (config check refuses secrets others may read)
+	chmod 0640 "$work/bridge/secret" "$work/bridge/ldap"
+	chmod 0600 "$work/bridge/state.key"
+	# the image copies templates/ to /usr/share/fido-bridge/templates
 	sed -e "s|/run/fido-bridge/handoff/idp.secret|$work/bridge/secret|" \
+		-e "s|^templates_dir = /usr/share/fido-bridge/templates|templates_dir = $repo/templates|" \
 		-e "s|/etc/fido-bridge/state/state.key|$work/bridge/state.key|" \
 		-e "s|/etc/fido-bridge/ldap.password|$work/bridge/ldap|" \
 		"$repo/docker/bridge/bridge.conf" >"$work/bridge/bridge.conf"
 	if "$bridgectl" config check --config "$work/bridge/bridge.conf" >"$work/bridge/out" 2>&1; then
-		ok "bridgectl config check: docker/bridge/bridge.conf (secret/password paths moved to temp files)"
+		ok "bridgectl config check: docker/bridge/bridge.conf (secret/password and templates paths moved here)"
 	else
 		cat "$work/bridge/out"
 		ko "bridgectl config check of docker/bridge/bridge.conf"

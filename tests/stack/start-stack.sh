@@ -3,7 +3,8 @@
 # Starts a complete local stack for the demo and the tests, as unprivileged
 # processes on loopback: a private slapd (schema + sample directory), memcached
 # (two instances), fido-bridged and the IdP stand-in fido-demo-idp. Writes
-# DIR/env (BRIDGE_URL, IDP_URL, BRIDGE_CONFIG, BRIDGE_PID, IDP_PID, AUDIT_LOG,
+# DIR/env (BRIDGE_URL, IDP_URL, ADMIN_URL and ADMIN_PORT (the management
+# listener), BRIDGE_CONFIG, BRIDGE_PID, IDP_PID, AUDIT_LOG,
 # plus the slapd and memcached variables) and DIR/bridge.conf.
 # Stop with stop-stack.sh DIR. Expects the build in $BUILD_DIR (default build/).
 set -euo pipefail
@@ -23,6 +24,8 @@ PY
 }
 [ "$bport" = 0 ] && bport=$(free_port)
 [ "$iport" = 0 ] && iport=$(free_port)
+# the management listener (/metrics, detailed /healthz): loopback, a port of its own
+aport=$(free_port)
 
 "$svc/start-slapd.sh" "$dir/ldap" >"$dir/slapd-start.log" 2>&1 || { cat "$dir/slapd-start.log" >&2; exit 1; }
 "$svc/start-memcached.sh" "$dir/mc" 2 >"$dir/mc-start.log" 2>&1 || { cat "$dir/mc-start.log" >&2; exit 1; }
@@ -46,9 +49,11 @@ listen_address = 127.0.0.1
 listen_port = $bport
 public_url = $bridge_url
 threads = 2
-templates_dir = $root/templates
+templates_dir = ${STACK_TEMPLATES_DIR:-$root/templates}
 audit_log = $dir/audit.log
 state_key_file = $dir/state.key
+admin_listen = 127.0.0.1:$aport
+header_timeout = ${STACK_HEADER_TIMEOUT:-10s}
 
 [webauthn]
 rp_id = localhost
@@ -77,8 +82,22 @@ replicas = 1
 [limits]
 per_address = ${STACK_LIMIT_ADDRESS:-600}
 per_account = ${STACK_LIMIT_ACCOUNT:-30}
+
+[branding]
+organisation = Example University
+organisation_ja = 例示大学
+helpdesk_name = the IT Service Desk
+helpdesk_name_ja = ITサービスデスク
+helpdesk_url = $idp_url/helpdesk
+helpdesk_text = phone 012-345-6789, weekdays 9:00–17:00
+helpdesk_text_ja = 電話 012-345-6789（平日 9:00〜17:00）
+privacy_url = https://www.example.edu/privacy
+logo_file = $here/branding/logo.svg
+css_file = $here/branding/custom.css
 CONF
+# STACK_TEMPLATES_DIR (above): pages from elsewhere (the installed package's, scripts/package-test.sh).
 # STACK_RETURN_URLS (above): more [idp] return_urls, comma-separated (other IdP-side shims).
+# STACK_HEADER_TIMEOUT (above): [server] header_timeout (default 10s).
 # STACK_EXTRA_CONF: more INI text (sections may repeat) for tests of optional features
 [ -z "${STACK_EXTRA_CONF:-}" ] || printf '%b\n' "$STACK_EXTRA_CONF" >>"$dir/bridge.conf"
 
@@ -91,7 +110,7 @@ ipid=$!
 
 ready=0
 for _ in $(seq 1 100); do
-	if curl -fsS "http://127.0.0.1:$bport/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$iport/" >/dev/null 2>&1; then
+	if curl -fsS "http://127.0.0.1:$aport/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$iport/" >/dev/null 2>&1; then
 		ready=1
 		break
 	fi
@@ -108,6 +127,8 @@ cat >"$dir/env" <<ENV
 BRIDGE_URL='$bridge_url'
 IDP_URL='$idp_url'
 BRIDGE_PORT='$bport'
+ADMIN_URL='http://127.0.0.1:$aport'
+ADMIN_PORT='$aport'
 IDP_PORT='$iport'
 BRIDGE_CONFIG='$dir/bridge.conf'
 BRIDGE_PID='$bpid'

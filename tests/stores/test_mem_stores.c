@@ -484,7 +484,7 @@ dspy_close(void *b)
 
 static const br_directory_ops dspy_ops = { "dspy", dspy_find_user, dspy_find_for_signin, dspy_user_op,
 	dspy_add_credential, dspy_rename, dspy_user_op, dspy_record_use, dspy_code, dspy_code, dspy_code,
-	dspy_check, dspy_close, NULL };
+	dspy_check, dspy_close, NULL, NULL };
 
 static void
 directory_dispatcher(void)

@@ -358,7 +358,7 @@ async function authnStart(req, res, url) {
     bad('malformed_parameter');
     return;
   }
-  const parts = ['v1', p.conversation, p.state, p.return, p.entity, p.force, p.passive, p.ts];
+  const parts = ['fido-bridge start v2', p.conversation, p.state, p.return, p.entity, p.force, p.passive, p.ts];
   let ok = ctEqual(hmacLines(C.secret, parts), p.sig);
   if (C.prevSecret) ok = ctEqual(hmacLines(C.prevSecret, parts), p.sig) || ok;
   if (!ok) { bad('bad_signature'); return; }
@@ -461,12 +461,19 @@ async function authVerify(req, res) {
   const mfa = uv && (!be || C.mfaAaguids.includes(cred.aaguid.toLowerCase()));
   event(req, 'signin_success', { username: user.username, credential_id: cred.id, uv, be, bs, mfa, entity: f.flow.entity });
   const ticket = crypto.randomBytes(32).toString('base64url');
-  const mac = hmacLines(C.secret, ['v1', ticket, user.username, f.flow.conversation, f.flow.state, String(now), mfa ? '1' : '0']);
-  // the ticket first, then the flow that points at it
-  await cacheSet(`ticket:${ticket}`, {
+  // the ticket record and its MAC over every field (docs/handoff-protocol.md section 3, v2)
+  const rec = {
     principal: user.username, conversation: f.flow.conversation, state: f.flow.state, entity: f.flow.entity ?? '',
-    auth_instant: now, uv, be, bs, mfa, credential_id: cred.id, aaguid: cred.aaguid, attributes: user.attributes, mac,
-  }, C.ticketTtl);
+    auth_instant: now, expires: now + C.ticketTtl, uv, be, bs, mfa, credential_id: cred.id, aaguid: cred.aaguid ?? '',
+  };
+  const b = (x) => (x ? '1' : '0');
+  rec.mac = hmacLines(C.secret, ['fido-bridge ticket v2', `ticket=${ticket}`, `principal=${rec.principal}`,
+    `conversation=${rec.conversation}`, `state=${rec.state}`, `entity=${rec.entity}`, `auth_instant=${now}`,
+    `expires=${rec.expires}`, `uv=${b(uv)}`, `be=${b(be)}`, `bs=${b(bs)}`, `mfa=${b(mfa)}`,
+    `credential_id=${rec.credential_id}`, `aaguid=${rec.aaguid}`]);
+  rec.attributes = user.attributes;
+  // the ticket first, then the flow that points at it; "v" is the ticket's own version (2)
+  await mc.set(C.prefix + `ticket:${ticket}`, JSON.stringify({ v: 2, ...rec }), { expires: C.ticketTtl });
   f.flow.ticket = ticket;
   await cacheSet(`flow:${f.id}`, f.flow, C.flowTtl);
   json(res, 200, { ok: true, next: '/authn/finish' });

@@ -341,6 +341,27 @@ check_schema(ldir *d, LDAP *ld, struct report *rep, int *lrc)
 	return problems + r;
 }
 
+/* The base users are searched under must exist: else every sign-in reads "no such user". */
+static int
+check_user_base(ldir *d, LDAP *ld, struct report *rep, int *lrc)
+{
+	static const char *const no_attrs[] = { "1.1", NULL };
+	LDAPMessage *res = NULL;
+	int rc = ldir_search(d, ld, d->user_base, LDAP_SCOPE_BASE, "(objectClass=*)", no_attrs, 1, &res);
+
+	ldap_msgfree(res);
+	if (rc == LDAP_SUCCESS) {
+		say(rep, "ok: user_base %s exists", d->user_base);
+		return 0;
+	}
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		say(rep, "ERROR: user_base %s: no such entry (check [ldap] user_base, or that this identity may read it)", d->user_base);
+	else
+		say(rep, "ERROR: user_base %s: cannot read it: %s", d->user_base, ldap_err2string(rc));
+	*lrc = rc;
+	return 1;
+}
+
 int
 ldir_check(void *backend, char **report)
 {
@@ -356,7 +377,9 @@ ldir_check(void *backend, char **report)
 		problems = 1;
 	} else {
 		say(&rep, "ok: connected and bound to %s", d->uri);
-		problems = check_schema(d, ld, &rep, &lrc);
+		problems = check_user_base(d, ld, &rep, &lrc);
+		if (!ldir_transient(lrc))
+			problems += check_schema(d, ld, &rep, &lrc);
 		if (ldir_transient(lrc))
 			ldir_conn_drop(d);
 	}

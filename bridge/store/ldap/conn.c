@@ -617,6 +617,7 @@ static const br_directory_ops ldap_ops = {
 	.remove_enrolment_code = ldir_remove_enrolment_code,
 	.check_password = ldir_check_password,
 	.check = ldir_check,
+	.find_by_aaguid = ldir_find_by_aaguid,
 	.close = ldir_close,
 	.pairing = &ldir_pairing_ops,
 };

@@ -119,6 +119,7 @@ br_dir_rc ldir_record_use(void *backend, const br_credential_record *c, uint32_t
 br_dir_rc ldir_add_enrolment_code(void *backend, const br_user *u, const char *value);
 br_dir_rc ldir_remove_enrolment_code(void *backend, const br_user *u, const char *value);
 br_dir_rc ldir_check_password(void *backend, const br_user *u, const char *password);
+br_dir_rc ldir_find_by_aaguid(void *backend, const char *aaguid, br_credential_record **out, size_t *n);
 int ldir_check(void *backend, char **report);
 /* match = mapping: one user entry by attribute = value (read.c) */
 br_dir_rc ldir_find_user_by(void *backend, const char *attribute, const char *value, br_user **out);

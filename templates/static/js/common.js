@@ -602,24 +602,207 @@
 	/* ------------------------------------------------------------------ */
 
 
-	/* options -> navigator.credentials.create -> verify. extra goes into both bodies. */
-	function register(extra, nickname, onCredential) {
+	/* ------------------------------------------------------------------ */
+	/* This device's passkeys                                               */
+	/* ------------------------------------------------------------------ */
+
+	/*
+	 * Which passkeys are on this device: the ids of those created or used here
+	 * by the platform authenticator (authenticatorAttachment "platform"), in
+	 * localStorage; and the one this sign-in used (any kind), in
+	 * sessionStorage. Credential ids are public identifiers, not secrets. Only
+	 * a hint for My passkeys: storage can be off (private mode), or cleared.
+	 */
+	var DEVICE_KEY = "fidobridge.device_credentials";
+	var SIGNIN_KEY = "fidobridge.signed_in_with";
+
+	function storage(kind) {
+		try {
+			var st = window[kind];
+			return st && typeof st.getItem === "function" ? st : null;
+		} catch (e) {
+			return null; /* blocked by the browser's settings */
+		}
+	}
+
+	function deviceCredentials() {
+		var st = storage("localStorage");
+		try {
+			var v = st ? JSON.parse(st.getItem(DEVICE_KEY) || "[]") : [];
+			return Array.isArray(v) ? v.filter(function (x) { return typeof x === "string"; }) : [];
+		} catch (e) {
+			return [];
+		}
+	}
+
+	function saveDeviceCredentials(ids) {
+		var st = storage("localStorage");
+		try {
+			if (st) {
+				st.setItem(DEVICE_KEY, JSON.stringify(ids.slice(0, 20)));
+			}
+		} catch (e) {
+			/* full or blocked: only a hint is lost */
+		}
+	}
+
+	/* A credential (PublicKeyCredential) was created or used here; signedIn: it signed in. */
+	function rememberCredential(cred, signedIn) {
+		if (!cred || typeof cred.id !== "string") {
+			return;
+		}
+		if (cred.authenticatorAttachment === "platform") {
+			var ids = deviceCredentials().filter(function (x) { return x !== cred.id; });
+			ids.unshift(cred.id);
+			saveDeviceCredentials(ids);
+		}
+		var ss = storage("sessionStorage");
+		if (signedIn && ss) {
+			try {
+				ss.setItem(SIGNIN_KEY, cred.id);
+			} catch (e) {
+				/* as above */
+			}
+		}
+	}
+
+	function forgetCredential(id) {
+		saveDeviceCredentials(deviceCredentials().filter(function (x) { return x !== id; }));
+	}
+
+	function signedInWith() {
+		var ss = storage("sessionStorage");
+		try {
+			return ss ? ss.getItem(SIGNIN_KEY) : null;
+		} catch (e) {
+			return null;
+		}
+	}
+
+	/*
+	 * WebAuthn L3 PublicKeyCredential.getClientCapabilities(), once: what this
+	 * browser can do ({conditionalGet, hybridTransport, ...}: true, false, or
+	 * absent when unknown). {} where the browser has no such method.
+	 */
+	var capsPromise = null;
+	function clientCapabilities() {
+		if (!capsPromise) {
+			var PKC = window.PublicKeyCredential;
+			capsPromise = Promise.resolve({});
+			if (PKC && typeof PKC.getClientCapabilities === "function") {
+				try {
+					capsPromise = Promise.resolve(PKC.getClientCapabilities()).then(function (c) {
+						return c && typeof c === "object" ? c : {};
+					}, function () {
+						return {};
+					});
+				} catch (e) {
+					capsPromise = Promise.resolve({});
+				}
+			}
+		}
+		return capsPromise;
+	}
+
+	/* Conditional (autofill) sign-in: the capability when the browser states it, else the older test. */
+	function canConditionalGet() {
+		var PKC = window.PublicKeyCredential;
+		return clientCapabilities().then(function (c) {
+			if (typeof c.conditionalGet === "boolean") {
+				return c.conditionalGet;
+			}
+			if (!PKC || typeof PKC.isConditionalMediationAvailable !== "function") {
+				return false;
+			}
+			return Promise.resolve(PKC.isConditionalMediationAvailable()).catch(function () {
+				return false;
+			});
+		});
+	}
+
+	/* The server's hints without those the browser says it cannot follow (no phone, no built-in authenticator). */
+	function usableHints(hints, c) {
+		if (!Array.isArray(hints)) {
+			return hints;
+		}
+		return hints.filter(function (h) {
+			if (h === "hybrid") {
+				return c.hybridTransport !== false;
+			}
+			if (h === "client-device") {
+				return c.userVerifyingPlatformAuthenticator !== false && c.passkeyPlatformAuthenticator !== false;
+			}
+			return true;
+		});
+	}
+
+	/*
+	 * options -> navigator.credentials.create -> verify. extra goes into both
+	 * bodies. nicknameIsGuess: the nickname is only our guess of the device,
+	 * so the server may name the passkey after its model instead.
+	 */
+	function register(extra, nickname, onCredential, nicknameIsGuess) {
+		var created = null;
 		return postJSON("/api/register/options", extra).then(function (res) {
-			return navigator.credentials.create({ publicKey: creationOptions(res.publicKey) });
+			return clientCapabilities().then(function (c) {
+				var pk = res.publicKey;
+				if (pk && pk.hints) {
+					pk = shallowCopy(pk);
+					pk.hints = usableHints(pk.hints, c);
+				}
+				return navigator.credentials.create({ publicKey: creationOptions(pk) });
+			});
 		}).then(function (cred) {
 			if (!cred) {
 				throw domError("NotAllowedError");
 			}
+			created = cred;
 			if (onCredential) {
-				onCredential();
+				onCredential(cred);
 			}
-			var body = { credential: credentialJSON(cred), nickname: nickname };
+			var body = { credential: credentialJSON(cred), nickname: nickname, nickname_is_guess: nicknameIsGuess === true };
 			for (var k in extra) {
 				if (has(extra, k)) {
 					body[k] = extra[k];
 				}
 			}
 			return postJSON("/api/register/verify", body);
+		}).then(function (res) {
+			rememberCredential(created, false);
+			return res;
+		});
+	}
+
+	/*
+	 * WebAuthn L3 conditional create (the automatic passkey upgrade): the
+	 * browser may make a passkey without asking, right after the user's
+	 * password was filled in. Only where getClientCapabilities says
+	 * conditionalCreate; the server accepts it only for a challenge it
+	 * issued for one, after a password check. Resolves null when not offered.
+	 */
+	function registerConditional(extra, nickname, signal) {
+		return clientCapabilities().then(function (c) {
+			if (c.conditionalCreate !== true) {
+				return null;
+			}
+			var opts = shallowCopy(extra);
+			opts.conditional = true;
+			return postJSON("/api/register/options", opts).then(function (res) {
+				return navigator.credentials.create({ publicKey: creationOptions(res.publicKey), mediation: "conditional", signal: signal });
+			}).then(function (cred) {
+				if (!cred) {
+					return null;
+				}
+				var body = shallowCopy(extra);
+				body.credential = credentialJSON(cred);
+				body.nickname = nickname;
+				body.nickname_is_guess = true;
+				body.conditional = true;
+				return postJSON("/api/register/verify", body).then(function (res) {
+					rememberCredential(cred, false);
+					return res;
+				});
+			});
 		});
 	}
 
@@ -757,6 +940,13 @@
 		},
 		onClick: onClick,
 		register: register,
+		clientCapabilities: clientCapabilities,
+		registerConditional: registerConditional,
+		canConditionalGet: canConditionalGet,
+		rememberCredential: rememberCredential,
+		forgetCredential: forgetCredential,
+		deviceCredentials: deviceCredentials,
+		signedInWith: signedInWith,
 		validNickname: validNickname,
 		guessDeviceName: guessDeviceName,
 		nicknameOrDefault: nicknameOrDefault,

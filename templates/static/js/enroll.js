@@ -39,23 +39,47 @@
 				expires.textContent = text;
 			}
 		}
+		var guess = "";
 		if (nick && !nick.value) {
-			nick.value = guessDeviceName();
+			guess = guessDeviceName();
+			nick.value = guess;
 		}
 		if (!canWebAuthn) {
 			unsupported(["enroll-create"]);
 			return;
 		}
 
+		/*
+		 * After a password check (no link code), a browser that can may add the
+		 * passkey by itself (conditional create); the button stays for the rest.
+		 */
+		var upgrade = null;
+		if (!code && typeof window.AbortController === "function") {
+			upgrade = new AbortController();
+			B.registerConditional({ code: code, username: username }, nicknameOrDefault(guess), upgrade.signal).then(function (res) {
+				if (res && !B.isBusy()) {
+					showStatus("success", t("status.created"));
+					go(res.next, "/passkeys");
+				}
+			}, function () {
+				/* not offered, declined or aborted: the button is there */
+			});
+		}
+
 		function create() {
 			if (B.isBusy()) {
 				return;
 			}
+			if (upgrade) {
+				upgrade.abort();
+				upgrade = null;
+			}
 			setBusy(true, buttons);
 			showStatus("busy", t("status.waiting_create"));
-			register({ code: code, username: username }, nicknameOrDefault(nick ? nick.value : ""), function () {
+			var value = nick ? nick.value : "";
+			register({ code: code, username: username }, nicknameOrDefault(value), function () {
 				showStatus("busy", t("status.saving"));
-			}).then(function (res) {
+			}, !value || value === guess).then(function (res) {
 				showStatus("success", t("status.created"));
 				go(res.next, "/passkeys");
 			}, function (err) {

@@ -33,8 +33,12 @@
 	 * options -> navigator.credentials.get -> verify.
 	 * onCredential() runs once the user has picked a passkey (before verify).
 	 */
+	var used = null; /* the credential of the last verify: remembered once it signed in */
+
 	function authenticate(body, mediation, signal, onCredential) {
-		return postJSON("/api/authenticate/options", body).then(function (res) {
+		/* My passkeys' own sign-in names its flow: it must never finish an IdP sign-in left in this browser */
+		var q = app.getAttribute("data-for") === "passkeys" ? "?for=passkeys" : "";
+		return postJSON("/api/authenticate/options" + q, body).then(function (res) {
 			if (signal && signal.aborted) {
 				throw domError("AbortError");
 			}
@@ -53,7 +57,8 @@
 			if (onCredential) {
 				onCredential();
 			}
-			return postJSON("/api/authenticate/verify", credentialJSON(cred));
+			used = cred;
+			return postJSON("/api/authenticate/verify" + q, credentialJSON(cred));
 		});
 	}
 
@@ -88,14 +93,14 @@
 		var condStarts = 0;     /* restarts are capped: no loop against the server */
 
 		function finishSignIn(res) {
+			B.rememberCredential(used, true);
 			showStatus("success", t("status.signed_in"));
 			go(res.next, hasFlow ? "/authn/finish" : "/passkeys");
 		}
 
 		function startConditional() {
 			var PKC = window.PublicKeyCredential;
-			if (B.isBusy() || cond || condStarts >= 4 || typeof PKC.isConditionalMediationAvailable !== "function" ||
-			    typeof window.AbortController !== "function") {
+			if (B.isBusy() || cond || condStarts >= 4 || !PKC || typeof window.AbortController !== "function") {
 				return;
 			}
 			condStarts++;
@@ -105,7 +110,7 @@
 			cond = me;
 			var p;
 			try {
-				p = Promise.resolve(PKC.isConditionalMediationAvailable());
+				p = B.canConditionalGet();
 			} catch (e) {
 				p = Promise.resolve(false);
 			}

@@ -48,6 +48,9 @@
 		var addBtn = byId("passkey-add");
 		var retryAction = null;
 		var itemButtons = [];
+		var here = [];      /* ids of the passkeys on this device */
+		var now = null;     /* the id this sign-in used */
+		var renameOf = {};      /* passkey id -> opens its rename panel (after adding it) */
 
 		function allButtons() {
 			return [addBtn, byId("status-retry")].concat(itemButtons);
@@ -129,17 +132,89 @@
 				list.removeChild(list.firstChild);
 			}
 			itemButtons = [];
+			renameOf = {};
 			var items = Array.isArray(data.passkeys) ? data.passkeys : [];
 			setHidden(empty, items.length > 0);
+			here = B.deviceCredentials();
+			now = B.signedInWith();
 			for (var i = 0; i < items.length; i++) {
 				if (items[i] && typeof items[i].id === "string") {
 					list.appendChild(renderItem(items[i], i));
 				}
 			}
+			renderActivity(Array.isArray(data.activity) ? data.activity : [], items);
+		}
+
+		/* One line of the recent activity: what happened (with the SP or the passkey), when, from where. */
+		function activityText(a, names) {
+			var name = typeof a.credential_id === "string" && names[a.credential_id] ? names[a.credential_id] : "";
+			switch (a.event) {
+			case "signin_success":
+				return typeof a.service === "string" && a.service ? t("activity.signin", { service: a.service }) :
+					t("activity.signin_passkeys");
+			case "signin_after_enrolment":
+				return t("activity.signin_after_enrolment");
+			case "registration":
+				return name ? t("activity.added_named", { name: name }) : t("activity.added");
+			case "credential_renamed":
+				return name ? t("activity.renamed_named", { name: name }) : t("activity.renamed");
+			case "credential_deleted":
+				return t("activity.deleted");
+			case "signed_out":
+				return t("activity.signed_out");
+			default:
+				return "";
+			}
+		}
+
+		function renderActivity(acts, items) {
+			var box = byId("activity-list");
+			var none = byId("activity-empty");
+			var names = {};
+			var shown = 0;
+			if (!box) {
+				return;
+			}
+			for (var k = 0; k < items.length; k++) {
+				if (items[k] && typeof items[k].id === "string") {
+					names[items[k].id] = nameOf(items[k]);
+				}
+			}
+			while (box.firstChild) {
+				box.removeChild(box.firstChild);
+			}
+			for (var i = 0; i < acts.length; i++) {
+				var a = acts[i];
+				var text = a && typeof a.event === "string" ? activityText(a, names) : "";
+				if (!text) {
+					continue;
+				}
+				var li = el("li", "act");
+				li.appendChild(el("span", "act-what", text));
+				var meta = el("span", "act-meta");
+				if (typeof a.ts === "number" && a.ts > 0) {
+					meta.appendChild(timeElement(a.ts, true));
+				}
+				if (typeof a.client === "string" && a.client) {
+					meta.appendChild(el("span", "act-from", t("activity.from", { address: a.client })));
+				}
+				li.appendChild(meta);
+				box.appendChild(li);
+				shown++;
+			}
+			setHidden(none, shown > 0);
 		}
 
 		function nameOf(pk) {
 			return typeof pk.nickname === "string" && pk.nickname ? pk.nickname : t("passkeys.unnamed");
+		}
+
+		/* The model's name, or only its kind in the page's language (never "unknown"). */
+		function modelOf(pk) {
+			if (pk.authenticator_generic !== true && typeof pk.authenticator === "string" && pk.authenticator) {
+				return pk.authenticator;
+			}
+			return t(pk.authenticator_kind === "passkey" ? "passkeys.kind_passkey" : "passkeys.kind_security_key");
 		}
 
 		function addMeta(dl, label, value) {
@@ -180,10 +255,16 @@
 			if (pk.synced === true) {
 				head.appendChild(el("span", "badge", t("passkeys.synced")));
 			}
+			if (here.indexOf(pk.id) >= 0) {
+				head.appendChild(el("span", "badge badge-here", t("passkeys.this_device")));
+			}
+			if (now === pk.id) {
+				head.appendChild(el("span", "badge badge-now", t("passkeys.signed_in_with")));
+			}
 			li.appendChild(head);
 
 			var dl = el("dl", "pk-meta");
-			addMeta(dl, t("passkeys.type"), typeof pk.authenticator === "string" && pk.authenticator ? pk.authenticator : t("passkeys.authenticator_unknown"));
+			addMeta(dl, t("passkeys.type"), modelOf(pk));
 			addMeta(dl, t("passkeys.created"), typeof pk.created === "number" && pk.created > 0 ? timeElement(pk.created, false) : "–");
 			addMeta(dl, t("passkeys.last_used"), typeof pk.last_used === "number" && pk.last_used > 0 ? timeElement(pk.last_used, true) : t("passkeys.never_used"));
 			li.appendChild(dl);
@@ -221,12 +302,15 @@
 				}
 			}
 
-			function openRename() {
+			/* keepStatus: opened after adding, under the "added" message */
+			function openRename(keepStatus) {
 				if (B.isBusy()) {
 					return;
 				}
 				closePanels();
-				clearStatus();
+				if (keepStatus !== true) {
+					clearStatus();
+				}
 				var field = el("div", "field");
 				var label = el("label", null, t("passkeys.rename_label"));
 				var input = el("input");
@@ -326,6 +410,7 @@
 					}
 					busyOn();
 					postJSON("/api/passkeys/delete", { id: pk.id, confirm: confirmAll }).then(function () {
+						B.forgetCredential(pk.id);
 						busyOff();
 						showStatus("success", t("status.deleted", { name: nameOf(pk) }), { focus: true });
 						load();
@@ -356,6 +441,10 @@
 				question.focus();
 			}
 
+			renameOf[pk.id] = function (keepStatus) {
+				panel.className = "pk-panel";
+				openRename(keepStatus);
+			};
 			onClick(renameBtn, function () {
 				if (renameBtn.getAttribute("aria-expanded") === "true") {
 					closePanel(renameBtn);
@@ -381,12 +470,19 @@
 			closePanels();
 			busyOn();
 			showStatus("busy", t("status.waiting_create"));
-			register({}, nicknameOrDefault(""), function () {
+			var newId = null;
+			register({}, nicknameOrDefault(""), function (cred) {
+				newId = cred && typeof cred.id === "string" ? cred.id : null;
 				showStatus("busy", t("status.saving"));
-			}).then(function () {
+			}, true).then(function () {
 				busyOff();
 				showStatus("success", t("status.added"), { focus: true });
-				load();
+				return load().then(function () {
+					/* ask for a nickname, prefilled with what the server named it (the model, or our guess) */
+					if (newId && Object.prototype.hasOwnProperty.call(renameOf, newId)) {
+						renameOf[newId](true);
+					}
+				});
 			}, function (err) {
 				busyOff();
 				fail(err, "create", add);

@@ -200,7 +200,7 @@ async function statusOf(page, { contains } = {}) {
 /* Checks a ticket record against the protocol (docs/handoff-protocol.md section 3). */
 function assertTicketRecord(rec, { principal, conversation, uv, mfa, credentialId, aaguid, mail }) {
 	assert.ok(rec, 'memcached holds the ticket record when the browser reaches the IdP');
-	assert.equal(rec.v, 1);
+	assert.equal(rec.v, 2);
 	assert.equal(rec.principal, principal);
 	assert.equal(rec.conversation, conversation);
 	assert.equal(rec.entity, 'https://sp.example.org/shibboleth');
@@ -211,6 +211,8 @@ function assertTicketRecord(rec, { principal, conversation, uv, mfa, credentialI
 	assert.equal(typeof rec.state, 'string');
 	assert.match(rec.mac, /^[A-Za-z0-9_-]{43}$/);
 	assert.ok(Math.abs(rec.auth_instant - Date.now() / 1000) < 120, `auth_instant ${rec.auth_instant} is now`);
+	assert.ok(Number.isInteger(rec.expires) && rec.expires > rec.auth_instant && rec.expires <= rec.auth_instant + 60,
+		`expires ${rec.expires} within the ticket TTL after auth_instant ${rec.auth_instant}`);
 	if (credentialId) {
 		assert.equal(rec.credential_id, credentialId);
 	}

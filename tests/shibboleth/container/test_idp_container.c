@@ -246,7 +246,7 @@ passkey(hc_browser *b, sk_key *k)
 static void
 check_start_sig(const char *start, const char *extra)
 {
-	char *m = xfmt("v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s%s", hc_tmp(hc_query_param(start, "conversation")),
+	char *m = xfmt("fido-bridge start v2\n%s\n%s\n%s\n%s\n%s\n%s\n%s%s", hc_tmp(hc_query_param(start, "conversation")),
 	    hc_tmp(hc_query_param(start, "state")), hc_tmp(hc_query_param(start, "return")),
 	    hc_tmp(hc_query_param(start, "entity")), hc_tmp(hc_query_param(start, "force")),
 	    hc_tmp(hc_query_param(start, "passive")), hc_tmp(hc_query_param(start, "ts")), extra);

@@ -13,6 +13,9 @@ import java.util.List;
  */
 public final class RunTests {
 
+    /** The repository (REPO_DIR): shared test material such as tests/handoff/. */
+    static String repo = ".";
+
     private RunTests() {
     }
 
@@ -22,6 +25,7 @@ public final class RunTests {
             System.exit(2);
         }
         final Path repo = Paths.get(args[0]);
+        RunTests.repo = args[0];
         final Path work = Files.createDirectories(Paths.get(args[1]));
         final String serverList = args[2];
         final List<MemcachedTicketStore.Server> servers = MemcachedTicketStore.parseServers(serverList);

@@ -234,7 +234,7 @@ final class ShimTests {
             check(BridgeHandoff.isBase64Url(state, 43, 43), "state is 32 random bytes, base64url: " + state);
             final long ts = Long.parseLong(r[0].param("ts"));
             check(Math.abs(ts - Instant.now().getEpochSecond()) < 5, "ts is now");
-            final String m = "v1\n" + key + "\n" + state + "\n" + RETURN + "\n" + RP + "\n0\n0\n" + ts;
+            final String m = "fido-bridge start v2\n" + key + "\n" + state + "\n" + RETURN + "\n" + RP + "\n0\n0\n" + ts;
             eq(T.hmac(SECRET, m), r[0].param("sig"), "sig (independent HMAC)");
             check(String.valueOf(sess.attrs.get(ShimLogic.SESSION_PREFIX + key)).startsWith(state + " "),
                     "state kept in the IdP session");
@@ -526,14 +526,14 @@ final class ShimTests {
             final FakeHttp.Session sess = new FakeHttp.Session();
             final String k1 = newConversation(sess, false, false);
             final FakeHttp.Response r1 = start(s, sess, k1);
-            final String m1 = "v1\n" + k1 + "\n" + r1.param("state") + "\n" + RETURN + "\n" + RP + "\n0\n0\n"
+            final String m1 = "fido-bridge start v2\n" + k1 + "\n" + r1.param("state") + "\n" + RETURN + "\n" + RP + "\n0\n0\n"
                     + r1.param("ts");
             eq(T.hmac(SECRET, m1), r1.param("sig"), "signed with the first secret");
             final String next = "the-next-secret-after-rotation-0123456789abcdef";
             Files.write(h.resolve("credentials/fido-bridge.secret"), (next + "\n").getBytes(StandardCharsets.UTF_8));
             final String k2 = newConversation(sess, false, false);
             final FakeHttp.Response r2 = start(s, sess, k2);
-            final String m2 = "v1\n" + k2 + "\n" + r2.param("state") + "\n" + RETURN + "\n" + RP + "\n0\n0\n"
+            final String m2 = "fido-bridge start v2\n" + k2 + "\n" + r2.param("state") + "\n" + RETURN + "\n" + RP + "\n0\n0\n"
                     + r2.param("ts");
             eq(T.hmac(next, m2), r2.param("sig"), "signed with the new secret");
         });
@@ -622,7 +622,7 @@ final class ShimTests {
         /** The start message the bridge would check, for an independent HMAC. */
         final class M {
             String of(final FakeHttp.Response r, final String extra) {
-                return "v1\n" + r.param("conversation") + "\n" + r.param("state") + "\n" + RETURN + "\n"
+                return "fido-bridge start v2\n" + r.param("conversation") + "\n" + r.param("state") + "\n" + RETURN + "\n"
                         + r.param("entity") + "\n" + r.param("force") + "\n0\n" + r.param("ts") + extra;
             }
         }
@@ -745,7 +745,7 @@ final class ShimTests {
             authn(sess, key).addSubcontext(new RelyingPartyUIContext().setRPEntityId(RP));
             final FakeHttp.Response r = start(shim, sess, key);
             eq(null, r.param("sp_name"), "no sp_name for the fallback");
-            eq(T.hmac(SECRET, m.of(r, "")), r.param("sig"), "and the v1 signature");
+            eq(T.hmac(SECRET, m.of(r, "")), r.param("sig"), "and the signature without them");
             eq(null, ShimLogic.displayName("urn:example:sp", "urn:example:sp"), "non-URL entityID fallback");
             eq(null, ShimLogic.displayName("Evil\u0000Name", RP), "control characters: left out");
             eq(null, ShimLogic.displayName("   ", RP), "blank");

@@ -145,12 +145,19 @@ final class StoreTests {
             raises(TicketStore.StoreException.class, () -> dead.take(prefix + "ticket:" + T.randomTicket()));
         });
 
-        test("one server down, the other holds the ticket: taken", () -> {
+        test("one server down, the other holds the ticket: unavailable, nothing deleted", () -> {
             final String k = prefix + "ticket:" + T.randomTicket();
             set(a, k, "x".getBytes(StandardCharsets.UTF_8), 60);
             final MemcachedTicketStore half = new MemcachedTicketStore(List.of(
                     new MemcachedTicketStore.Server("127.0.0.1", deadPort()), a), 5000);
-            eq("x", new String(half.take(k), StandardCharsets.UTF_8), "value");
+            final TicketStore.StoreException e = raises(TicketStore.StoreException.class, () -> half.take(k));
+            check(e.getMessage().contains("did not answer"), e.getMessage());
+            check(holds(a, k), "the copy stays for a take that hears every server");
+            eq("x", new String(both.take(k), StandardCharsets.UTF_8), "taken once every server answers");
+        });
+
+        test("a memcached stopped (SIGSTOP) then killed: unavailable, then taken exactly once", () -> {
+            stoppedAndKilled(prefix, b);
         });
 
         test("a server that accepts but never answers times out", () -> {
@@ -173,12 +180,13 @@ final class StoreTests {
                 raises(TicketStore.StoreException.class, () -> s.take(prefix + "ticket:" + T.randomTicket()));
                 final long ms = (System.nanoTime() - t0) / 1_000_000;
                 check(ms >= 250 && ms < 15000, "timed out after " + ms + " ms (timeout 300 ms)");
-                // and with a working server next to it, the ticket is still found
+                // with a working server next to it: unavailable too (the silent one may hold a copy)
                 final String k = prefix + "ticket:" + T.randomTicket();
                 set(b, k, "y".getBytes(StandardCharsets.UTF_8), 60);
                 final MemcachedTicketStore mixed = new MemcachedTicketStore(List.of(
                         new MemcachedTicketStore.Server("127.0.0.1", silent.getLocalPort()), b), 1000);
-                eq("y", new String(mixed.take(k), StandardCharsets.UTF_8), "found next to a silent server");
+                raises(TicketStore.StoreException.class, () -> mixed.take(k));
+                check(holds(b, k), "nothing deleted");
                 for (final Socket x : held) {
                     x.close();
                 }
@@ -197,6 +205,109 @@ final class StoreTests {
                 raises(IllegalArgumentException.class, () -> MemcachedTicketStore.parseServers(bad));
             }
         });
+    }
+
+    /** memcached on 127.0.0.1:port, as tests/services/start-memcached.sh starts it; ready when it answers. */
+    static Process startMemcached(final int port) throws Exception {
+        final List<String> cmd = new ArrayList<>(List.of("memcached", "-l", "127.0.0.1", "-p", String.valueOf(port),
+                "-U", "0", "-m", "16"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("-u", "root")); // memcached refuses to run as root without it
+        }
+        final Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        for (int i = 0; i < 100; i++) {
+            try (Socket sock = new Socket()) {
+                sock.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return p;
+            } catch (final java.io.IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        p.destroyForcibly();
+        throw new AssertionError("memcached did not start on port " + port);
+    }
+
+    static void signal(final Process p, final String sig) throws Exception {
+        eq(0, new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor(), "kill -" + sig);
+        if ("STOP".equals(sig)) {
+            // kill returns before the group stop reaches every thread: wait until none runs
+            final java.nio.file.Path tasks = java.nio.file.Paths.get("/proc", String.valueOf(p.pid()), "task");
+            for (int i = 0; i < 400; i++) {
+                boolean running = false;
+                try (java.util.stream.Stream<java.nio.file.Path> ts = java.nio.file.Files.list(tasks)) {
+                    for (final java.nio.file.Path t : (Iterable<java.nio.file.Path>) ts::iterator) {
+                        final String st = new String(java.nio.file.Files.readAllBytes(t.resolve("stat")),
+                                StandardCharsets.US_ASCII);
+                        final int rp = st.lastIndexOf(')');
+                        final char state = rp >= 0 && rp + 2 < st.length() ? st.charAt(rp + 2) : '?';
+                        running |= state != 'T' && state != 't';
+                    }
+                } catch (final java.io.IOException e) {
+                    running = true; // a thread came or went: look again
+                }
+                if (!running) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError("memcached " + p.pid() + " did not stop");
+        }
+    }
+
+    /**
+     * Issue 12: with a copy on each of two servers, a taker that could not reach one took the
+     * other copy and won, and a later taker won again with the copy the fault had hidden. A
+     * memcached of this test's own (c) next to the harness's b.
+     */
+    private static void stoppedAndKilled(final String prefix, final MemcachedTicketStore.Server b) throws Exception {
+        final int port = deadPort();
+        final MemcachedTicketStore.Server c = new MemcachedTicketStore.Server("127.0.0.1", port);
+        Process mc = startMemcached(port);
+        try {
+            final MemcachedTicketStore store = new MemcachedTicketStore(List.of(c, b), 300);
+            final String k = prefix + "ticket:" + T.randomTicket();
+            final byte[] v = "record".getBytes(StandardCharsets.UTF_8);
+            set(c, k, v, 60);
+            set(b, k, v, 60);
+            signal(mc, "STOP");
+            for (int i = 0; i < 2; i++) {
+                final long t0 = System.nanoTime();
+                raises(TicketStore.StoreException.class, () -> store.take(k));
+                final long ms = (System.nanoTime() - t0) / 1_000_000;
+                check(ms < 2000, "unavailable within the timeout: " + ms + " ms");
+            }
+            check(holds(b, k), "nothing deleted while c is stopped");
+            signal(mc, "CONT");
+            int wins = 0;
+            for (int i = 0; i < 4; i++) {
+                if (store.take(k) != null) {
+                    wins++;
+                }
+            }
+            eq(1, wins, "taken exactly once after c came back");
+            check(!holds(b, k) && !holds(c, k), "no copy left");
+
+            // killed: it comes back empty, the copy on b is then the only one
+            final String k2 = prefix + "ticket:" + T.randomTicket();
+            set(c, k2, v, 60);
+            set(b, k2, v, 60);
+            mc.destroyForcibly().waitFor();
+            raises(TicketStore.StoreException.class, () -> store.take(k2));
+            raises(TicketStore.StoreException.class, () -> store.take(k2));
+            check(holds(b, k2), "nothing deleted while c is down");
+            mc = startMemcached(port);
+            wins = 0;
+            for (int i = 0; i < 4; i++) {
+                if (store.take(k2) != null) {
+                    wins++;
+                }
+            }
+            eq(1, wins, "taken exactly once after c restarted");
+            check(!holds(b, k2), "no copy left");
+        } finally {
+            mc.destroyForcibly().waitFor();
+        }
     }
 
     private static void race(final MemcachedTicketStore store, final String prefix, final int rounds,

@@ -87,15 +87,22 @@ final class T {
                 .encodeToString(m.doFinal(message.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** The record JSON the bridge would write (attributes informational). */
+    /** The record JSON the bridge would write (v2: the MAC over every field; attributes informational). */
     static String record(final String secret, final String ticket, final String principal, final String conversation,
             final String state, final long authInstant, final boolean mfa) throws Exception {
-        final String mac = hmac(secret, "v1\n" + ticket + "\n" + principal + "\n" + conversation + "\n" + state + "\n"
-                + authInstant + "\n" + (mfa ? "1" : "0"));
-        return "{\"v\":1,\"principal\":\"" + principal + "\",\"conversation\":\"" + conversation + "\",\"state\":\""
-                + state + "\",\"entity\":\"https://sp.example.org/shibboleth\",\"auth_instant\":" + authInstant
-                + ",\"uv\":true,\"be\":false,\"bs\":false,\"mfa\":" + mfa
-                + ",\"credential_id\":\"Kp3-x_Q9zR7wYb2LmN4vT8aE1cU6dH0j\",\"aaguid\":\"00000000-0000-0000-0000-000000000000\""
+        final String entity = "https://sp.example.org/shibboleth";
+        final String cid = "Kp3-x_Q9zR7wYb2LmN4vT8aE1cU6dH0j";
+        final String aaguid = "00000000-0000-0000-0000-000000000000";
+        final long expires = authInstant + 60;
+        // section 3's layout written out here, not with BridgeHandoff
+        final String mac = hmac(secret, "fido-bridge ticket v2\nticket=" + ticket + "\nprincipal=" + principal
+                + "\nconversation=" + conversation + "\nstate=" + state + "\nentity=" + entity + "\nauth_instant="
+                + authInstant + "\nexpires=" + expires + "\nuv=1\nbe=0\nbs=0\nmfa=" + (mfa ? "1" : "0")
+                + "\ncredential_id=" + cid + "\naaguid=" + aaguid);
+        return "{\"v\":2,\"principal\":\"" + principal + "\",\"conversation\":\"" + conversation + "\",\"state\":\""
+                + state + "\",\"entity\":\"" + entity + "\",\"auth_instant\":" + authInstant
+                + ",\"expires\":" + expires + ",\"uv\":true,\"be\":false,\"bs\":false,\"mfa\":" + mfa
+                + ",\"credential_id\":\"" + cid + "\",\"aaguid\":\"" + aaguid + "\""
                 + ",\"attributes\":{\"mail\":[\"" + principal + "@example.edu\"],\"eduPersonAffiliation\":[\"member\"]}"
                 + ",\"mac\":\"" + mac + "\"}";
     }

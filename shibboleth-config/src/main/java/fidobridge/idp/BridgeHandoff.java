@@ -11,7 +11,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The IdP side of the handoff protocol v1 (docs/handoff-protocol.md): signs the
+ * The IdP side of the handoff protocol v2 (docs/handoff-protocol.md): signs the
  * {@code /authn/start} request and verifies ticket records. No servlet, network or IdP
  * dependency.
  *
@@ -21,8 +21,14 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class BridgeHandoff {
 
-    /** Protocol version label, first line of every signed message. */
-    public static final String VERSION = "v1";
+    /** First line of the signed start message (protocol section 1). */
+    public static final String START_LABEL = "fido-bridge start v2";
+
+    /**
+     * First line of the message a ticket record's MAC covers (section 3): not the start's,
+     * so a start signature is never a ticket MAC, nor a ticket MAC a start signature.
+     */
+    public static final String TICKET_LABEL = "fido-bridge ticket v2";
 
     /** Shortest secret accepted, in bytes. */
     public static final int MIN_SECRET_BYTES = 32;
@@ -148,7 +154,7 @@ public final class BridgeHandoff {
             throw new HandoffException(HandoffError.INTERNAL_ERROR, "sp_name breaks the protocol's rules");
         }
         // the optional values are extra lines after ts, named, in this order (section 1.1)
-        return VERSION + "\n" + s.conversation + "\n" + s.state + "\n" + s.returnUrl + "\n" + s.entity + "\n"
+        return START_LABEL + "\n" + s.conversation + "\n" + s.state + "\n" + s.returnUrl + "\n" + s.entity + "\n"
                 + (s.force ? "1" : "0") + "\n" + (s.passive ? "1" : "0") + "\n" + s.ts
                 + (s.principal != null ? "\nprincipal=" + s.principal : "")
                 + (s.spName != null ? "\nsp_name=" + s.spName : "");
@@ -224,11 +230,30 @@ public final class BridgeHandoff {
 
     // ------------------------------------------------------------------ record
 
-    /** The message the record's {@code mac} covers. */
-    public static String recordMessage(final String ticket, final String principal, final String conversation,
-            final String state, final String authInstantText, final boolean mfa) {
-        return VERSION + "\n" + ticket + "\n" + principal + "\n" + conversation + "\n" + state + "\n"
-                + authInstantText + "\n" + (mfa ? "1" : "0");
+    /**
+     * The message the record's {@code mac} covers (section 3): the label, then one
+     * {@code name=value} line per field in this order, joined by "\n". No value holds a
+     * newline ({@link TicketRecord#parse} refuses one), so the lines cannot shift.
+     */
+    public static String recordMessage(final String ticket, final TicketRecord r) {
+        return TICKET_LABEL
+                + "\nticket=" + ticket
+                + "\nprincipal=" + r.principal
+                + "\nconversation=" + r.conversation
+                + "\nstate=" + r.state
+                + "\nentity=" + r.entity
+                + "\nauth_instant=" + r.authInstant
+                + "\nexpires=" + r.expires
+                + "\nuv=" + bit(r.uv)
+                + "\nbe=" + bit(r.be)
+                + "\nbs=" + bit(r.bs)
+                + "\nmfa=" + bit(r.mfa)
+                + "\ncredential_id=" + r.credentialId
+                + "\naaguid=" + r.aaguid;
+    }
+
+    private static String bit(final boolean b) {
+        return b ? "1" : "0";
     }
 
     /**
@@ -236,7 +261,10 @@ public final class BridgeHandoff {
      * secret. Both are always computed; the comparisons are constant-time.
      */
     public boolean macMatches(final String ticket, final TicketRecord r) {
-        final String m = recordMessage(ticket, r.principal, r.conversation, r.state, r.authInstantText, r.mfa);
+        if (ticket == null || ticket.indexOf('\n') >= 0) {
+            return false;
+        }
+        final String m = recordMessage(ticket, r);
         final byte[] given = r.mac.getBytes(StandardCharsets.US_ASCII);
         boolean ok = MessageDigest.isEqual(B64URL.encode(hmac(current, m)), given);
         if (previous != null) {
@@ -256,7 +284,8 @@ public final class BridgeHandoff {
      * @param maxSkew allowed clock difference between bridge and IdP
      * @param notBefore for a forced authentication: when the shim started it (the ceremony must
      *     be newer, less {@code maxSkew}); null otherwise
-     * @throws HandoffException {@link HandoffError#TICKET_INVALID} for a bad MAC or time,
+     * @throws HandoffException {@link HandoffError#TICKET_INVALID} for a bad MAC, an expired
+     *     record or a bad time,
      *     {@link HandoffError#STATE_MISMATCH} for a record made for another login
      */
     public void verify(final String ticket, final TicketRecord r, final String conversation, final String state,
@@ -272,6 +301,9 @@ public final class BridgeHandoff {
                     "record was made for another " + (!convOk ? "conversation" : "state"));
         }
         final long skew = maxSkew.getSeconds();
+        if (now.getEpochSecond() > r.expires + skew) {
+            throw new HandoffException(HandoffError.TICKET_INVALID, "record expired");
+        }
         if (r.authInstant > now.getEpochSecond() + skew) {
             throw new HandoffException(HandoffError.TICKET_INVALID, "auth_instant lies in the future");
         }

@@ -19,20 +19,21 @@ import java.util.List;
  * library: nothing to add to the IdP's classpath, and no dependency on how a library spreads
  * keys over servers).
  *
- * <p><b>Take once.</b> The bridge spreads keys over its servers with libmemcached's consistent
- * hashing and may keep extra copies ({@code [memcached] replicas}). The shim does not repeat
- * that hashing: it asks <em>every</em> server. First {@code get <key>} on all servers, then
- * {@code delete <key>} on each server that had the value. The caller wins only when every
- * one of those deletes answers {@code DELETED}; a {@code NOT_FOUND} means another taker got
- * there first. Because each taker finishes all its gets before its first delete, two takers
- * always share at least one server on which both saw the value, and memcached lets only one
- * of them delete it there: at most one winner, even with copies on several servers. (With a
- * single copy there is always exactly one winner; with copies, a close race may leave none,
- * which fails safe.)</p>
+ * <p><b>Take once</b> (docs/handoff-protocol.md, section 4.1). The bridge may put a record on
+ * any of its servers and keep copies ({@code [memcached] replicas}); the shim does not repeat
+ * its placement: it asks <em>every</em> server. First {@code get <key>} on all servers, in the
+ * configured order; then {@code delete <key>} on each server that had the value, in the same
+ * order, stopping at the first answer that is not {@code DELETED}. The caller wins only when
+ * every server answered its get and every one of those deletes answered {@code DELETED}. A
+ * {@code NOT_FOUND} means another taker got there first (no value). Because each taker
+ * finishes all its gets before its first delete, two winners would each have deleted a copy
+ * the other had already seen gone: at most one winner.</p>
  *
- * <p>Servers that cannot be reached are skipped as long as one server answers; when none
- * answers the take fails with {@link StoreException}. Every connection has a connect and a
- * read timeout.</p>
+ * <p><b>A server that does not answer</b> (refused, timeout, protocol error) may hold a copy
+ * that another taker finds once it is back; then the take fails with {@link StoreException}
+ * (unavailable: the login fails cleanly and can be retried), it is never won, and nothing is
+ * deleted, so a retry after the fault can still win, exactly once. Every connection has a
+ * connect and a read timeout.</p>
  */
 public final class MemcachedTicketStore implements TicketStore {
 
@@ -157,8 +158,8 @@ public final class MemcachedTicketStore implements TicketStore {
         final int n = servers.size();
         final Conn[] holders = new Conn[n];
         final byte[][] values = new byte[n][];
-        int answered = 0;
-        IOException lastError = null;
+        IOException failure = null;
+        Server failedAt = null;
         try {
             // Phase 1: get everywhere, keeping the connections of the servers that had it.
             for (int i = 0; i < n; i++) {
@@ -166,20 +167,24 @@ public final class MemcachedTicketStore implements TicketStore {
                 try {
                     c = new Conn(servers.get(i), timeoutMs);
                     final byte[] v = c.get(key);
-                    answered++;
                     if (v != null) {
                         values[i] = v;
                         holders[i] = c;
                         c = null;
                     }
                 } catch (final IOException e) {
-                    lastError = e;
+                    if (failure == null) {
+                        failure = e;
+                        failedAt = servers.get(i);
+                    }
                 } finally {
                     closeQuietly(c);
                 }
             }
-            if (answered == 0) {
-                throw new StoreException("no memcached server answered (" + describe(lastError) + ")", lastError);
+            if (failure != null) {
+                // A copy may sit on the server that did not answer: neither won nor gone.
+                throw new StoreException("memcached " + failedAt + " did not answer (" + describe(failure)
+                        + "): take unavailable", failure);
             }
             byte[] value = null;
             boolean consistent = true;
@@ -195,30 +200,24 @@ public final class MemcachedTicketStore implements TicketStore {
             if (value == null) {
                 return null;
             }
-            // Phase 2: delete every copy we saw; we win only if all of those deletes are ours.
-            boolean won = true;
-            IOException deleteError = null;
+            // Phase 2: delete every copy we saw, in order; the first that is not ours stops us.
             for (int i = 0; i < n; i++) {
                 if (holders[i] == null) {
                     continue;
                 }
+                final boolean deleted;
                 try {
-                    if (!holders[i].delete(key)) {
-                        won = false;
-                    }
+                    deleted = holders[i].delete(key);
                 } catch (final IOException e) {
-                    won = false;
-                    deleteError = e;
+                    // it may or may not have happened: a copy may survive there
+                    throw new StoreException("memcached " + servers.get(i) + " did not answer a delete ("
+                            + describe(e) + "): take unavailable", e);
+                }
+                if (!deleted) {
+                    return null; // another taker got there first; it deletes the rest
                 }
             }
-            if (deleteError != null) {
-                // A copy we saw may survive on that server: we cannot claim it.
-                throw new StoreException("memcached delete failed (" + describe(deleteError) + ")", deleteError);
-            }
-            if (!won || !consistent) {
-                return null;
-            }
-            return value;
+            return consistent ? value : null;
         } finally {
             for (final Conn c : holders) {
                 closeQuietly(c);

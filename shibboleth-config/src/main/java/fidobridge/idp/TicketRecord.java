@@ -4,10 +4,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ticket record the bridge leaves in memcached (docs/handoff-protocol.md, section 3),
- * read strictly. Holds values only; {@link BridgeHandoff} decides whether to believe them.
+ * The ticket record the bridge leaves in memcached (docs/handoff-protocol.md, section 3, v2),
+ * read strictly: every field the MAC covers must be there with its type. Holds values only;
+ * {@link BridgeHandoff} decides whether to believe them.
  */
 public final class TicketRecord {
+
+    /** The record version this shim reads ({@code "v"}). */
+    public static final int VERSION = 2;
 
     /** Longest principal accepted (characters). */
     public static final int MAX_PRINCIPAL = 256;
@@ -18,28 +22,41 @@ public final class TicketRecord {
     public final String conversation;
     /** {@code state}: the shim's random state the ticket was made for. */
     public final String state;
-    /** {@code entity}: the SP entityID (informational, not covered by the MAC); may be empty. */
+    /** {@code entity}: the SP entityID of the start; may be empty. */
     public final String entity;
-    /** {@code auth_instant} exactly as written in the JSON (the MAC covers this text). */
-    public final String authInstantText;
     /** {@code auth_instant} as unix seconds. */
     public final long authInstant;
+    /** {@code expires}: unix seconds after which the record is refused. */
+    public final long expires;
+    /** {@code uv}: the authenticator verified the user. */
+    public final boolean uv;
+    /** {@code be}: the credential is backup eligible (synced). */
+    public final boolean be;
+    /** {@code bs}: the credential is backed up. */
+    public final boolean bs;
     /** {@code mfa}: the bridge's multi-factor verdict. */
     public final boolean mfa;
+    /** {@code credential_id}: base64url. */
+    public final String credentialId;
+    /** {@code aaguid}: the authenticator model, uuid text, may be empty. */
+    public final String aaguid;
     /** {@code mac}: base64url HMAC-SHA256, 43 characters. */
     public final String mac;
 
-    private TicketRecord(final String principal, final String conversation, final String state,
-            final String entity, final String authInstantText, final long authInstant, final boolean mfa,
-            final String mac) {
-        this.principal = principal;
-        this.conversation = conversation;
-        this.state = state;
-        this.entity = entity;
-        this.authInstantText = authInstantText;
+    private TicketRecord(final Map<String, Object> m, final long authInstant, final long expires) {
+        this.principal = (String) m.get("principal");
+        this.conversation = (String) m.get("conversation");
+        this.state = (String) m.get("state");
+        this.entity = (String) m.get("entity");
         this.authInstant = authInstant;
-        this.mfa = mfa;
-        this.mac = mac;
+        this.expires = expires;
+        this.uv = (Boolean) m.get("uv");
+        this.be = (Boolean) m.get("be");
+        this.bs = (Boolean) m.get("bs");
+        this.mfa = (Boolean) m.get("mfa");
+        this.credentialId = (String) m.get("credential_id");
+        this.aaguid = (String) m.get("aaguid");
+        this.mac = (String) m.get("mac");
     }
 
     /**
@@ -47,7 +64,7 @@ public final class TicketRecord {
      *
      * @param json the value from memcached
      * @return the record
-     * @throws HandoffException ({@link HandoffError#TICKET_INVALID}) when it is not a v1 record
+     * @throws HandoffException ({@link HandoffError#TICKET_INVALID}) when it is not a v2 record
      */
     public static TicketRecord parse(final byte[] json) throws HandoffException {
         final Object top;
@@ -63,62 +80,60 @@ public final class TicketRecord {
         final Map<String, Object> m = (Map<String, Object>) top;
 
         final Object v = m.get("v");
-        if (!(v instanceof MiniJson.Num) || !"1".equals(((MiniJson.Num) v).raw)) {
-            throw invalid("record version is not 1");
+        if (!(v instanceof MiniJson.Num) || !String.valueOf(VERSION).equals(((MiniJson.Num) v).raw)) {
+            throw invalid("record version is not " + VERSION);
         }
-        final String principal = requireString(m, "principal");
+        // every MAC'd string: present, a string, no newline (the MAC's lines could shift otherwise)
+        for (final String name : new String[] {"principal", "conversation", "state", "entity", "credential_id",
+                "aaguid", "mac"}) {
+            final Object o = m.get(name);
+            if (!(o instanceof String)) {
+                throw invalid(name + " is missing or not a string");
+            }
+            if (((String) o).indexOf('\n') >= 0) {
+                throw invalid(name + " holds a newline");
+            }
+        }
+        final String principal = (String) m.get("principal");
         if (principal.isEmpty() || principal.length() > MAX_PRINCIPAL || hasControl(principal)) {
             throw invalid("principal is empty, too long or has control characters");
         }
-        final String conversation = requireString(m, "conversation");
-        final String state = requireString(m, "state");
-        final Object e = m.get("entity");
-        final String entity;
-        if (e == null || e == MiniJson.NULL) {
-            entity = "";
-        } else if (e instanceof String) {
-            entity = (String) e;
-        } else {
-            throw invalid("entity is not a string");
-        }
-
-        final Object ai = m.get("auth_instant");
-        if (!(ai instanceof MiniJson.Num) || !((MiniJson.Num) ai).isInteger()) {
-            throw invalid("auth_instant is not an integer");
-        }
-        final String aiText = ((MiniJson.Num) ai).raw;
-        if (aiText.startsWith("-") || aiText.length() > 18) {
-            throw invalid("auth_instant out of range");
-        }
-        final long authInstant = Long.parseLong(aiText);
-
-        final Object mfa = m.get("mfa");
-        if (!(mfa instanceof Boolean)) {
-            throw invalid("mfa is not a boolean");
-        }
-        for (final String flag : new String[] {"uv", "be", "bs"}) {
-            final Object f = m.get(flag);
-            if (f != null && !(f instanceof Boolean)) {
-                throw invalid(flag + " is not a boolean");
-            }
-        }
-        for (final String opt : new String[] {"credential_id", "aaguid"}) {
-            final Object o = m.get(opt);
-            if (o != null && !(o instanceof String)) {
-                throw invalid(opt + " is not a string");
+        final long authInstant = seconds(m, "auth_instant");
+        final long expires = seconds(m, "expires");
+        for (final String flag : new String[] {"uv", "be", "bs", "mfa"}) {
+            if (!(m.get(flag) instanceof Boolean)) {
+                throw invalid(flag + " is missing or not a boolean");
             }
         }
         final Object attrs = m.get("attributes");
         if (attrs != null && !isAttributeMap(attrs)) {
             throw invalid("attributes is not an object of string arrays");
         }
-
-        final String mac = requireString(m, "mac");
-        if (!BridgeHandoff.isBase64Url(mac, 43, 43)) {
+        if (!BridgeHandoff.isBase64Url((String) m.get("mac"), 43, 43)) {
             throw invalid("mac is not 43 base64url characters");
         }
-        return new TicketRecord(principal, conversation, state, entity, aiText, authInstant,
-                (Boolean) mfa, mac);
+        return new TicketRecord(m, authInstant, expires);
+    }
+
+    /**
+     * A time field: a JSON integer written as the MAC has it, plain decimal digits without
+     * sign or leading zero (so the number and the signed text cannot differ).
+     */
+    private static long seconds(final Map<String, Object> m, final String name) throws HandoffException {
+        final Object o = m.get(name);
+        if (!(o instanceof MiniJson.Num)) {
+            throw invalid(name + " is missing or not a number");
+        }
+        final String t = ((MiniJson.Num) o).raw;
+        if (t.isEmpty() || t.length() > 18 || (t.length() > 1 && t.charAt(0) == '0')) {
+            throw invalid(name + " is not a plain non-negative integer");
+        }
+        for (int i = 0; i < t.length(); i++) {
+            if (t.charAt(i) < '0' || t.charAt(i) > '9') {
+                throw invalid(name + " is not a plain non-negative integer");
+            }
+        }
+        return Long.parseLong(t);
     }
 
     private static boolean isAttributeMap(final Object o) {
@@ -136,14 +151,6 @@ public final class TicketRecord {
             }
         }
         return true;
-    }
-
-    private static String requireString(final Map<String, Object> m, final String name) throws HandoffException {
-        final Object o = m.get(name);
-        if (!(o instanceof String)) {
-            throw invalid(name + " is missing or not a string");
-        }
-        return (String) o;
     }
 
     static boolean hasControl(final String s) {

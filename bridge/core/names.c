@@ -1,0 +1,158 @@
+#include "names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "text.h"
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+br_aaguid_parse(const char *s, size_t len, unsigned char out[16])
+{
+	size_t i, o = 0;
+	int hi, lo;
+
+	if (s == NULL || len != 36)
+		return -1;
+	for (i = 0; i < 36;) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i++] != '-')
+				return -1;
+			continue;
+		}
+		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
+			return -1;
+		out[o++] = (unsigned char)(hi << 4 | lo);
+		i += 2;
+	}
+	return 0;
+}
+
+static void
+entry_free(br_name_entry *e)
+{
+	free(e->name);
+	free(e->icon_light);
+	free(e->icon_dark);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+br_names_free(br_names **np)
+{
+	size_t i;
+
+	if (np == NULL || *np == NULL)
+		return;
+	for (i = 0; i < (*np)->n; i++)
+		entry_free(&(*np)->v[i]);
+	free((*np)->v);
+	free(*np);
+	*np = NULL;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	return memcmp(((const br_name_entry *)a)->aaguid, ((const br_name_entry *)b)->aaguid, 16);
+}
+
+/* An icon is decoration: one that is too big, or not an image data: URL, is left out. */
+static char *
+icon(json_t *v)
+{
+	if (!json_is_string(v) || json_string_length(v) > BR_NAMES_ICON_MAX ||
+	    strncmp(json_string_value(v), "data:image/", 11) != 0 ||
+	    memchr(json_string_value(v), '\0', json_string_length(v)) != NULL)
+		return NULL;
+	return strdup(json_string_value(v));
+}
+
+int
+br_names_parse(const unsigned char *p, size_t len, br_names **out, char *why, size_t cap)
+{
+	json_t *root, *val, *nm;
+	br_names *n = NULL;
+	const char *key;
+	size_t count, i, chars;
+	int rc = -1;
+
+	*out = NULL;
+	if (p == NULL || len == 0 || len > BR_NAMES_FILE_MAX) {
+		snprintf(why, cap, "empty or larger than %u bytes", BR_NAMES_FILE_MAX);
+		return -1;
+	}
+	if ((root = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, NULL)) == NULL || !json_is_object(root)) {
+		snprintf(why, cap, "not a JSON object (without repeated keys)");
+		goto out;
+	}
+	if ((count = json_object_size(root)) > BR_NAMES_MAX) {
+		snprintf(why, cap, "more than %u entries", BR_NAMES_MAX);
+		goto out;
+	}
+	if ((n = calloc(1, sizeof(*n))) == NULL || (count > 0 && (n->v = calloc(count, sizeof(*n->v))) == NULL)) {
+		snprintf(why, cap, "out of memory");
+		goto out;
+	}
+	json_object_foreach(root, key, val) {
+		br_name_entry *e = &n->v[n->n];
+
+		if (br_aaguid_parse(key, strlen(key), e->aaguid) < 0) {
+			snprintf(why, cap, "\"%.40s\" is not an AAGUID", key);
+			goto out;
+		}
+		nm = json_object_get(val, "name");
+		if (!json_is_object(val) || !json_is_string(nm) || json_string_length(nm) == 0 ||
+		    !br_utf8_ok((const unsigned char *)json_string_value(nm), json_string_length(nm), 1, &chars) ||
+		    chars > BR_NAME_CHARS_MAX) {
+			snprintf(why, cap, "%.36s: \"name\" must be 1..%u characters of text", key, BR_NAME_CHARS_MAX);
+			goto out;
+		}
+		if ((e->name = strdup(json_string_value(nm))) == NULL) {
+			snprintf(why, cap, "out of memory");
+			goto out;
+		}
+		e->icon_light = icon(json_object_get(val, "icon_light"));
+		e->icon_dark = icon(json_object_get(val, "icon_dark"));
+		n->n++;
+	}
+	if (n->n > 0)  /* qsort wants a real pointer even for nothing */
+		qsort(n->v, n->n, sizeof(*n->v), cmp);
+	for (i = 1; i < n->n; i++)
+		if (memcmp(n->v[i - 1].aaguid, n->v[i].aaguid, 16) == 0) {
+			snprintf(why, cap, "an AAGUID is listed twice (in different case)");
+			goto out;
+		}
+	*out = n;
+	n = NULL;
+	rc = 0;
+out:
+	br_names_free(&n);
+	json_decref(root);
+	return rc;
+}
+
+const br_name_entry *
+br_names_find(const br_names *n, const unsigned char aaguid[16])
+{
+	br_name_entry key;
+
+	if (n == NULL || n->n == 0)
+		return NULL;
+	memcpy(key.aaguid, aaguid, 16);
+	return bsearch(&key, n->v, n->n, sizeof(*n->v), cmp);
+}
