@@ -2,7 +2,7 @@
  * The cache: challenges, login flows, one-time tickets and rate-limit
  * counters, shared by every bridge instance. cache.c checks the arguments
  * and hands each call to a backend (cache_backend.h): memcached in
- * cache_memcached.c, the only file that includes libmemcached. A call that
+ * cache_memcached.c over its meta-protocol client mc_wire.c. A call that
  * returns BR_CACHE_ERROR leaves its reason in br_store_error_get()
  * (store_error.h).
  */
@@ -60,7 +60,7 @@ br_cache_rc br_cache_get(br_cache *c, const char *key, char **val, size_t *len);
  * Take once: get on every server, then delete each copy seen. The value is
  * returned only when every server answered and this caller's deletes removed
  * every copy, so of two concurrent takers at most one wins. When a server
- * does not answer (down, timeout, or skipped while libmemcached waits to
+ * does not answer (down, timeout, or skipped while the client waits to
  * retry it) the take is BR_CACHE_ERROR, unavailable, and deletes nothing: a
  * copy may survive there, so nobody may count the take as won.
  */
