@@ -47,25 +47,46 @@ br_record_key(const br_app *app, const char *kind, const char *id, char *out, si
 	return 0;
 }
 
-/* Seal obj for (kind, n) and store it. */
-static br_cache_rc
-store(br_app *app, const char *kind, const char *n, const json_t *obj, unsigned ttl, int64_t now)
+/* Seal obj for (kind, n): *box (malloc'd) and *boxlen, or -1. */
+static int
+seal(br_app *app, const char *kind, const char *n, const json_t *obj, unsigned ttl, int64_t now, unsigned char **box,
+    size_t *boxlen)
 {
-	unsigned char nonce[BR_SEAL_NONCE_LEN], *box = NULL;
+	unsigned char nonce[BR_SEAL_NONCE_LEN];
 	char *text = json_dumps(obj, JSON_COMPACT);
-	size_t len, boxlen = 0;
-	br_cache_rc rc = BR_CACHE_ERROR;
+	size_t len;
+	int rc = -1;
 
-	if (text == NULL || (len = strlen(text)) > RECORD_MAX || (box = malloc(len + BR_SEAL_OVERHEAD)) == NULL ||
+	*box = NULL;
+	*boxlen = 0;
+	if (text == NULL || (len = strlen(text)) > RECORD_MAX || (*box = malloc(len + BR_SEAL_OVERHEAD)) == NULL ||
 	    br_random_bytes(nonce, sizeof(nonce)) < 0 ||
-	    br_seal_close(app->seal, kind, n, now + (int64_t)ttl, nonce, text, len, box, len + BR_SEAL_OVERHEAD, &boxlen) < 0)
+	    br_seal_close(app->seal, kind, n, now + (int64_t)ttl, nonce, text, len, *box, len + BR_SEAL_OVERHEAD, boxlen) < 0)
 		goto out;
-	rc = br_cache_set(app->cache, n, box, boxlen, ttl);
+	rc = 0;
 out:
 	if (text != NULL) {
 		br_wipe(text, strlen(text));
 		free(text);
 	}
+	if (rc < 0) {
+		free(*box);
+		*box = NULL;
+	}
+	return rc;
+}
+
+/* Seal obj for (kind, n) and store it. */
+static br_cache_rc
+store(br_app *app, const char *kind, const char *n, const json_t *obj, unsigned ttl, int64_t now)
+{
+	unsigned char *box;
+	size_t boxlen;
+	br_cache_rc rc;
+
+	if (seal(app, kind, n, obj, ttl, now, &box, &boxlen) < 0)
+		return BR_CACHE_ERROR;
+	rc = br_cache_set(app->cache, n, box, boxlen, ttl);
 	free(box);
 	return rc;
 }
@@ -142,12 +163,33 @@ br_record_take(br_app *app, const char *kind, const char *id, int64_t now, json_
 br_cache_rc
 br_record_put(br_app *app, const char *kind, const char *id, const json_t *obj, unsigned ttl, int64_t now)
 {
-	char n[BR_SEAL_NAME_MAX];
-	br_cache_rc rc;
+	return br_record_put_after(app, NULL, kind, id, obj, ttl, now, NULL);
+}
 
-	if (name(app, 0, kind, id, n) < 0)
+br_cache_rc
+br_record_put_after(br_app *app, const br_cache_item *first, const char *kind, const char *id, const json_t *obj,
+    unsigned ttl, int64_t now, br_cache_rc *first_rc)
+{
+	char n[BR_SEAL_NAME_MAX];
+	br_cache_rc rc, rcs[2];
+	unsigned char *box;
+	size_t boxlen;
+
+	if (first_rc != NULL)
+		*first_rc = BR_CACHE_ERROR;
+	if (name(app, 0, kind, id, n) < 0 || seal(app, kind, n, obj, ttl, now, &box, &boxlen) < 0)
 		return BR_CACHE_ERROR;
-	rc = store(app, kind, n, obj, ttl, now);
+	if (first != NULL) {
+		/* one step: each server has the first item before the record */
+		br_cache_item items[2] = { *first, { n, box, boxlen, ttl } };
+
+		br_cache_set_many(app->cache, items, 2, rcs);
+		*first_rc = rcs[0];
+		rc = rcs[1];
+	} else {
+		rc = br_cache_set(app->cache, n, box, boxlen, ttl);
+	}
+	free(box);
 	/* a record begun before a rotation now lives under the new name: no older copy stays to be found */
 	if (rc == BR_CACHE_OK && br_seal_generations(app->seal) > 1 && name(app, 1, kind, id, n) == 0)
 		br_cache_delete(app->cache, n);

@@ -52,6 +52,20 @@ void br_cache_close(br_cache **c);
  * sent (br_cache_key_hash) so a request cannot steer them.
  */
 br_cache_rc br_cache_set(br_cache *c, const char *key, const void *val, size_t len, unsigned ttl);
+/*
+ * Several sets as one step: each server involved is sent all of its values
+ * before any answer is read, in this order, so a server that has the last
+ * one has the ones before it. rc[i] is each one's answer; the call returns
+ * OK when all are OK, else the first other answer.
+ */
+typedef struct br_cache_item {
+	const char *key;
+	const void *val;
+	size_t len;
+	unsigned ttl;
+} br_cache_item;
+#define BR_CACHE_MANY_MAX 8
+br_cache_rc br_cache_set_many(br_cache *c, const br_cache_item *items, size_t n, br_cache_rc *rc);
 /* Store only if absent: BR_CACHE_EXISTS otherwise. */
 br_cache_rc br_cache_add(br_cache *c, const char *key, const void *val, size_t len, unsigned ttl);
 /* *val is malloc'd and NUL-terminated (free it); MISS leaves it NULL. */

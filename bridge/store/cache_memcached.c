@@ -384,6 +384,66 @@ mcache_add(void *backend, const char *key, const void *val, size_t len, unsigned
 	return store(backend, 1, key, val, len, ttl);
 }
 
+/*
+ * Several sets in one step: each server gets all of its requests in one
+ * sendmsg, in the items' order, and only then are answers read. An item
+ * whose first `copies` servers did not all answer is set again alone, which
+ * walks on to the next servers as store() does (a set is idempotent).
+ */
+static br_cache_rc
+mcache_set_many(void *backend, const br_cache_item *items, size_t n, br_cache_rc *rc)
+{
+	struct mcache *c = backend;
+	char k[BR_CACHE_MANY_MAX][KEY_CAP], h[BR_CACHE_MANY_MAX][HEAD_CAP];
+	unsigned order[BR_CACHE_MANY_MAX][MAX_SERVERS], placed[BR_CACHE_MANY_MAX], s, j, i;
+	struct iovec iov[BR_CACHE_MANY_MAX * 3];
+	unsigned char sent[MAX_SERVERS];
+	const char *why;
+	mcw_conn *mc;
+	size_t kl;
+	int hl[BR_CACHE_MANY_MAX];
+
+	for (i = 0; i < n; i++) {
+		placed[i] = 0;
+		if (full_key(c, "memcached set", items[i].key, k[i], KEY_CAP, &kl) < 0)
+			return rc[i] = BR_CACHE_ERROR;
+		hl[i] = snprintf(h[i], HEAD_CAP, "ms %s %zu T%u\r\n", k[i], items[i].len, items[i].ttl);
+		if (hl[i] < 0 || hl[i] >= HEAD_CAP)
+			return rc[i] = mc_failed("memcached set", "key too long");
+		server_order(c, k[i], kl, order[i]);
+	}
+	/* the first `copies` servers of each item are its targets */
+	for (s = 0; s < c->n; s++) {
+		unsigned niov = 0;
+
+		sent[s] = 0;
+		for (i = 0; i < n; i++)
+			for (j = 0; j < c->copies; j++)
+				if (order[i][j] == s) {
+					iov[niov++] = (struct iovec){ h[i], (size_t)hl[i] };
+					iov[niov++] = (struct iovec){ (void *)items[i].val, items[i].len };
+					iov[niov++] = (struct iovec){ (void *)"\r\n", 2 };
+				}
+		if (niov == 0 || (mc = conn_of(c, s)) == NULL)
+			continue;
+		sent[s] = mcw_ready(mc, c->srv[s].host, c->srv[s].port, c->tmo_ms, &why) == 0 &&
+		    mcw_sendv(mc, iov, niov, &why) == 0;
+	}
+	for (s = 0; s < c->n; s++) {
+		if (!sent[s])
+			continue;
+		mc = conn_of(c, s);
+		for (i = 0; i < n; i++)
+			for (j = 0; j < c->copies; j++)
+				/* after a failure the connection is closed: the rest of its answers fail too */
+				if (order[i][j] == s && mcw_answer(mc, NULL, NULL, &why) == MCW_HIT)
+					placed[i]++;
+	}
+	for (i = 0; i < n; i++)
+		rc[i] = placed[i] == c->copies ? BR_CACHE_OK : store(c, 0, items[i].key, items[i].val, items[i].len, items[i].ttl);
+	return BR_CACHE_OK;
+}
+
 static int
 get_head(const char *k, char *h, size_t cap)
 {
@@ -629,6 +689,7 @@ static const br_cache_ops memcached_ops = {
 	.incr = mcache_incr,
 	.check = mcache_check,
 	.close = mcache_close,
+	.set_many = mcache_set_many,
 };
 
 br_cache *

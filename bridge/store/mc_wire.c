@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,13 +127,8 @@ mcw_ready(mcw_conn *c, const char *host, in_port_t port, unsigned tmo_ms, const 
 }
 
 int
-mcw_send(mcw_conn *c, const char *head, size_t hlen, const void *val, size_t vlen, const char **why)
+mcw_sendv(mcw_conn *c, struct iovec *iov, unsigned niov, const char **why)
 {
-	struct iovec iov[3] = {
-		{ (void *)head, hlen },
-		{ (void *)val, val != NULL ? vlen : 0 },
-		{ (void *)"\r\n", val != NULL ? 2 : 0 },
-	};
 	struct msghdr m;
 	unsigned i = 0;
 	ssize_t n;
@@ -142,29 +136,41 @@ mcw_send(mcw_conn *c, const char *head, size_t hlen, const void *val, size_t vle
 	if (c->fd < 0)
 		return fail(c, why, "not connected");
 	memset(&m, 0, sizeof(m));
-	while (i < 3) {
+	while (i < niov) {
 		if (iov[i].iov_len == 0) {
 			i++;
 			continue;
 		}
 		m.msg_iov = &iov[i];
-		m.msg_iovlen = 3 - i;
+		m.msg_iovlen = niov - i;
 		n = sendmsg(c->fd, &m, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return fail(c, why, n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? "send timed out" : "send failed");
 		/* a partial write: skip what went */
-		while (i < 3 && (size_t)n >= iov[i].iov_len) {
+		while (i < niov && (size_t)n >= iov[i].iov_len) {
 			n -= (ssize_t)iov[i].iov_len;
 			i++;
 		}
-		if (i < 3) {
+		if (i < niov) {
 			iov[i].iov_base = (char *)iov[i].iov_base + n;
 			iov[i].iov_len -= (size_t)n;
 		}
 	}
 	return 0;
+}
+
+int
+mcw_send(mcw_conn *c, const char *head, size_t hlen, const void *val, size_t vlen, const char **why)
+{
+	struct iovec iov[3] = {
+		{ (void *)head, hlen },
+		{ (void *)val, val != NULL ? vlen : 0 },
+		{ (void *)"\r\n", val != NULL ? 2 : 0 },
+	};
+
+	return mcw_sendv(c, iov, 3, why);
 }
 
 /* More bytes into rbuf: 0, or -1 (connection closed by fail). */

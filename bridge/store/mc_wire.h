@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #define MCW_BUF 4096
 
@@ -40,6 +41,9 @@ int64_t mcw_now_ms(void);
 
 /* Connected (or connect now, within tmo_ms), unless the server is waiting out a retry. */
 int mcw_ready(mcw_conn *c, const char *host, in_port_t port, unsigned tmo_ms, const char **why);
+
+/* Send the iovs (several requests, pipelined) in as few system calls as the socket takes; iov is consumed. */
+int mcw_sendv(mcw_conn *c, struct iovec *iov, unsigned niov, const char **why);
 
 /* Send head, then val (may be NULL/0), then "\r\n" after val when val is given; one system call. */
 int mcw_send(mcw_conn *c, const char *head, size_t hlen, const void *val, size_t vlen, const char **why);
