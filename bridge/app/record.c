@@ -163,36 +163,58 @@ br_record_take(br_app *app, const char *kind, const char *id, int64_t now, json_
 br_cache_rc
 br_record_put(br_app *app, const char *kind, const char *id, const json_t *obj, unsigned ttl, int64_t now)
 {
-	return br_record_put_after(app, NULL, kind, id, obj, ttl, now, NULL);
+	return br_record_put_after(app, NULL, kind, id, obj, ttl, now, NULL, NULL);
+}
+
+/* A record begun before a rotation now lives under the new name: no older copy stays to be found. */
+static void
+drop_previous(br_app *app, const char *kind, const char *id)
+{
+	char n[BR_SEAL_NAME_MAX];
+
+	if (br_seal_generations(app->seal) > 1 && name(app, 1, kind, id, n) == 0)
+		br_cache_delete(app->cache, n);
 }
 
 br_cache_rc
 br_record_put_after(br_app *app, const br_cache_item *first, const char *kind, const char *id, const json_t *obj,
-    unsigned ttl, int64_t now, br_cache_rc *first_rc)
+    unsigned ttl, int64_t now, br_cache_rc *first_rc, const br_record_write *also)
 {
-	char n[BR_SEAL_NAME_MAX];
-	br_cache_rc rc, rcs[2];
-	unsigned char *box;
-	size_t boxlen;
+	char n[BR_SEAL_NAME_MAX], an[BR_SEAL_NAME_MAX];
+	br_cache_item items[3];
+	br_cache_rc rc, rcs[3];
+	unsigned char *box = NULL, *abox = NULL;
+	size_t boxlen, aboxlen, ni = 0, rec;
+	int with_also = 0;
 
 	if (first_rc != NULL)
 		*first_rc = BR_CACHE_ERROR;
 	if (name(app, 0, kind, id, n) < 0 || seal(app, kind, n, obj, ttl, now, &box, &boxlen) < 0)
 		return BR_CACHE_ERROR;
-	if (first != NULL) {
-		/* one step: each server has the first item before the record */
-		br_cache_item items[2] = { *first, { n, box, boxlen, ttl } };
-
-		br_cache_set_many(app->cache, items, 2, rcs);
-		*first_rc = rcs[0];
-		rc = rcs[1];
-	} else {
+	if (first != NULL)
+		items[ni++] = *first;
+	rec = ni;
+	items[ni++] = (br_cache_item){ n, box, boxlen, ttl };
+	if (also != NULL && also->kind != NULL && also->obj != NULL && name(app, 0, also->kind, also->id, an) == 0 &&
+	    seal(app, also->kind, an, also->obj, also->ttl, now, &abox, &aboxlen) == 0) {
+		items[ni++] = (br_cache_item){ an, abox, aboxlen, also->ttl };
+		with_also = 1;
+	}
+	if (ni == 1) {
 		rc = br_cache_set(app->cache, n, box, boxlen, ttl);
+	} else {
+		/* one step: each server has the first item before the record */
+		br_cache_set_many(app->cache, items, ni, rcs);
+		rc = rcs[rec];
+		if (first != NULL)
+			*first_rc = rcs[0];
+		if (with_also && rcs[ni - 1] == BR_CACHE_OK)
+			drop_previous(app, also->kind, also->id);
 	}
 	free(box);
-	/* a record begun before a rotation now lives under the new name: no older copy stays to be found */
-	if (rc == BR_CACHE_OK && br_seal_generations(app->seal) > 1 && name(app, 1, kind, id, n) == 0)
-		br_cache_delete(app->cache, n);
+	free(abox);
+	if (rc == BR_CACHE_OK)
+		drop_previous(app, kind, id);
 	return rc;
 }
 
