@@ -253,8 +253,15 @@ mcw_answer(mcw_conn *c, char **val, size_t *vlen, const char **why)
 		return MCW_HIT;
 	if (is(line, "EN") || is(line, "NS") || is(line, "NF") || is(line, "EX"))
 		return MCW_NO;
+	if (strncmp(line, "SERVER_ERROR", 12) == 0) {
+		/* an answer (out of memory, say): the connection is still in step, the server up */
+		*why = "server error";
+		return MCW_FAIL;
+	}
 	if (!is(line, "VA") || val == NULL) {
-		fail(c, why, strncmp(line, "SERVER_ERROR", 12) == 0 ? "server error" : "unexpected answer");
+		/* CLIENT_ERROR, ERROR or worse: what follows may be out of step, so a new connection, but no wait */
+		mcw_close(c);
+		*why = strncmp(line, "CLIENT_ERROR", 12) == 0 ? "request refused by server" : "unexpected answer";
 		return MCW_FAIL;
 	}
 	errno = 0;

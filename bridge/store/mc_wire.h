@@ -9,7 +9,8 @@
  *
  * Every call returns 0, or -1 with a short reason in *why (a static
  * string); after -1 the connection is closed, because an answer that did
- * not arrive may still come and would put the next request out of step.
+ * not arrive may still come and would put the next request out of step,
+ * and the server is skipped for retry_ms.
  */
 #ifndef BR_MC_WIRE_H
 #define BR_MC_WIRE_H
@@ -52,7 +53,9 @@ int mcw_send(mcw_conn *c, const char *head, size_t hlen, const void *val, size_t
  * Read one answer. With val != NULL a VA answer's data is returned in
  * *val (malloc'd, NUL-terminated, *vlen bytes); otherwise a VA is refused.
  * MCW_FAIL closes the connection and starts its retry wait, as every
- * failing call does.
+ * failing call does, except for the server's own error answers:
+ * SERVER_ERROR leaves the connection as it is, CLIENT_ERROR closes it
+ * without a wait.
  */
 mcw_ans mcw_answer(mcw_conn *c, char **val, size_t *vlen, const char **why);
 

@@ -248,6 +248,21 @@ counters(void)
 	CHECK(br_cache_incr(c, "rl:ip:1", 60, &v) == BR_CACHE_OK && v == 1);
 	CHECK(br_cache_incr(c, "rl:ip:1", 60, &v) == BR_CACHE_OK && v == 2);
 	CHECK(br_cache_incr(c, "rl:ip:1", 60, &v) == BR_CACHE_OK && v == 3);
+	/*
+	 * A value that is not a number: its server refuses the increment (the
+	 * next server counts instead) and is not taken for a failed one: a take,
+	 * which needs every server, works at once.
+	 */
+	CHECK(br_cache_set(c, "rl:ip:text", "abc", 3, 60) == BR_CACHE_OK);
+	CHECK(br_cache_incr(c, "rl:ip:text", 60, &v) == BR_CACHE_OK && v == 1);
+	CHECK(br_cache_set(c, "ticket:after-refusal", "t", 1, 60) == BR_CACHE_OK);
+	{
+		char *t = NULL;
+		size_t n = 0;
+
+		CHECK(br_cache_take(c, "ticket:after-refusal", &t, &n) == BR_CACHE_OK && n == 1);
+		free(t);
+	}
 	br_cache_close(&c);
 }
 
