@@ -324,6 +324,7 @@ static br_cache_rc
 store(struct mcache *c, int add, const char *key, const void *val, size_t len, unsigned ttl)
 {
 	const char *op = add ? "memcached add" : "memcached set", *last = NULL;
+	const void *data;
 	char k[KEY_CAP], hset[HEAD_CAP], hadd[HEAD_CAP];
 	unsigned order[MAX_SERVERS], next = 0, placed = 0, stored = 0, want, nr, i;
 	struct req r[MAX_SERVERS];
@@ -339,6 +340,8 @@ store(struct mcache *c, int add, const char *key, const void *val, size_t len, u
 		br_store_error_set(op, "key too long");
 		return BR_CACHE_ERROR;
 	}
+	/* an empty value may come as NULL: its data block ("\r\n" alone) is still sent */
+	data = val != NULL ? val : "";
 	server_order(c, k, kl, order);
 	/*
 	 * The first `copies` reachable servers in preference order get the
@@ -352,9 +355,9 @@ store(struct mcache *c, int add, const char *key, const void *val, size_t len, u
 		want = adding ? 1 : c->copies - placed;
 		for (nr = 0; nr < want && next < c->n; nr++) {
 			if (adding)
-				send_req(c, &r[nr], order[next++], hadd, (size_t)ladd, val, len);
+				send_req(c, &r[nr], order[next++], hadd, (size_t)ladd, data, len);
 			else
-				send_req(c, &r[nr], order[next++], hset, (size_t)lset, val, len);
+				send_req(c, &r[nr], order[next++], hset, (size_t)lset, data, len);
 		}
 		read_answers(r, nr, 0);
 		for (i = 0; i < nr; i++) {
@@ -421,7 +424,7 @@ mcache_set_many(void *backend, const br_cache_item *items, size_t n, br_cache_rc
 			for (j = 0; j < c->copies; j++)
 				if (order[i][j] == s) {
 					iov[niov++] = (struct iovec){ h[i], (size_t)hl[i] };
-					iov[niov++] = (struct iovec){ (void *)items[i].val, items[i].len };
+					iov[niov++] = (struct iovec){ (void *)items[i].val, items[i].val != NULL ? items[i].len : 0 };
 					iov[niov++] = (struct iovec){ (void *)"\r\n", 2 };
 				}
 		if (niov == 0 || (mc = conn_of(c, s)) == NULL)

@@ -71,6 +71,14 @@ store_and_take(void)
 	/* taken once: gone */
 	CHECK(br_cache_take(c, "ticket:abc", &v, &n) == BR_CACHE_MISS && v == NULL);
 	CHECK(br_cache_get(c, "ticket:abc", &v, &n) == BR_CACHE_MISS);
+	/* an empty value given as NULL is still a value, and the connection stays in step */
+	CHECK(br_cache_set(c, "ticket:empty", NULL, 0, 60) == BR_CACHE_OK);
+	CHECK(br_cache_get(c, "ticket:empty", &v, &n) == BR_CACHE_OK && n == 0 && v != NULL && v[0] == '\0');
+	free(v);
+	v = NULL;
+	CHECK(br_cache_take(c, "ticket:empty", &v, &n) == BR_CACHE_OK && n == 0);
+	free(v);
+	v = NULL;
 	/* add refuses an existing key */
 	CHECK(br_cache_add(c, "flow:1", "a", 1, 60) == BR_CACHE_OK);
 	CHECK(br_cache_add(c, "flow:1", "b", 1, 60) == BR_CACHE_EXISTS);
