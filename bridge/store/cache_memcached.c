@@ -638,7 +638,7 @@ mcache_incr(void *backend, const char *key, unsigned ttl, uint64_t *value)
 	for (i = 0; i < c->n; i++) {
 		send_req(c, &r, order[i], h, (size_t)hl, NULL, 0);
 		read_answers(&r, 1, 1);
-		if (r.ans == MCW_HIT) {
+		if (r.ans == MCW_HIT && r.val != NULL) {
 			errno = 0;
 			*value = strtoull(r.val, &end, 10);
 			if (errno == 0 && end != r.val && *end == '\0') {
@@ -646,8 +646,8 @@ mcache_incr(void *backend, const char *key, unsigned ttl, uint64_t *value)
 				return BR_CACHE_OK;
 			}
 			r.why = "not a counter";
-		} else if (r.ans == MCW_NO) {
-			r.why = "counter missing";
+		} else if (r.ans != MCW_FAIL) {
+			r.why = "unexpected answer";
 		}
 		drop_value(&r.val, &r.vlen);
 		last = r.why;
