@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
-	libssl-dev libcbor-dev libjansson-dev libmicrohttpd-dev libmemcached-dev libldap-dev libinih-dev libcurl4-openssl-dev
+	libssl-dev libcbor-dev libjansson-dev libmicrohttpd-dev libldap-dev libinih-dev libcurl4-openssl-dev
 	slapd ldap-utils memcached libmemcached-tools
 	jq valgrind curl python3 fonts-noto-cjk
 	# the IdP side (tests/shibboleth): the shim compiled against both servlet APIs and SLF4J,

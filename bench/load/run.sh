@@ -20,10 +20,9 @@
 #   --only-soak        with --soak: skip everything else
 #   --bridge-threads N [server] threads of each bridge process (default 16)
 #   --bridge-bin PATH  run this fido-bridged instead of the one built from the tree (A/B experiments)
-#   --memcached N      memcached instances (default 1); the bridge places values over them, the
-#                      load generator takes tickets from all of them as the shim does (the peer
-#                      uses the first one only)
-#   --replicas R       [memcached] replicas of the bridge (default 0)
+#   --memcached N      memcached instances (default 1); the bridge and the peer place values over
+#                      them, the load generator takes tickets from all of them as the shim does
+#   --replicas R       [memcached] replicas of the bridge and the peer (default 0)
 #   --last-used-age S  the enrolled users' fidoLastUsed is S seconds old (default 7200: older than
 #                      the 1 h interval, so each user's first sign-in writes it once)
 #   --no-peer | --no-verify-bench | --no-curve | --no-first-use

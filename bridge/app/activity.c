@@ -50,34 +50,47 @@ load(br_app *app, const char *id, int64_t now)
 	return out;
 }
 
-void
-br_activity_note(br_app *app, const br_caller *who, const char *username, const char *event, const json_t *fields)
+int
+br_activity_prepare(br_app *app, const br_caller *who, const char *username, const char *event, const json_t *fields,
+    br_record_write *out)
 {
-	char id[BR_ID_LEN + 1];
-	json_t *items, *e, *rec;
+	json_t *items, *e;
 	/* the SP by the name the IdP gave it, else its entityID */
 	const char *entity = json_string_value(json_object_get(fields, "sp_name")) != NULL ?
 	    json_string_value(json_object_get(fields, "sp_name")) : json_string_value(json_object_get(fields, "entity"));
 	const char *cred = json_string_value(json_object_get(fields, "credential_id"));
 
+	memset(out, 0, sizeof(*out));
 	if (app == NULL || app->cache == NULL || app->seal == NULL || username == NULL || who == NULL ||
-	    list_id(username, id) < 0)
-		return;
-	items = load(app, id, who->now);
+	    list_id(username, out->id) < 0)
+		return -1;
+	items = load(app, out->id, who->now);
 	e = json_pack("{s:s, s:I, s:s?, s:s?, s:s?}", "event", event, "ts", (json_int_t)who->now, "client", who->client,
 	    "service", entity, "credential_id", cred);
 	if (e == NULL) {
 		json_decref(items);
-		return;
+		return -1;
 	}
 	json_array_insert_new(items, 0, e);
 	while (json_array_size(items) > BR_ACTIVITY_MAX)
 		json_array_remove(items, json_array_size(items) - 1);
 	/* "o" takes the list, also when the pack fails */
-	if ((rec = json_pack("{s:o}", "items", items)) != NULL) {
-		br_record_put(app, KIND, id, rec, BR_ACTIVITY_TTL, who->now);
-		json_decref(rec);
-	}
+	if ((out->obj = json_pack("{s:o}", "items", items)) == NULL)
+		return -1;
+	out->kind = KIND;
+	out->ttl = BR_ACTIVITY_TTL;
+	return 0;
+}
+
+void
+br_activity_note(br_app *app, const br_caller *who, const char *username, const char *event, const json_t *fields)
+{
+	br_record_write w;
+
+	if (br_activity_prepare(app, who, username, event, fields, &w) < 0)
+		return;
+	br_record_put(app, w.kind, w.id, w.obj, w.ttl, who->now);
+	json_decref(w.obj);
 }
 
 json_t *

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "record.h"
 
 #define BR_ACTIVITY_MAX 10
 #define BR_ACTIVITY_TTL (30 * 86400)
@@ -24,6 +25,9 @@ int br_activity_event(const char *event);
  * BR_ACTIVITY_MAX. Failures are silent: the audit line has it all.
  */
 void br_activity_note(br_app *app, const br_caller *who, const char *username, const char *event, const json_t *fields);
+/* The same entry, not written: the record in *out for the caller's next cache step (0), or nothing (-1). */
+int br_activity_prepare(br_app *app, const br_caller *who, const char *username, const char *event, const json_t *fields,
+    br_record_write *out);
 /* The list, newest first (a new array; empty when there is none or the cache cannot say). */
 json_t *br_activity_list(br_app *app, const char *username, int64_t now);
 

@@ -463,7 +463,7 @@ br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, con
 			.attributes = user->attributes,
 		};
 
-		r = br_ticket_issue(app, who, &flow, &t, user->username);
+		r = br_ticket_issue(app, who, &flow, &t, user->username, NULL);
 	}
 	if (r == BR_RESULT_OK)
 		br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:s, s:s}", "username",

@@ -1,11 +1,22 @@
 #include "events.h"
 
+#include <string.h>
+
 #include "../store/store_error.h"
 #include "activity.h"
 
 void
 br_event(br_app *app, const br_caller *who, const char *event, const char *reason, json_t *fields)
 {
+	br_event_later(app, who, event, reason, fields, NULL);
+}
+
+void
+br_event_later(br_app *app, const br_caller *who, const char *event, const char *reason, json_t *fields,
+    br_record_write *activity)
+{
+	if (activity != NULL)
+		memset(activity, 0, sizeof(*activity));
 	if (fields == NULL)
 		fields = json_object();
 	if (reason != NULL)
@@ -17,8 +28,14 @@ br_event(br_app *app, const br_caller *who, const char *event, const char *reaso
 		json_object_set_new(fields, "ref", json_string(who->ref));
 	br_metrics_event(app->metrics, event, reason);
 	/* what the account's owner sees in My passkeys, from the same event */
-	if (reason == NULL && br_activity_event(event))
-		br_activity_note(app, who, json_string_value(json_object_get(fields, "username")), event, fields);
+	if (reason == NULL && br_activity_event(event)) {
+		const char *user = json_string_value(json_object_get(fields, "username"));
+
+		if (activity != NULL)
+			br_activity_prepare(app, who, user, event, fields, activity);
+		else
+			br_activity_note(app, who, user, event, fields);
+	}
 	br_audit_event(app->audit, event, fields);
 }
 

@@ -136,6 +136,20 @@ br_flow_save(struct br_app *app, const br_flow *f, unsigned ttl, int64_t now)
 }
 
 br_cache_rc
+br_flow_save_after(struct br_app *app, const br_cache_item *first, const br_flow *f, unsigned ttl, int64_t now,
+    br_cache_rc *first_rc, const br_record_write *also)
+{
+	json_t *j = br_flow_to_json(f);
+	br_cache_rc rc = BR_CACHE_ERROR;
+
+	*first_rc = BR_CACHE_ERROR;
+	if (j != NULL)
+		rc = br_record_put_after(app, first, KIND, f->id, j, ttl, now, first_rc, also);
+	json_decref(j);
+	return rc;
+}
+
+br_cache_rc
 br_flow_drop(struct br_app *app, const char *id)
 {
 	return br_record_drop(app, KIND, id);

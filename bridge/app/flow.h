@@ -48,6 +48,9 @@ br_cache_rc br_flow_load(struct br_app *app, const char *id, int64_t now, br_flo
 br_cache_rc br_flow_take(struct br_app *app, const char *id, int64_t now, br_flow *f);
 /* Replace the record under f->id. */
 br_cache_rc br_flow_save(struct br_app *app, const br_flow *f, unsigned ttl, int64_t now);
+/* Save, in one cache step after first (the ticket the flow names) and before also: br_record_put_after. */
+br_cache_rc br_flow_save_after(struct br_app *app, const br_cache_item *first, const br_flow *f, unsigned ttl,
+    int64_t now, br_cache_rc *first_rc, const br_record_write *also);
 br_cache_rc br_flow_drop(struct br_app *app, const char *id);
 
 #endif

@@ -47,25 +47,46 @@ br_record_key(const br_app *app, const char *kind, const char *id, char *out, si
 	return 0;
 }
 
-/* Seal obj for (kind, n) and store it. */
-static br_cache_rc
-store(br_app *app, const char *kind, const char *n, const json_t *obj, unsigned ttl, int64_t now)
+/* Seal obj for (kind, n): *box (malloc'd) and *boxlen, or -1. */
+static int
+seal(br_app *app, const char *kind, const char *n, const json_t *obj, unsigned ttl, int64_t now, unsigned char **box,
+    size_t *boxlen)
 {
-	unsigned char nonce[BR_SEAL_NONCE_LEN], *box = NULL;
+	unsigned char nonce[BR_SEAL_NONCE_LEN];
 	char *text = json_dumps(obj, JSON_COMPACT);
-	size_t len, boxlen = 0;
-	br_cache_rc rc = BR_CACHE_ERROR;
+	size_t len;
+	int rc = -1;
 
-	if (text == NULL || (len = strlen(text)) > RECORD_MAX || (box = malloc(len + BR_SEAL_OVERHEAD)) == NULL ||
+	*box = NULL;
+	*boxlen = 0;
+	if (text == NULL || (len = strlen(text)) > RECORD_MAX || (*box = malloc(len + BR_SEAL_OVERHEAD)) == NULL ||
 	    br_random_bytes(nonce, sizeof(nonce)) < 0 ||
-	    br_seal_close(app->seal, kind, n, now + (int64_t)ttl, nonce, text, len, box, len + BR_SEAL_OVERHEAD, &boxlen) < 0)
+	    br_seal_close(app->seal, kind, n, now + (int64_t)ttl, nonce, text, len, *box, len + BR_SEAL_OVERHEAD, boxlen) < 0)
 		goto out;
-	rc = br_cache_set(app->cache, n, box, boxlen, ttl);
+	rc = 0;
 out:
 	if (text != NULL) {
 		br_wipe(text, strlen(text));
 		free(text);
 	}
+	if (rc < 0) {
+		free(*box);
+		*box = NULL;
+	}
+	return rc;
+}
+
+/* Seal obj for (kind, n) and store it. */
+static br_cache_rc
+store(br_app *app, const char *kind, const char *n, const json_t *obj, unsigned ttl, int64_t now)
+{
+	unsigned char *box;
+	size_t boxlen;
+	br_cache_rc rc;
+
+	if (seal(app, kind, n, obj, ttl, now, &box, &boxlen) < 0)
+		return BR_CACHE_ERROR;
+	rc = br_cache_set(app->cache, n, box, boxlen, ttl);
 	free(box);
 	return rc;
 }
@@ -142,15 +163,58 @@ br_record_take(br_app *app, const char *kind, const char *id, int64_t now, json_
 br_cache_rc
 br_record_put(br_app *app, const char *kind, const char *id, const json_t *obj, unsigned ttl, int64_t now)
 {
-	char n[BR_SEAL_NAME_MAX];
-	br_cache_rc rc;
+	return br_record_put_after(app, NULL, kind, id, obj, ttl, now, NULL, NULL);
+}
 
-	if (name(app, 0, kind, id, n) < 0)
-		return BR_CACHE_ERROR;
-	rc = store(app, kind, n, obj, ttl, now);
-	/* a record begun before a rotation now lives under the new name: no older copy stays to be found */
-	if (rc == BR_CACHE_OK && br_seal_generations(app->seal) > 1 && name(app, 1, kind, id, n) == 0)
+/* A record begun before a rotation now lives under the new name: no older copy stays to be found. */
+static void
+drop_previous(br_app *app, const char *kind, const char *id)
+{
+	char n[BR_SEAL_NAME_MAX];
+
+	if (br_seal_generations(app->seal) > 1 && name(app, 1, kind, id, n) == 0)
 		br_cache_delete(app->cache, n);
+}
+
+br_cache_rc
+br_record_put_after(br_app *app, const br_cache_item *first, const char *kind, const char *id, const json_t *obj,
+    unsigned ttl, int64_t now, br_cache_rc *first_rc, const br_record_write *also)
+{
+	char n[BR_SEAL_NAME_MAX], an[BR_SEAL_NAME_MAX];
+	br_cache_item items[3];
+	br_cache_rc rc, rcs[3];
+	unsigned char *box = NULL, *abox = NULL;
+	size_t boxlen, aboxlen, ni = 0, rec;
+	int with_also = 0;
+
+	if (first_rc != NULL)
+		*first_rc = BR_CACHE_ERROR;
+	if (name(app, 0, kind, id, n) < 0 || seal(app, kind, n, obj, ttl, now, &box, &boxlen) < 0)
+		return BR_CACHE_ERROR;
+	if (first != NULL)
+		items[ni++] = *first;
+	rec = ni;
+	items[ni++] = (br_cache_item){ n, box, boxlen, ttl };
+	if (also != NULL && also->kind != NULL && also->obj != NULL && name(app, 0, also->kind, also->id, an) == 0 &&
+	    seal(app, also->kind, an, also->obj, also->ttl, now, &abox, &aboxlen) == 0) {
+		items[ni++] = (br_cache_item){ an, abox, aboxlen, also->ttl };
+		with_also = 1;
+	}
+	if (ni == 1) {
+		rc = br_cache_set(app->cache, n, box, boxlen, ttl);
+	} else {
+		/* one step: each server has the first item before the record */
+		br_cache_set_many(app->cache, items, ni, rcs);
+		rc = rcs[rec];
+		if (first != NULL)
+			*first_rc = rcs[0];
+		if (with_also && rcs[ni - 1] == BR_CACHE_OK)
+			drop_previous(app, also->kind, also->id);
+	}
+	free(box);
+	free(abox);
+	if (rc == BR_CACHE_OK)
+		drop_previous(app, kind, id);
 	return rc;
 }
 

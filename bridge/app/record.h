@@ -34,6 +34,22 @@ br_cache_rc br_record_get(struct br_app *app, const char *kind, const char *id, 
 br_cache_rc br_record_take(struct br_app *app, const char *kind, const char *id, int64_t now, json_t **obj);
 br_cache_rc br_record_put(struct br_app *app, const char *kind, const char *id, const json_t *obj, unsigned ttl,
     int64_t now);
+/* A record to write in a later cache step (an activity entry that joins the ticket's step). */
+typedef struct br_record_write {
+	const char *kind;        /* NULL: nothing to write */
+	char id[BR_ID_LEN + 1];
+	json_t *obj;             /* owned: json_decref after the step */
+	unsigned ttl;
+} br_record_write;
+
+/*
+ * put, in one cache step with a plain value that must be there whenever the
+ * record is (a ticket the record names): first goes before the record to
+ * every server. *first_rc is its answer. also (NULL, or kind NULL, for
+ * none) is written in the same step, after them; best effort.
+ */
+br_cache_rc br_record_put_after(struct br_app *app, const br_cache_item *first, const char *kind, const char *id,
+    const json_t *obj, unsigned ttl, int64_t now, br_cache_rc *first_rc, const br_record_write *also);
 br_cache_rc br_record_drop(struct br_app *app, const char *kind, const char *id);
 
 /* The cache key a record of kind and id has under the current state key (tests, tools). -1 if malformed. */

@@ -171,7 +171,7 @@ start_session(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 /* An IdP sign-in: the ticket record, then the flow that points at it (ticket.c). */
 static br_result
 record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *user,
-    const br_credential_record *cred, const br_auth_result *ar, int mfa)
+    const br_credential_record *cred, const br_auth_result *ar, int mfa, const br_record_write *activity)
 {
 	br_ticket_fields f = {
 		/* a second factor names the first one's user byte for byte, so the IdP's Subject holds one name */
@@ -192,7 +192,7 @@ record_ticket(br_app *app, const br_caller *who, br_flow *flow, const br_user *u
 	if (cid == NULL)
 		return BR_RESULT_INTERNAL;
 	f.credential_id = cid;
-	r = br_ticket_issue(app, who, flow, &f, user->username);
+	r = br_ticket_issue(app, who, flow, &f, user->username, activity);
 	free(cid);
 	return r;
 }
@@ -261,7 +261,9 @@ verify(struct verify *v, br_signin_done *out)
 	br_app *app = v->app;
 	const br_caller *who = v->who;
 	br_auth_result ar;
+	br_record_write activity;
 	br_dir_rc rc;
+	br_result r;
 	br_err e;
 	int wrote = 0, mfa;
 	const br_credential_record *c;
@@ -311,12 +313,16 @@ verify(struct verify *v, br_signin_done *out)
 		seen.backup_eligible = ar.be;
 		mfa = br_policy_mfa(&app->cfg, br_policy_of(&app->cfg, v->user), ar.uv, &seen);
 	}
-	br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:s?, s:s?, s:b}",
+	/* an IdP sign-in's activity entry goes in the ticket's cache step */
+	br_event_later(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:b, s:b, s:b, s:b, s:s?, s:s?, s:b}",
 	    "username", v->user->username, "credential_id", v->cid, "uv", ar.uv, "be", ar.be, "bs", ar.bs, "mfa", mfa,
-	    "entity", v->flow.entity, "sp_name", v->flow.sp_name, "clone_warning", ar.counter_regressed));
+	    "entity", v->flow.entity, "sp_name", v->flow.sp_name, "clone_warning", ar.counter_regressed),
+	    v->flow.idp ? &activity : NULL);
 	if (!v->flow.idp)
 		return start_session(app, who, &v->flow, v->user, out);
-	return record_ticket(app, who, &v->flow, v->user, c, &ar, mfa);
+	r = record_ticket(app, who, &v->flow, v->user, c, &ar, mfa, &activity);
+	json_decref(activity.obj);
+	return r;
 }
 
 br_result

@@ -149,6 +149,42 @@ br_cache_set(br_cache *c, const char *key, const void *val, size_t len, unsigned
 }
 
 br_cache_rc
+br_cache_set_many(br_cache *c, const br_cache_item *items, size_t n, br_cache_rc *rc)
+{
+	br_cache_rc r = BR_CACHE_OK;
+	size_t i;
+
+	if (n == 0 || n > BR_CACHE_MANY_MAX || items == NULL || rc == NULL)
+		return refuse(c, "set", "bad batch");
+	for (i = 0; i < n; i++) {
+		rc[i] = check_call(c, "set", items[i].key);
+		if (rc[i] == BR_CACHE_OK && items[i].val == NULL && items[i].len > 0)
+			rc[i] = refuse(c, "set", "no value");
+		if (rc[i] == BR_CACHE_OK && items[i].len > BR_CACHE_VALUE_MAX)
+			rc[i] = refuse(c, "set", "value over size limit");
+		if (rc[i] == BR_CACHE_OK && !ttl_ok(items[i].ttl))
+			rc[i] = refuse(c, "set", "ttl out of range");
+		if (rc[i] != BR_CACHE_OK) {
+			/* nothing sent: a batch goes whole or not at all */
+			for (r = rc[i], i = 0; i < n; i++)
+				rc[i] = r;
+			return r;
+		}
+	}
+	if (c->ops->set_many != NULL)
+		c->ops->set_many(c->backend, items, n, rc);
+	else
+		for (i = 0; i < n; i++)
+			rc[i] = c->ops->set(c->backend, items[i].key, items[i].val, items[i].len, items[i].ttl);
+	for (i = 0; i < n; i++) {
+		rc[i] = answer(c, "set", rc[i]);
+		if (r == BR_CACHE_OK)
+			r = rc[i];
+	}
+	return r;
+}
+
+br_cache_rc
 br_cache_add(br_cache *c, const char *key, const void *val, size_t len, unsigned ttl)
 {
 	return store(c, "add", 1, key, val, len, ttl);

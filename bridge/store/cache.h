@@ -2,7 +2,7 @@
  * The cache: challenges, login flows, one-time tickets and rate-limit
  * counters, shared by every bridge instance. cache.c checks the arguments
  * and hands each call to a backend (cache_backend.h): memcached in
- * cache_memcached.c, the only file that includes libmemcached. A call that
+ * cache_memcached.c over its meta-protocol client mc_wire.c. A call that
  * returns BR_CACHE_ERROR leaves its reason in br_store_error_get()
  * (store_error.h).
  */
@@ -52,6 +52,20 @@ void br_cache_close(br_cache **c);
  * sent (br_cache_key_hash) so a request cannot steer them.
  */
 br_cache_rc br_cache_set(br_cache *c, const char *key, const void *val, size_t len, unsigned ttl);
+/*
+ * Several sets as one step: each server involved is sent all of its values
+ * before any answer is read, in this order, so a server that has the last
+ * one has the ones before it. rc[i] is each one's answer; the call returns
+ * OK when all are OK, else the first other answer.
+ */
+typedef struct br_cache_item {
+	const char *key;
+	const void *val;
+	size_t len;
+	unsigned ttl;
+} br_cache_item;
+#define BR_CACHE_MANY_MAX 8
+br_cache_rc br_cache_set_many(br_cache *c, const br_cache_item *items, size_t n, br_cache_rc *rc);
 /* Store only if absent: BR_CACHE_EXISTS otherwise. */
 br_cache_rc br_cache_add(br_cache *c, const char *key, const void *val, size_t len, unsigned ttl);
 /* *val is malloc'd and NUL-terminated (free it); MISS leaves it NULL. */
@@ -60,7 +74,7 @@ br_cache_rc br_cache_get(br_cache *c, const char *key, char **val, size_t *len);
  * Take once: get on every server, then delete each copy seen. The value is
  * returned only when every server answered and this caller's deletes removed
  * every copy, so of two concurrent takers at most one wins. When a server
- * does not answer (down, timeout, or skipped while libmemcached waits to
+ * does not answer (down, timeout, or skipped while the client waits to
  * retry it) the take is BR_CACHE_ERROR, unavailable, and deletes nothing: a
  * copy may survive there, so nobody may count the take as won.
  */

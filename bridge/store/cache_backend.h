@@ -28,6 +28,8 @@ typedef struct br_cache_ops {
 	br_cache_rc (*incr)(void *backend, const char *key, unsigned ttl, uint64_t *value);
 	int (*check)(void *backend, char *err, size_t errlen);
 	void (*close)(void *backend);
+	/* optional (NULL: one set after another); n is 1..BR_CACHE_MANY_MAX, every item checked */
+	br_cache_rc (*set_many)(void *backend, const br_cache_item *items, size_t n, br_cache_rc *rc);
 } br_cache_ops;
 
 struct br_cache {

@@ -1,6 +1,6 @@
 /*
  * What the last failed store call on this thread said, for the audit line:
- * "<operation>: <the library's text>" (ldap_err2string, memcached_strerror).
+ * "<operation>: <the library's text>" (ldap_err2string; the memcached client's reason).
  * Like errno: set by the backends when they return an error, read by the
  * caller right after. Never holds a key, a value or a filter, only what
  * failed and why.

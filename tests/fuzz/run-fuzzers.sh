@@ -30,6 +30,7 @@ else
 	targets+=(http_edges)
 	targets+=(ticket_record)
 	targets+=(client_cert_header)
+	targets+=(mc_answer)
 fi
 
 # Inputs a little above the largest recorded ceremony (an android-safetynet

@@ -71,6 +71,14 @@ store_and_take(void)
 	/* taken once: gone */
 	CHECK(br_cache_take(c, "ticket:abc", &v, &n) == BR_CACHE_MISS && v == NULL);
 	CHECK(br_cache_get(c, "ticket:abc", &v, &n) == BR_CACHE_MISS);
+	/* an empty value given as NULL is still a value, and the connection stays in step */
+	CHECK(br_cache_set(c, "ticket:empty", NULL, 0, 60) == BR_CACHE_OK);
+	CHECK(br_cache_get(c, "ticket:empty", &v, &n) == BR_CACHE_OK && n == 0 && v != NULL && v[0] == '\0');
+	free(v);
+	v = NULL;
+	CHECK(br_cache_take(c, "ticket:empty", &v, &n) == BR_CACHE_OK && n == 0);
+	free(v);
+	v = NULL;
 	/* add refuses an existing key */
 	CHECK(br_cache_add(c, "flow:1", "a", 1, 60) == BR_CACHE_OK);
 	CHECK(br_cache_add(c, "flow:1", "b", 1, 60) == BR_CACHE_EXISTS);
@@ -99,6 +107,70 @@ taken_copies_stay_gone(void)
 		CHECK(br_cache_get(c, key, &v, &n) == BR_CACHE_MISS && v == NULL);
 		CHECK(br_cache_take(c, key, &v, &n) == BR_CACHE_MISS);
 	}
+	br_cache_close(&c);
+}
+
+/* One server of the two, as its own cache: what that server alone holds. */
+static br_cache *
+open_one(const char *prefix, int second)
+{
+	char one[128];
+	const char *comma = strchr(servers, ',');
+	br_cache_options o = { one, prefix, 0, 300 };
+	char err[256];
+	br_cache *c;
+
+	if (second)
+		snprintf(one, sizeof(one), "%s", comma + 1);
+	else
+		snprintf(one, sizeof(one), "%.*s", (int)(comma - servers), servers);
+	c = br_cache_open(&o, err, sizeof(err));
+	CHECK(c != NULL);
+	return c;
+}
+
+/* set_many: every value on both servers with a replica, each read back intact; a bad item stores nothing. */
+static void
+sets_in_one_step(void)
+{
+	br_cache *c = open_cache("sm:", 1), *one[2] = { open_one("sm:", 0), open_one("sm:", 1) };
+	static char big[200 * 1024];
+	br_cache_item items[3] = {
+		{ "ticket:m1", "first", 5, 60 },
+		{ "flow:m2", big, sizeof(big), 60 },
+		{ "flow:m3", "", 0, 60 },
+	};
+	br_cache_rc rc[3];
+	char *v = NULL;
+	size_t n, i;
+	int s;
+
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	CHECK(br_cache_set_many(c, items, 3, rc) == BR_CACHE_OK);
+	CHECK(rc[0] == BR_CACHE_OK && rc[1] == BR_CACHE_OK && rc[2] == BR_CACHE_OK);
+	for (s = 0; s < 2; s++)
+		for (i = 0; i < 3; i++) {
+			CHECK(br_cache_get(one[s], items[i].key, &v, &n) == BR_CACHE_OK);
+			CHECK(n == items[i].len && memcmp(v, items[i].val, n) == 0);
+			free(v);
+			v = NULL;
+		}
+	CHECK(br_cache_take(c, "ticket:m1", &v, &n) == BR_CACHE_OK && n == 5);
+	free(v);
+	v = NULL;
+	CHECK(br_cache_take(c, "ticket:m1", &v, &n) == BR_CACHE_MISS);
+	/* one bad key: refused before anything is sent */
+	items[0].key = "ticket:m4";
+	items[1].key = "bad key";
+	br_store_error_clear();
+	CHECK(br_cache_set_many(c, items, 2, rc) == BR_CACHE_ERROR && rc[0] == BR_CACHE_ERROR && rc[1] == BR_CACHE_ERROR);
+	reason_is("memcached set", NULL);
+	CHECK(br_cache_get(c, "ticket:m4", &v, &n) == BR_CACHE_MISS);
+	CHECK(br_cache_set_many(c, items, 0, rc) == BR_CACHE_ERROR);
+	br_store_error_clear();
+	br_cache_close(&one[0]);
+	br_cache_close(&one[1]);
 	br_cache_close(&c);
 }
 
@@ -184,6 +256,21 @@ counters(void)
 	CHECK(br_cache_incr(c, "rl:ip:1", 60, &v) == BR_CACHE_OK && v == 1);
 	CHECK(br_cache_incr(c, "rl:ip:1", 60, &v) == BR_CACHE_OK && v == 2);
 	CHECK(br_cache_incr(c, "rl:ip:1", 60, &v) == BR_CACHE_OK && v == 3);
+	/*
+	 * A value that is not a number: its server refuses the increment (the
+	 * next server counts instead) and is not taken for a failed one: a take,
+	 * which needs every server, works at once.
+	 */
+	CHECK(br_cache_set(c, "rl:ip:text", "abc", 3, 60) == BR_CACHE_OK);
+	CHECK(br_cache_incr(c, "rl:ip:text", 60, &v) == BR_CACHE_OK && v == 1);
+	CHECK(br_cache_set(c, "ticket:after-refusal", "t", 1, 60) == BR_CACHE_OK);
+	{
+		char *t = NULL;
+		size_t n = 0;
+
+		CHECK(br_cache_take(c, "ticket:after-refusal", &t, &n) == BR_CACHE_OK && n == 1);
+		free(t);
+	}
 	br_cache_close(&c);
 }
 
@@ -395,6 +482,7 @@ main(void)
 	hashed_keys();
 	store_and_take();
 	taken_copies_stay_gone();
+	sets_in_one_step();
 	prefixes_are_separate();
 	bad_keys_and_values();
 	versioned_json();

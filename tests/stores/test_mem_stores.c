@@ -239,7 +239,7 @@ spy_close(void *b)
 }
 
 static const br_cache_ops spy_ops = { "spy", spy_store, spy_store, spy_fetch, spy_fetch, spy_del, spy_incr,
-	spy_check, spy_close };
+	spy_check, spy_close, NULL };
 
 static void
 cache_dispatcher(void)

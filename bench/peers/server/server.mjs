@@ -15,8 +15,10 @@
 // settings: rp_id, origins, secret, return URLs, TTLs, LDAP, memcached, limits.
 // It follows the same rules where they cost work: a rate-limit counter per
 // request, the last-used write only when older than last_used_interval, an
-// audit line per event. It is for comparison only, not a product: one
-// memcached server, no pages, no registration, plain http on loopback.
+// audit line per event. It is for comparison only, not a product: no pages,
+// no registration, plain http on loopback. With several memcached servers it
+// writes 1 + [memcached] replicas copies and takes as the bridge does (gets on
+// every server, then the deletes), each step's requests sent together.
 //
 // usage: node server.mjs --config bridge.conf [--port N] [--audit FILE] [--ldap-pool N]
 
@@ -104,19 +106,50 @@ const C = {
   disabledValue: (ini['ldap.disabled_value'] ?? 'disabled').toLowerCase(),
   ldapTimeout: Number(ini['ldap.timeout_ms'] ?? 3000),
   lastUsedInterval: duration(ini['ldap.last_used_interval'], 3600),
-  mcServer: list(ini['memcached.servers'])[0],
+  mcServers: list(ini['memcached.servers']),
+  mcReplicas: Number(ini['memcached.replicas'] ?? 0),
   prefix: ini['memcached.prefix'] ?? 'fidobridge:',
   mcTimeout: Number(ini['memcached.timeout_ms'] ?? 500),
   limitAddress: Number(ini['limits.per_address'] ?? 120),
   limitAccount: Number(ini['limits.per_account'] ?? 10),
 };
-if (!C.rpId || C.origins.length === 0 || C.returnUrls.length === 0 || !C.ldapUri || !C.userBase || !C.mcServer) {
+if (!C.rpId || C.origins.length === 0 || C.returnUrls.length === 0 || !C.ldapUri || !C.userBase || C.mcServers.length === 0) {
   die(`${args.config}: rp_id, origins, return_urls, ldap uri/user_base and memcached servers are required`);
 }
 
 // ------------------------------------------------------------------ stores
 
-const mc = memjs.Client.create(C.mcServer, { timeout: C.mcTimeout / 1000, retries: 1, logger: { log() {} } });
+const mcs = C.mcServers.map((s) => memjs.Client.create(s, { timeout: C.mcTimeout / 1000, retries: 1, logger: { log() {} } }));
+const copies = Math.min(mcs.length, 1 + C.mcReplicas);
+// the servers for a key, in its order: a rotation by a string hash (the peer's own placement)
+function order(key) {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return mcs.map((_, i) => mcs[(h + i) % mcs.length]);
+}
+const mc = {
+  async set(key, value, opts) {
+    const ok = await Promise.all(order(key).slice(0, copies).map((c) => c.set(key, value, opts)));
+    return ok.some(Boolean);
+  },
+  async get(key) {
+    for (const c of order(key)) {
+      const r = await c.get(key);
+      if (r.value) return r;
+    }
+    return { value: null };
+  },
+  // gets on every server together, then the first copy's delete decides, then the rest together
+  async take(key) {
+    const rs = await Promise.all(mcs.map((c) => c.get(key)));
+    const found = mcs.filter((_, i) => rs[i].value);
+    if (found.length === 0 || !(await found[0].delete(key))) return null;
+    const rest = await Promise.all(found.slice(1).map((c) => c.delete(key)));
+    return rest.every(Boolean) ? rs.find((r) => r.value).value : null;
+  },
+  increment(key, d, opts) { return order(key)[0].increment(key, d, opts); },
+  close() { for (const c of mcs) c.close(); },
+};
 
 // A few connections, bound before the server listens; requests take them in turn
 // (ldapts multiplexes operations on each). A dropped one is bound again once,
@@ -242,9 +275,7 @@ async function cacheGet(key) {
 }
 // take once: get, then delete; only our successful delete counts
 async function cacheTake(key) {
-  const { value } = await mc.get(C.prefix + key);
-  if (!value) return null;
-  return (await mc.delete(C.prefix + key)) ? decode(value) : null;
+  return decode(await mc.take(C.prefix + key));
 }
 
 // ------------------------------------------------------------------ helpers
