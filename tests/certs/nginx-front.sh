@@ -50,6 +50,13 @@ http {
 			proxy_set_header X-Client-Cert \$ssl_client_escaped_cert;
 			proxy_set_header X-Forwarded-For \$remote_addr;
 		}
+		# the pages' styles and scripts (a refusal page is shown on this host)
+		location ~ ^/(static|i18n|branding)/ {
+			proxy_pass http://127.0.0.1:$bridge_port;
+			proxy_bind 127.0.0.2;
+			proxy_set_header Host \$http_host;
+			proxy_set_header X-Client-Cert "";
+		}
 		location / { return 404; }
 	}
 }
