@@ -110,7 +110,7 @@ install -m 0644 "$tmp/ca.crt" "$dir/ca.crt"
 install -m 0644 "$tmp/server.crt" "$dir/server.crt"
 install -m 0600 "$tmp/server.key" "$dir/server.key"
 install -m 0644 "$tmp/client-ca.crt" "$dir/client-ca.crt"
-mkdir -p "$dir/clients"
+install -d -m 0755 "$dir/clients"
 for c in $clients; do
 	install -m 0644 "$tmp/clients/$c.crt" "$dir/clients/$c.crt"
 	install -m 0600 "$tmp/clients/$c.p12" "$dir/clients/$c.p12"
