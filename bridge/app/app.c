@@ -284,7 +284,7 @@ br_app_free(br_app *app)
 	br_cache_close(&app->cache);
 	br_secrets_wipe(&app->secrets);
 	br_trust_free(&app->trust);
-	br_cc_anchors_free(&app->cert_anchors);
+	br_certsignin_unload(app);
 	br_mds_free(&app->mds);
 	free(app->mds_refused);
 	app->mds_refused = NULL;

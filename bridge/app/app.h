@@ -30,7 +30,8 @@ typedef struct br_app {
 	br_keycache *keys;      /* parsed credential public keys */
 	struct br_seal *seal;   /* names and seals the records in the cache (seal.h) */
 	int https;              /* public_url is https */
-	struct br_cc_anchors *cert_anchors; /* [certificate] anchors and CRLs; NULL when off (certsignin.c) */
+	struct br_cert_group *cert_groups;  /* certificate sign-in's CAs with anchors and CRLs (certsignin.c) */
+	size_t n_cert_groups;
 	/* FIDO metadata (metadata.h): swapped whole on SIGHUP, read under the lock */
 	br_mds *mds;            /* NULL: none configured */
 	br_names *names;        /* [webauthn] aaguid_names_file; NULL: none */

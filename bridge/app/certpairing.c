@@ -20,7 +20,7 @@
 static int
 pairing_on(const br_app *app)
 {
-	return app->cfg.cert_enabled && app->cert_anchors != NULL && app->cfg.cert_match == BR_CERT_MATCH_PAIRING;
+	return br_cert_pairing_offered(app);
 }
 
 static char *
@@ -85,6 +85,7 @@ br_certpair_check(br_app *app, const br_caller *who, const char *go, const char 
 	br_cc_facts f;
 	br_result r;
 	br_cc_err e;
+	const br_cert_group *g = NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (!pairing_on(app))
@@ -98,12 +99,19 @@ br_certpair_check(br_app *app, const br_caller *who, const char *go, const char 
 	if (r != BR_RESULT_OK)
 		goto out;
 	/* what sign-in would refuse cannot be paired either */
-	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der)) != BR_CC_OK) {
+	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der, &g)) != BR_CC_OK) {
 		int none = header == NULL || copies == 0;
 
 		br_event(app, who, "cert_pair_failure", none ? "no_certificate" : br_cc_strerr(e),
 		    json_pack("{s:s}", "username", username));
 		out->refusal = none ? "cert.none" : br_certsignin_refusal(e);
+		r = BR_RESULT_FAILED;
+		goto out;
+	}
+	/* a CA whose certificates find their account by a field: a pairing would never be looked at */
+	if (g->ca.match != BR_CERT_MATCH_PAIRING) {
+		br_event(app, who, "cert_pair_failure", "mapped_ca", json_pack("{s:s, s:s}", "username", username, "ca", g->ca.name));
+		out->refusal = "cert.mapped_ca";
 		r = BR_RESULT_FAILED;
 		goto out;
 	}

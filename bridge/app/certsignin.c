@@ -39,37 +39,96 @@ read_file(const char *path, size_t *n)
 	return buf;
 }
 
-int
-br_certsignin_load(br_app *app, char *err, size_t errlen)
+/* One CA's anchors, with every CRL: a CRL counts only for the issuer it names. */
+static int
+load_group(const br_config *c, const br_cert_ca_view *v, br_cert_group *g, char *err, size_t errlen)
 {
-	const br_config *c = &app->cfg;
 	size_t n, i;
 	char *buf;
 	int bad;
 
-	if (!c->cert_enabled)
-		return 0;
-	if ((app->cert_anchors = br_cc_anchors_new()) == NULL) {
+	g->ca = *v;
+	if ((g->anchors = br_cc_anchors_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	buf = c->cert_trust_anchors_file != NULL ? read_file(c->cert_trust_anchors_file, &n) : NULL;
-	bad = buf == NULL || br_cc_anchors_add_pem(app->cert_anchors, buf, n) != 0;
+	buf = read_file(v->trust_anchors_file, &n);
+	bad = buf == NULL || br_cc_anchors_add_pem(g->anchors, buf, n) != 0;
 	free(buf);
 	if (bad) {
-		snprintf(err, errlen, "[certificate] trust_anchors_file: no PEM certificate in %s",
-		    c->cert_trust_anchors_file != NULL ? c->cert_trust_anchors_file : "(unset)");
+		snprintf(err, errlen, "[%s%s] trust_anchors_file: no PEM certificate in %s",
+		    strcmp(v->name, "certificate") == 0 ? "" : "certificate_ca ",
+		    v->name, v->trust_anchors_file);
 		return -1;
 	}
 	for (i = 0; i < c->cert_crl_files.n; i++) {
 		buf = read_file(c->cert_crl_files.v[i], &n);
-		bad = buf == NULL || br_cc_anchors_add_crl_pem(app->cert_anchors, buf, n) != 0;
+		bad = buf == NULL || br_cc_anchors_add_crl_pem(g->anchors, buf, n) != 0;
 		free(buf);
 		if (bad) {
 			snprintf(err, errlen, "[certificate] crl_files: no PEM CRL in %s", c->cert_crl_files.v[i]);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+br_certsignin_load(br_app *app, char *err, size_t errlen)
+{
+	const br_config *c = &app->cfg;
+	size_t i, n = br_cert_ca_count(c);
+	br_cert_ca_view v;
+
+	if (!c->cert_enabled)
+		return 0;
+	if (n == 0) {
+		snprintf(err, errlen, "[certificate] trust_anchors_file: required when enabled (or a [certificate_ca NAME])");
+		return -1;
+	}
+	if ((app->cert_groups = calloc(n, sizeof(*app->cert_groups))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		app->n_cert_groups = i + 1;  /* so that unload frees what a failure left */
+		if (br_cert_ca_get(c, i, &v) < 0 || load_group(c, &v, &app->cert_groups[i], err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+br_certsignin_unload(br_app *app)
+{
+	size_t i;
+
+	for (i = 0; i < app->n_cert_groups; i++)
+		br_cc_anchors_free(&app->cert_groups[i].anchors);
+	free(app->cert_groups);
+	app->cert_groups = NULL;
+	app->n_cert_groups = 0;
+}
+
+const br_cert_group *
+br_cert_group_named(const br_app *app, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < app->n_cert_groups; i++)
+		if (strcmp(app->cert_groups[i].ca.name, name) == 0)
+			return &app->cert_groups[i];
+	return NULL;
+}
+
+int
+br_cert_pairing_offered(const br_app *app)
+{
+	size_t i;
+
+	for (i = 0; app->cfg.cert_enabled && i < app->n_cert_groups; i++)
+		if (app->cert_groups[i].ca.match == BR_CERT_MATCH_PAIRING)
+			return 1;
 	return 0;
 }
 
@@ -100,7 +159,7 @@ br_certsignin_begin(br_app *app, const br_caller *who, const char *flow_id, char
 	json_t *rec;
 
 	*url = NULL;
-	if (!app->cfg.cert_enabled || app->cert_anchors == NULL)
+	if (!app->cfg.cert_enabled || app->n_cert_groups == 0)
 		return BR_RESULT_NOT_ENABLED;
 	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
 		return r;
@@ -148,15 +207,41 @@ br_certsignin_refusal(br_cc_err e)
 	}
 }
 
+/*
+ * The chain to one of the CAs: the first whose anchors verify it at now. A
+ * refusal says the most telling thing any CA found (expired or not yet
+ * valid by a CA that knows it, before "no CA here knows it").
+ */
+static br_cc_err
+chain_to_group(const br_app *app, X509 *x, int64_t now, const br_cert_group **g)
+{
+	br_cc_err e, best = BR_CC_UNTRUSTED;
+	size_t i;
+
+	*g = NULL;
+	for (i = 0; i < app->n_cert_groups; i++) {
+		if ((e = br_cc_verify(app->cert_groups[i].anchors, x, 0, now)) == BR_CC_OK) {
+			*g = &app->cert_groups[i];
+			return BR_CC_OK;
+		}
+		if (best == BR_CC_UNTRUSTED)
+			best = e;
+	}
+	return best;
+}
+
 br_cc_err
-br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f, br_blob *der_out)
+br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f, br_blob *der_out,
+    const br_cert_group **group)
 {
 	const br_config *c = &app->cfg;
+	const br_cert_group *g = NULL;
 	br_blob der = { NULL, 0 };
 	br_cc_err e;
 	X509 *x = NULL;
 
 	memset(f, 0, sizeof(*f));
+	*group = NULL;
 	/* none, or several (a client's copy the proxy appended to): nothing to believe */
 	if (header == NULL || copies != 1)
 		return BR_CC_HEADER;
@@ -165,14 +250,16 @@ br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int c
 	if ((x = br_x509_from_der(der.ptr, der.len)) == NULL)
 		e = BR_CC_CERTIFICATE;
 	/*
-	 * chain and dates, then what the certificate is for, then revocation: a
-	 * signature certificate is told so even when its CA has no CRL here
+	 * chain and dates, then what the certificate is for, then revocation as
+	 * its CA says: a signature certificate is told so even when its CA has
+	 * no CRL here
 	 */
-	else if ((e = br_cc_facts_get(x, f)) == BR_CC_OK && (e = br_cc_verify(app->cert_anchors, x, 0, who->now)) == BR_CC_OK &&
+	else if ((e = br_cc_facts_get(x, f)) == BR_CC_OK && (e = chain_to_group(app, x, who->now, &g)) == BR_CC_OK &&
 	    (e = br_cc_check_usage(x, (const char *const *)c->cert_refused_policies.v, c->cert_refused_policies.n)) == BR_CC_OK &&
-	    c->cert_revocation == BR_CERT_REVOCATION_CRL)
-		e = br_cc_verify(app->cert_anchors, x, 1, who->now);
+	    g->ca.revocation == BR_CERT_REVOCATION_CRL)
+		e = br_cc_verify(g->anchors, x, 1, who->now);
 	X509_free(x);
+	*group = g;
 	if (e == BR_CC_OK && der_out != NULL) {
 		*der_out = der;
 		der.ptr = NULL;
@@ -184,18 +271,18 @@ br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int c
 
 /* With match = mapping: the certificate's map_field into mapped ("" when it has none). */
 static void
-mapped_field(const br_app *app, const br_blob *der, char *mapped, size_t cap)
+mapped_field(const br_cert_group *g, const br_blob *der, char *mapped, size_t cap)
 {
 	X509 *x = br_x509_from_der(der->ptr, der->len);
 
 	mapped[0] = '\0';
 	if (x != NULL)
-		(void)br_cc_field(x, app->cfg.cert_map_field, mapped, cap);
+		(void)br_cc_field(x, g->ca.map_field, mapped, cap);
 	X509_free(x);
 }
 
 static json_t *
-cert_fields(const br_app *app, const br_cc_facts *f)
+cert_fields(const br_cert_group *g, const br_cc_facts *f)
 {
 	json_t *j = json_object();
 
@@ -204,8 +291,12 @@ cert_fields(const br_app *app, const br_cc_facts *f)
 		json_object_set_new(j, "issuer", json_string(f->issuer));
 		json_object_set_new(j, "serial", json_string(f->serial));
 	}
-	json_object_set_new(j, "revocation", json_string(br_cert_revocation_name(app->cfg.cert_revocation)));
-	json_object_set_new(j, "match", json_string(app->cfg.cert_match == BR_CERT_MATCH_MAPPING ? "mapping" : "pairing"));
+	/* before a CA is known (no chain, no header) there is no revocation or match to name */
+	if (g != NULL) {
+		json_object_set_new(j, "ca", json_string(g->ca.name));
+		json_object_set_new(j, "revocation", json_string(br_cert_revocation_name(g->ca.revocation)));
+		json_object_set_new(j, "match", json_string(g->ca.match == BR_CERT_MATCH_MAPPING ? "mapping" : "pairing"));
+	}
 	return j;
 }
 
@@ -223,11 +314,13 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 	br_cc_err e;
 	br_dir_rc rc;
 	json_t *fields;
+	const br_cert_group *g = NULL;
+	int mapping;
 
 	memset(out, 0, sizeof(*out));
 	memset(&f, 0, sizeof(f));
 	memset(&p, 0, sizeof(p));
-	if (!app->cfg.cert_enabled || app->cert_anchors == NULL)
+	if (!app->cfg.cert_enabled || app->n_cert_groups == 0)
 		return BR_RESULT_NOT_ENABLED;
 	if ((r = br_rate_address(app, who)) != BR_RESULT_OK)
 		return r;
@@ -237,28 +330,28 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		r = BR_RESULT_EXPIRED;
 	if (r != BR_RESULT_OK)
 		goto out;
-	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der)) != BR_CC_OK) {
+	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der, &g)) != BR_CC_OK) {
 		int none = header == NULL || copies == 0;
 
-		fields = cert_fields(app, &f);
+		fields = cert_fields(g, &f);
 		json_object_set_new(fields, "copies", json_integer(copies));
 		br_event(app, who, "cert_signin_failure", none ? "no_certificate" : br_cc_strerr(e), fields);
 		out->refusal = none ? "cert.none" : br_certsignin_refusal(e);
 		r = BR_RESULT_FAILED;
 		goto out;
 	}
-	if (app->cfg.cert_match == BR_CERT_MATCH_MAPPING)
-		mapped_field(app, &der, mapped, sizeof(mapped));
-	if (app->cfg.cert_match == BR_CERT_MATCH_MAPPING)
+	/* the CA that vouched for the certificate says how it finds its account */
+	mapping = g->ca.match == BR_CERT_MATCH_MAPPING;
+	if (mapping) {
+		mapped_field(g, &der, mapped, sizeof(mapped));
 		/* no field (or none usable) is the same as no entry with it */
-		rc = mapped[0] == '\0' ? BR_DIR_NOT_FOUND : br_dir_find_user_by(app->dir, app->cfg.cert_map_attribute, mapped, &user);
-	else
+		rc = mapped[0] == '\0' ? BR_DIR_NOT_FOUND : br_dir_find_user_by(app->dir, g->ca.map_attribute, mapped, &user);
+	} else {
 		rc = br_dir_find_pairing(app->dir, f.cert_sha256, &user, &p);
+	}
 	if (rc != BR_DIR_OK) {
-		int mapping = app->cfg.cert_match == BR_CERT_MATCH_MAPPING;
-
 		(rc == BR_DIR_ERROR ? br_event_store : br_event)(app, who, "cert_signin_failure",
-		    rc == BR_DIR_ERROR ? "directory_error" : mapping ? "unmapped" : "unpaired", cert_fields(app, &f));
+		    rc == BR_DIR_ERROR ? "directory_error" : mapping ? "unmapped" : "unpaired", cert_fields(g, &f));
 		if (rc != BR_DIR_NOT_FOUND && rc != BR_DIR_INVALID) {
 			r = br_result_of_dir(rc, BR_RESULT_UNAVAILABLE);
 			goto out;
@@ -267,7 +360,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		r = BR_RESULT_FAILED;
 		goto out;
 	}
-	fields = cert_fields(app, &f);
+	fields = cert_fields(g, &f);
 	json_object_set_new(fields, "username", json_string(user->username));
 	if (user->disabled) {
 		br_event(app, who, "cert_signin_failure", "account_disabled", fields);
@@ -280,7 +373,8 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 	}
 	if (p.dn != NULL && br_dir_pairing_used(app->dir, &p, who->now) != BR_DIR_OK)
 		br_event_store(app, who, "directory_write_failed", "pairing_used", json_pack("{s:s}", "username", user->username));
-	j = json_pack("{s:s, s:s, s:s}", "flow", flow_id, "username", user->username, "cert", f.cert_sha256);
+	j = json_pack("{s:s, s:s, s:s, s:s}", "flow", flow_id, "username", user->username, "cert", f.cert_sha256, "ca",
+	    g->ca.name);
 	r = j == NULL ? BR_RESULT_INTERNAL :
 	    br_result_of_cache(br_record_create(app, RESULT_KIND, j, RESULT_TTL, who->now, rid), BR_RESULT_UNAVAILABLE);
 	json_decref(j);
@@ -303,7 +397,8 @@ br_result
 br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, const char *result_id)
 {
 	json_t *rec = NULL;
-	char *rflow = NULL, *username = NULL, *cert = NULL, *cid = NULL;
+	char *rflow = NULL, *username = NULL, *cert = NULL, *cid = NULL, *ca = NULL;
+	const br_cert_group *g = NULL;
 	unsigned char raw[32];
 	br_user *user = NULL;
 	br_flow flow;
@@ -315,7 +410,8 @@ br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, con
 		return BR_RESULT_NOT_ENABLED;
 	r = br_result_of_cache(br_record_take(app, RESULT_KIND, result_id, who->now, &rec), BR_RESULT_EXPIRED);
 	if (r == BR_RESULT_OK && (br_record_str(rec, "flow", &rflow) < 0 || br_record_str(rec, "username", &username) < 0 ||
-	    br_record_str(rec, "cert", &cert) < 0 || rflow == NULL || username == NULL || cert == NULL || strlen(cert) != 64))
+	    br_record_str(rec, "cert", &cert) < 0 || br_record_str(rec, "ca", &ca) < 0 || rflow == NULL || username == NULL ||
+	    cert == NULL || strlen(cert) != 64 || (g = br_cert_group_named(app, ca)) == NULL))
 		r = BR_RESULT_EXPIRED;
 	if (r != BR_RESULT_OK)
 		goto out;
@@ -361,7 +457,7 @@ br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, con
 			.auth_instant = who->now,
 			.expires = who->now + app->cfg.ticket_ttl_s,
 			/* the card's PIN is its user verification; a certificate is never synced */
-			.uv = 1, .be = 0, .bs = 0, .mfa = app->cfg.cert_mfa,
+			.uv = 1, .be = 0, .bs = 0, .mfa = g->ca.mfa,
 			.credential_id = cid,
 			.aaguid = "",
 			.attributes = user->attributes,
@@ -370,11 +466,12 @@ br_certsignin_finish(br_app *app, const br_caller *who, const char *flow_id, con
 		r = br_ticket_issue(app, who, &flow, &t, user->username);
 	}
 	if (r == BR_RESULT_OK)
-		br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:s}", "username",
-		    user->username, "method", "certificate", "cert_sha256", cert, "mfa", app->cfg.cert_mfa,
-		    "entity", flow.entity, "revocation", br_cert_revocation_name(app->cfg.cert_revocation)));
+		br_event(app, who, "signin_success", NULL, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:s, s:s}", "username",
+		    user->username, "method", "certificate", "cert_sha256", cert, "mfa", g->ca.mfa,
+		    "entity", flow.entity, "revocation", br_cert_revocation_name(g->ca.revocation), "ca", g->ca.name));
 out:
 	free(cid);
+	free(ca);
 	free(rflow);
 	free(username);
 	free(cert);

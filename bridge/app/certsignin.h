@@ -14,12 +14,24 @@
 #ifndef BR_CERTSIGNIN_H
 #define BR_CERTSIGNIN_H
 
+#include "../config/cert_ca.h"
 #include "../core/clientcert.h"
 #include "app.h"
 #include "result.h"
 
-/* [certificate] trust_anchors_file and crl_files into app->cert_anchors when enabled; -1 with err. */
+/* One CA of certificate sign-in (config/cert_ca.h) with its anchors and every CRL loaded. */
+typedef struct br_cert_group {
+	br_cert_ca_view ca;             /* its strings are app->cfg's */
+	struct br_cc_anchors *anchors;
+} br_cert_group;
+
+/* Every CA ([certificate] and [certificate_ca NAME]) into app->cert_groups when enabled; -1 with err. */
 int br_certsignin_load(br_app *app, char *err, size_t errlen);
+void br_certsignin_unload(br_app *app);
+/* The CA by its name (the result record names it between the two hosts); NULL when there is none. */
+const br_cert_group *br_cert_group_named(const br_app *app, const char *name);
+/* Some CA finds accounts by pairing: My passkeys offers "Add My Number Card". */
+int br_cert_pairing_offered(const br_app *app);
 
 /* Step 1: *url (malloc'd) is [certificate] url?go=<id>. NOT_ENABLED when off; EXPIRED without an IdP flow. */
 br_result br_certsignin_begin(br_app *app, const br_caller *who, const char *flow_id, char **url);
@@ -42,12 +54,13 @@ br_result br_certsignin_check(br_app *app, const br_caller *who, const char *go,
 
 /*
  * The forwarded certificate judged: exactly one header copy, decoded, the
- * chain to the pinned anchors at who->now, the usage rule, then revocation
- * per [certificate] revocation. *f is filled when the certificate parsed; on
- * OK *der_out (may be NULL) gets its DER (br_blob_reset).
+ * chain to the pinned anchors of one of the CAs at who->now, the usage rule,
+ * then revocation as that CA says. *f is filled when the certificate parsed;
+ * *group is the CA that vouched for it (NULL when none did); on OK *der_out
+ * (may be NULL) gets its DER (br_blob_reset).
  */
 br_cc_err br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int copies, br_cc_facts *f,
-    br_blob *der_out);
+    br_blob *der_out, const br_cert_group **group);
 
 /* The refusal key for a core verdict (exposed for the tests). */
 const char *br_certsignin_refusal(br_cc_err e);

@@ -18,6 +18,7 @@
 #include "../core/crypto.h"
 #include "../core/mds.h"
 #include "auth_policy.h"
+#include "cert_ca.h"
 
 enum key_type { T_STR, T_INT, T_BOOL, T_LIST, T_DUR, T_ENUM, T_NETS };
 
@@ -527,6 +528,13 @@ on_key(void *user, const char *section, const char *name, const char *value)
 				      "remove the indent", section, name);
 		return 1;
 	}
+	if (k == NULL && strncmp(section, "certificate_ca ", 15) == 0) {
+		char cwhy[300];
+
+		if (!br_cert_ca_key(lc->c, section, name, value, cwhy, sizeof(cwhy)))
+			problem(lc, lc->line, "%s", cwhy);
+		return 1;
+	}
 	if (k == NULL && strncmp(section, "policy ", 7) == 0) {
 		char pwhy[300];
 
@@ -852,18 +860,35 @@ check_rules(struct check_ctx *cc)
 	if (!brand_file_ok(c->brand_css_file, ".css"))
 		flag(cc, "branding", "css_file", "not a readable .css file at an absolute path: %.120s", c->brand_css_file);
 	if (c->cert_enabled) {
-		if (c->cert_trust_anchors_file == NULL)
-			flag(cc, "certificate", "trust_anchors_file", "required when enabled (the pinned CA certificates, PEM)");
+		char cerr[300];
+
+		if (c->cert_trust_anchors_file == NULL && c->n_cert_cas == 0)
+			flag(cc, "certificate", "enabled",
+			    "needs the CAs whose certificates count: [certificate] trust_anchors_file or a [certificate_ca NAME] section");
+		/* the message names its own [certificate_ca NAME] section */
+		if (br_cert_ca_check(c, cerr, sizeof(cerr)) < 0) {
+			cc->problems++;
+			cc->report(cc->arg, 0, cerr);
+		}
+		for (size_t k = 0; k < c->n_cert_cas; k++) {
+			char sec[64];
+
+			snprintf(sec, sizeof(sec), "certificate_ca %s", c->cert_cas[k].name);
+			need_readable(cc, sec, "trust_anchors_file", c->cert_cas[k].trust_anchors_file);
+		}
 		if (c->cert_url == NULL || strncmp(c->cert_url, "https://", 8) != 0)
 			flag(cc, "certificate", "url", "required when enabled, an https:// URL");
 		if (c->cert_header == NULL || c->cert_header[0] == '\0')
 			flag(cc, "certificate", "header", "required");
-		if (c->cert_match == BR_CERT_MATCH_MAPPING && (c->cert_map_field == NULL || c->cert_map_field[0] == '\0'))
+		/* [certificate]'s own match rules count only when it names a CA of its own */
+		if (c->cert_trust_anchors_file != NULL && c->cert_match == BR_CERT_MATCH_MAPPING &&
+		    (c->cert_map_field == NULL || c->cert_map_field[0] == '\0'))
 			flag(cc, "certificate", "map_field", "required with match = mapping");
-		if (c->cert_match == BR_CERT_MATCH_MAPPING && !br_ldap_descriptor_ok(c->cert_map_attribute))
+		if (c->cert_trust_anchors_file != NULL && c->cert_match == BR_CERT_MATCH_MAPPING &&
+		    !br_ldap_descriptor_ok(c->cert_map_attribute))
 			flag(cc, "certificate", "map_attribute", "match = mapping needs an attribute name, not \"%.80s\"",
 			    c->cert_map_attribute != NULL ? c->cert_map_attribute : "");
-		if (c->cert_revocation == BR_CERT_REVOCATION_CRL && c->cert_crl_files.n == 0)
+		if (c->cert_trust_anchors_file != NULL && c->cert_revocation == BR_CERT_REVOCATION_CRL && c->cert_crl_files.n == 0)
 			flag(cc, "certificate", "crl_files", "revocation = crl needs crl_files (or say proxy or none)");
 		need_readable(cc, "certificate", "trust_anchors_file", c->cert_trust_anchors_file);
 		for (size_t k = 0; k < c->cert_crl_files.n; k++)
@@ -1024,6 +1049,7 @@ br_config_free(br_config *c)
 	size_t i;
 
 	br_auth_policy_free_all(c);
+	br_cert_ca_free_all(c);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char *base = (char *)c + keys[i].off;
 		if (keys[i].type == T_STR) {

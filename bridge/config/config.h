@@ -164,6 +164,8 @@ typedef struct br_config {
 	char *cert_map_attribute;          /* ... equal to this directory attribute */
 	br_strlist cert_refused_policies;  /* certificate policy OIDs refused like the JPKI signature profile */
 	int cert_mfa;                      /* a card with its PIN counts as multi-factor */
+	struct br_cert_ca *cert_cas;       /* [certificate_ca NAME] sections (cert_ca.h) */
+	size_t n_cert_cas;
 	/* [branding] (render.h br_brand; NULL: unset) */
 	char *brand_organisation;          /* default: rp_name */
 	char *brand_organisation_ja;

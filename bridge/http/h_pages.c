@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../app/certsignin.h"
 #include "../app/enrol.h"
 #include "../app/login.h"
 #include "handler.h"
@@ -145,7 +146,7 @@ h_page_passkeys(void *ctx, const br_request *req, br_response *res)
 		br_var v[] = {
 			{ "username", s.username },
 			{ "display_name", s.display_name },
-			{ "cert_pairing", app->cfg.cert_enabled && app->cfg.cert_match == BR_CERT_MATCH_PAIRING ? "1" : "0" },
+			{ "cert_pairing", br_cert_pairing_offered(app) ? "1" : "0" },
 		};
 		br_reply_page(app, req, res, "passkeys", v, sizeof(v) / sizeof(v[0]));
 	}

@@ -133,6 +133,36 @@ base | sed -e '2s/.*/listen_port = 80x/' -e '9s/$/ # main/' -e '14a\ldap_url = l
 	"FILE:15: [ldap] ldap_url: unknown key" \
 	"FILE:20: [memcached] srevers: unknown key" \
 	"FILE: 4 problems"
+# certificate sign-in with its CAs in [certificate_ca NAME] sections (config/cert_ca.c)
+echo "not parsed by the check, only read" >"$d/ca.pem"
+certs() {
+	base
+	cat <<CONF
+[certificate]
+enabled = true
+url = https://cert.login.example.edu/authn/certificate
+revocation = none
+[certificate_ca uni]
+trust_anchors_file = $d/ca.pem
+match = mapping
+map_attribute = mail
+CONF
+}
+certs | expect "a CA of its own section, no [certificate] anchors" 0 "FILE: OK"
+certs | sed '26s/.*/match = hash/' |
+	expect "a CA's match" 1 "FILE:26: [certificate_ca uni] match: \"hash\" is not pairing or mapping" "FILE: 1 problem"
+certs | sed '24s/.*/[certificate_ca Uni!]/' |
+	expect "a CA's name" 1 "FILE:25: [certificate_ca Uni!]: a CA name is 1..32 of a-z, 0-9, - and _"
+certs | sed '27s/.*/map_attrib = mail/' |
+	expect "a CA's unknown key" 1 "FILE:27: [certificate_ca uni] map_attrib: unknown key"
+certs | sed '25d' |
+	expect "a CA without its file" 1 "FILE: [certificate_ca uni] trust_anchors_file: required (the CA certificates, PEM)"
+certs | sed "25s|.*|trust_anchors_file = $d/none.pem|" |
+	expect "a CA whose file is missing" 1 "FILE: [certificate_ca uni] trust_anchors_file: cannot read $d/none.pem: No such file or directory"
+certs | sed '23s/.*/revocation = crl/' |
+	expect "a CA that inherits revocation = crl without CRLs" 1 "FILE: [certificate_ca uni] revocation = crl needs [certificate] crl_files (or say proxy or none)"
+certs | sed '24,27d' |
+	expect "certificate sign-in with no CA at all" 1 "FILE:21: [certificate] enabled: needs the CAs whose certificates count: [certificate] trust_anchors_file or a [certificate_ca NAME] section"
 # rules and files together: all of them, each at its line
 chmod 0644 "$d/idp.secret"
 base | sed -e "4s|.*|templates_dir = $d/nope|" -e '9s|.*|origins = http://login.example.edu|' |

@@ -61,6 +61,9 @@ direct_url(const char *path_query)
 	return u;
 }
 
+/* whether the last front() answer was the "needs no pairing" page */
+static int last_front_body_has_no_pairing;
+
 /* The certificate host's step from the trusted front: the status, and the Location in *next (malloc'd). */
 static long
 front(const char *location, const char *cert, char **next)
@@ -81,6 +84,7 @@ front(const char *location, const char *cert, char **next)
 	*next = hc_header_get(&r, "Location") != NULL ? strdup(hc_header_get(&r, "Location")) : NULL;
 	if (st == 403)
 		th_note("front: %.*s", 200, strstr(r.body, "<h1>") ? strstr(r.body, "<h1>") : r.body);
+	last_front_body_has_no_pairing = st == 403 && strstr(r.body, "needs no pairing") != NULL;
 	hc_resp_reset(&r);
 	hc_browser_free(p);
 	free(hdr);
@@ -147,6 +151,13 @@ t_cert_self_pairing(void)
 	/* no certificate from the front */
 	go = pair_start(s);
 	CHECK_INT(front(go, NULL, &next), 403);
+	free(go);
+	/* a certificate of the CA that maps ([certificate_ca university]): nothing to pair */
+	go = pair_start(s);
+	CHECK_INT(front(go, "uni", &next), 403);
+	CHECK(next == NULL);
+	CHECK(last_front_body_has_no_pairing);
+	CHECK_INT(audit_count("cert_pair_failure", "mapped_ca"), 1);
 	free(go);
 
 	/* the card, for the session that asked */
