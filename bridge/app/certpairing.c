@@ -99,7 +99,7 @@ br_certpair_check(br_app *app, const br_caller *who, const char *go, const char 
 	if (r != BR_RESULT_OK)
 		goto out;
 	/* what sign-in would refuse cannot be paired either */
-	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der, &g)) != BR_CC_OK) {
+	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der, &g)) != BR_CC_OK || g == NULL) {
 		int none = header == NULL || copies == 0;
 
 		br_event(app, who, "cert_pair_failure", none ? "no_certificate" : br_cc_strerr(e),

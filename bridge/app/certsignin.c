@@ -212,22 +212,22 @@ br_certsignin_refusal(br_cc_err e)
  * refusal says the most telling thing any CA found (expired or not yet
  * valid by a CA that knows it, before "no CA here knows it").
  */
-static br_cc_err
-chain_to_group(const br_app *app, X509 *x, int64_t now, const br_cert_group **g)
+static const br_cert_group *
+chain_to_group(const br_app *app, X509 *x, int64_t now, br_cc_err *why)
 {
-	br_cc_err e, best = BR_CC_UNTRUSTED;
+	br_cc_err e;
 	size_t i;
 
-	*g = NULL;
+	*why = BR_CC_UNTRUSTED;
 	for (i = 0; i < app->n_cert_groups; i++) {
 		if ((e = br_cc_verify(app->cert_groups[i].anchors, x, 0, now)) == BR_CC_OK) {
-			*g = &app->cert_groups[i];
-			return BR_CC_OK;
+			*why = BR_CC_OK;
+			return &app->cert_groups[i];
 		}
-		if (best == BR_CC_UNTRUSTED)
-			best = e;
+		if (*why == BR_CC_UNTRUSTED)
+			*why = e;
 	}
-	return best;
+	return NULL;
 }
 
 br_cc_err
@@ -254,7 +254,7 @@ br_certsignin_judge(br_app *app, const br_caller *who, const char *header, int c
 	 * its CA says: a signature certificate is told so even when its CA has
 	 * no CRL here
 	 */
-	else if ((e = br_cc_facts_get(x, f)) == BR_CC_OK && (e = chain_to_group(app, x, who->now, &g)) == BR_CC_OK &&
+	else if ((e = br_cc_facts_get(x, f)) == BR_CC_OK && (g = chain_to_group(app, x, who->now, &e)) != NULL &&
 	    (e = br_cc_check_usage(x, (const char *const *)c->cert_refused_policies.v, c->cert_refused_policies.n)) == BR_CC_OK &&
 	    g->ca.revocation == BR_CERT_REVOCATION_CRL)
 		e = br_cc_verify(g->anchors, x, 1, who->now);
@@ -330,7 +330,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 		r = BR_RESULT_EXPIRED;
 	if (r != BR_RESULT_OK)
 		goto out;
-	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der, &g)) != BR_CC_OK) {
+	if ((e = br_certsignin_judge(app, who, header, copies, &f, &der, &g)) != BR_CC_OK || g == NULL) {
 		int none = header == NULL || copies == 0;
 
 		fields = cert_fields(g, &f);

@@ -29,18 +29,6 @@ ca_named(br_config *c, const char *name)
 	return p;
 }
 
-static int
-set_str(char **slot, const char *value)
-{
-	char *v = strdup(value);
-
-	if (v == NULL)
-		return -1;
-	free(*slot);
-	*slot = v;
-	return 0;
-}
-
 int
 br_cert_ca_key(br_config *c, const char *section, const char *name, const char *value, char *why, size_t why_len)
 {
@@ -61,12 +49,16 @@ br_cert_ca_key(br_config *c, const char *section, const char *name, const char *
 		return 0;
 	}
 	if (strcmp(name, "trust_anchors_file") == 0 || strcmp(name, "map_field") == 0 || strcmp(name, "map_attribute") == 0) {
-		char **slot = name[0] == 't' ? &p->trust_anchors_file : name[4] == 'f' ? &p->map_field : &p->map_attribute;
+		char *slot = name[0] == 't' ? p->trust_anchors_file : name[4] == 'f' ? p->map_field : p->map_attribute;
+		size_t cap = name[0] == 't' ? sizeof(p->trust_anchors_file) : name[4] == 'f' ? sizeof(p->map_field) :
+		    sizeof(p->map_attribute);
+		size_t n = strlen(value);
 
-		if (value[0] == '\0' || set_str(slot, value) < 0) {
-			snprintf(why, why_len, "[%.48s] %s: %s", section, name, value[0] == '\0' ? "empty" : "out of memory");
+		if (n == 0 || n >= cap) {
+			snprintf(why, why_len, "[%.48s] %s: %s", section, name, n == 0 ? "empty" : "too long");
 			return 0;
 		}
+		memcpy(slot, value, n + 1);
 	} else if (strcmp(name, "match") == 0) {
 		if (strcmp(value, "pairing") == 0)
 			p->match = BR_CERT_MATCH_PAIRING;
@@ -133,9 +125,9 @@ br_cert_ca_get(const br_config *c, size_t i, br_cert_ca_view *out)
 	out->trust_anchors_file = p->trust_anchors_file;
 	if (p->match >= 0)
 		out->match = (br_cert_match)p->match;
-	if (p->map_field != NULL)
+	if (p->map_field[0] != '\0')
 		out->map_field = p->map_field;
-	if (p->map_attribute != NULL)
+	if (p->map_attribute[0] != '\0')
 		out->map_attribute = p->map_attribute;
 	if (p->revocation >= 0)
 		out->revocation = (br_cert_revocation)p->revocation;
@@ -153,7 +145,7 @@ br_cert_ca_check(const br_config *c, char *err, size_t errlen)
 		const br_cert_ca *p = &c->cert_cas[i];
 		br_cert_ca_view v;
 
-		if (p->trust_anchors_file == NULL) {
+		if (p->trust_anchors_file[0] == '\0') {
 			snprintf(err, errlen, "[certificate_ca %s] trust_anchors_file: required (the CA certificates, PEM)", p->name);
 			return -1;
 		}
@@ -182,12 +174,8 @@ br_cert_ca_free_all(br_config *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_cert_cas; i++) {
+	for (i = 0; i < c->n_cert_cas; i++)
 		free(c->cert_cas[i].name);
-		free(c->cert_cas[i].trust_anchors_file);
-		free(c->cert_cas[i].map_field);
-		free(c->cert_cas[i].map_attribute);
-	}
 	free(c->cert_cas);
 	c->cert_cas = NULL;
 	c->n_cert_cas = 0;

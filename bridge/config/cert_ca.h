@@ -15,10 +15,11 @@
 
 typedef struct br_cert_ca {
 	char *name;
-	char *trust_anchors_file;
+	/* "" when unset; held in place (no allocation per key) */
+	char trust_anchors_file[1024];
 	int match;                 /* br_cert_match, or -1: as [certificate] */
-	char *map_field;           /* NULL: as [certificate] */
-	char *map_attribute;
+	char map_field[64];        /* "": as [certificate] */
+	char map_attribute[128];
 	int revocation;            /* br_cert_revocation, or -1 */
 	int mfa;                   /* 0/1, or -1 */
 } br_cert_ca;
