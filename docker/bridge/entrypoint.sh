@@ -3,6 +3,8 @@
 #  - creates the HMAC secret shared with the IdP in the "handoff" volume on first start
 #    (32+ random bytes as base64url, one line; group fidosecret may read it);
 #  - writes the demo LDAP password of the bridge's service account;
+#  - waits for the testbed client CA ([certificate] trust_anchors_file), which the front
+#    makes on its first start (docker/front/make-certs.sh, volume "tls");
 #  - checks the configuration, then runs the command as user fido-bridge.
 set -eu
 
@@ -36,6 +38,15 @@ chmod 0600 "$state"
 umask 027
 printf '%s\n' 'bridge-demo-secret' >/etc/fido-bridge/ldap.password
 chown root:fidosecret /etc/fido-bridge/ldap.password
+
+anchors=$(sed -n 's/^trust_anchors_file = //p' /etc/fido-bridge/bridge.conf)
+if [ -n "$anchors" ] && [ ! -s "$anchors" ]; then
+	echo "testbed: waiting for $anchors (made by the front on its first start)"
+	for i in $(seq 1 60); do
+		[ -s "$anchors" ] && break
+		sleep 2
+	done
+fi
 
 if [ "${1:-}" = "fido-bridged" ]; then
 	bridgectl config check --config /etc/fido-bridge/bridge.conf

@@ -1,7 +1,7 @@
 #!/bin/sh
 # build-db.sh -- builds the testbed directory offline with slapadd (no running slapd):
-# cn=config (schemas core, cosine, inetorgperson, eduperson, fido-bridge; an mdb database
-# for dc=example,dc=edu with the bridge's indexes and the access rules of
+# cn=config (schemas core, cosine, inetorgperson, eduperson, fido-bridge, fido-bridge-cert;
+# an mdb database for dc=example,dc=edu with the bridge's indexes and the access rules of
 # ldap-schema/acl-example.ldif), then the data of ldap-schema/sample-directory.ldif and
 # testbed.ldif (the IdP's service account).
 #
@@ -59,7 +59,7 @@ cn: schema
 
 LDIF
 	for f in "$SYS_SCHEMA/core.ldif" "$SYS_SCHEMA/cosine.ldif" "$SYS_SCHEMA/inetorgperson.ldif" \
-		"$SCHEMA_DIR/eduperson.ldif" "$SCHEMA_DIR/fido-bridge.ldif"; do
+		"$SCHEMA_DIR/eduperson.ldif" "$SCHEMA_DIR/fido-bridge.ldif" "$SCHEMA_DIR/fido-bridge-cert.ldif"; do
 		cat "$f"
 		echo
 	done
@@ -90,6 +90,8 @@ olcDbIndex: objectClass eq
 olcDbIndex: uid eq
 olcDbIndex: fidoCredentialId eq
 olcDbIndex: fidoUserHandle eq
+olcDbIndex: fidoCertSha256 eq
+olcDbIndex: fidoCertOwner eq
 $acl
 LDIF
 } >"$tmp/config.ldif"

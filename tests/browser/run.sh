@@ -35,7 +35,26 @@ fi
 if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=ja 2>/dev/null | head -n 1)" ]; then
 	echo "run.sh: no Japanese font (apt-get install fonts-noto-cjk): the tests still run, the ja screenshots show boxes" >&2
 fi
-for tool in node npm ldapadd ldapsearch curl setsid; do
+[ $# -gt 0 ] || set -- $(cd "$here" && echo *.test.js)
+# which stacks the run needs: certificate.test.js its own (with the nginx front),
+# the other files the two passkey stacks; only options given: node finds every file
+want_cert=
+want_passkey=
+named=
+for a in "$@"; do
+	case $a in
+	*certificate.test.js) named=1 want_cert=1 ;;
+	*.test.js) named=1 want_passkey=1 ;;
+	esac
+done
+[ -n "$named" ] || want_cert=1 want_passkey=1
+if [ -n "$want_cert" ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+	echo "run.sh: installing nginx (certificate.test.js)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	as_root apt-get install -y --no-install-recommends nginx ||
+		{ as_root apt-get update && as_root apt-get install -y --no-install-recommends nginx; }
+fi
+for tool in node npm ldapadd ldapsearch curl setsid openssl; do
 	command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 1; }
 done
 # npm ci when node_modules is missing or does not hold the locked versions
@@ -46,15 +65,17 @@ if ! (cd "$here" && node -e '
 	}' 2>/dev/null); then
 	(cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if [ ! -x "$BUILD_DIR/fido-bridged" ] || [ ! -x "$BUILD_DIR/bridgectl" ] || [ ! -x "$BUILD_DIR/fido-demo-idp" ]; then
+if [ ! -x "$BUILD_DIR/fido-bridged" ] || [ ! -x "$BUILD_DIR/bridgectl" ] || [ ! -x "$BUILD_DIR/fido-demo-idp" ] ||
+	[ ! -x "$BUILD_DIR/tests/certs/make_test_certs" ]; then
 	[ -f "$BUILD_DIR/CMakeCache.txt" ] || cmake -S "$root" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
-	cmake --build "$BUILD_DIR" --target fido-bridged bridgectl fido-demo-idp -j "$(nproc)"
+	cmake --build "$BUILD_DIR" --target fido-bridged bridgectl fido-demo-idp make_test_certs -j "$(nproc)"
 fi
 
 # --- the stacks ----------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/fb-browser.XXXXXX")
 stacks=()
 node_pid=
+. "$root/tests/certs/nginx-front.sh"
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
@@ -64,6 +85,7 @@ cleanup() {
 		for _ in $(seq 1 50); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL -- "-$node_pid" 2>/dev/null || true
 	fi
+	nginx_front_stop
 	for s in "${stacks[@]}"; do
 		"$root/tests/stack/stop-stack.sh" "$s" >/dev/null 2>&1 || true
 	done
@@ -88,14 +110,26 @@ start() { # start NAME [VAR=value...]: the stack in $work/NAME
 		return 1
 	fi
 }
-start main STACK_UV=preferred
-start uv STACK_UV=required STACK_EXTRA_CONF='[enrolment]\nallow_password = true'
-export STACK_ENV="$work/main/env" STACK_UV_ENV="$work/uv/env"
+if [ -n "$want_passkey" ]; then
+	start main STACK_UV=preferred
+	start uv STACK_UV=required STACK_EXTRA_CONF='[enrolment]\nallow_password = true'
+	export STACK_ENV="$work/main/env" STACK_UV_ENV="$work/uv/env"
+fi
+if [ -n "$want_cert" ]; then
+	# certificate sign-in: the test PKI, the bridge with [certificate] on, and the
+	# certificate host (https://localhost:PORT) served by nginx with ssl_verify_client
+	mkdir -p "$work/pki"
+	"$BUILD_DIR/tests/certs/make_test_certs" "$work/pki" >/dev/null
+	cert_port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+	start cert STACK_UV=preferred STACK_EXTRA_CONF="[server]\ntrusted_proxies = 127.0.0.2\n[certificate]\nenabled = true\nurl = https://localhost:$cert_port/authn/certificate\nheader = X-Client-Cert\ntrust_anchors_file = $work/pki/anchors.pem\ncrl_files = $work/pki/crl-jpki.pem, $work/pki/crl-uni.pem\nrevocation = crl"
+	nginx_front_start "$work/front" "$cert_port" "$(. "$work/cert/env" && echo "$BRIDGE_PORT")"
+	export STACK_CERT_ENV="$work/cert/env" CERT_PKI_DIR="$work/pki" CERT_HOST="https://localhost:$cert_port"
+	[ -n "$want_passkey" ] || export STACK_ENV="$STACK_CERT_ENV"
+fi
 
 mkdir -p "$BROWSER_OUT_DIR" "$work/tmp"
 rm -f "$BROWSER_OUT_DIR"/*.png "$BROWSER_OUT_DIR"/axe-*.json
 cd "$here"
-[ $# -gt 0 ] || set -- ./*.test.js
 # in its own process group (so that an interrupt can end all of it), temp files
 # (Chromium profiles) under $work; `wait` keeps the traps responsive
 TMPDIR="$work/tmp" setsid --wait node --test --test-concurrency=1 \

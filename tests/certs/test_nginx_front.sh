@@ -13,73 +13,28 @@ here=$(cd "$(dirname "$0")" && pwd)
 export BUILD_DIR=$1
 ctl="$BUILD_DIR/bridgectl"
 dir=$(mktemp -d /tmp/bridge-nginx.XXXXXX)
-nginx_pid=
+. "$here/nginx-front.sh"
 cleanup() {
-	[ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+	nginx_front_stop
 	"$here/../stack/stop-stack.sh" "$dir/stack" >/dev/null 2>&1
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { echo "nginx is not installed (scripts/install-deps.sh)"; exit 1; }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
-mkdir -p "$dir/pki" "$dir/ng/tmp"
+mkdir -p "$dir/pki"
 "$BUILD_DIR/tests/certs/make_test_certs" "$dir/pki" || { echo "make_test_certs failed"; exit 1; }
 P=$dir/pki
-# the certificate host's own TLS certificate
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
-	-keyout "$dir/ng/server.key" -out "$dir/ng/server.pem" 2>/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cert_url="https://localhost:$port/authn/certificate"
 export STACK_EXTRA_CONF="[server]\ntrusted_proxies = 127.0.0.2\n[certificate]\nenabled = true\nurl = $cert_url\nheader = X-Client-Cert\ntrust_anchors_file = $P/anchors.pem\ncrl_files = $P/crl-jpki.pem, $P/crl-uni.pem\nrevocation = crl"
 "$here/../stack/start-stack.sh" "$dir/stack" >/dev/null || { echo "stack did not start"; exit 1; }
 . "$dir/stack/env"
 
-cat >"$dir/ng/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $dir/ng/nginx.pid;
-error_log $dir/ng/error.log info;
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $dir/ng/tmp/body;
-	proxy_temp_path $dir/ng/tmp/proxy;
-	fastcgi_temp_path $dir/ng/tmp/fastcgi;
-	uwsgi_temp_path $dir/ng/tmp/uwsgi;
-	scgi_temp_path $dir/ng/tmp/scgi;
-	server {
-		listen 127.0.0.1:$port ssl;
-		server_name localhost;
-		ssl_certificate $dir/ng/server.pem;
-		ssl_certificate_key $dir/ng/server.key;
-		# the card's driver signs with RSA PKCS#1 v1.5 only: TLS 1.2 must stay on
-		ssl_protocols TLSv1.2 TLSv1.3;
-		# nginx asks and forwards; the bridge judges (pinned anchors, CRLs, usage)
-		ssl_verify_client optional_no_ca;
-		location = /authn/certificate {
-			proxy_pass http://127.0.0.1:$BRIDGE_PORT;
-			proxy_bind 127.0.0.2;
-			proxy_set_header Host \$http_host;
-			# set here, so any copy the client sent is dropped (an empty value sends none)
-			proxy_set_header X-Client-Cert \$ssl_client_escaped_cert;
-			proxy_set_header X-Forwarded-For \$remote_addr;
-		}
-		location / { return 404; }
-	}
-}
-NGINX
-"$NGINX" -p "$dir/ng" -e "$dir/ng/error.log" -c "$dir/ng/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 1 50); do
-	curl -sk -o /dev/null "https://localhost:$port/" && break
-	sleep 0.1
-done
+nginx_front_start "$dir/ng" "$port" "$BRIDGE_PORT" || exit 1
 
 C=(--config "$BRIDGE_CONFIG")
 "$ctl" cert pair alice "$P/auth.pem" --nickname card "${C[@]}" >/dev/null || bad "pair alice"

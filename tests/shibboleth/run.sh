@@ -15,6 +15,8 @@
 #   compose   docker-compose config -q
 #   scripts   apply-properties.sh, apply-weight-map.sh, make-certs.sh, docker/ldap/build-db.sh
 #             (+ a throw-away slapd answering the IdP's searches), shell syntax
+#   front     nginx -t (Debian's nginx, a temp prefix, make-certs.sh's files) accepts
+#             docker/front/nginx.conf; the certificate host matches the bridge's [certificate]
 #   testbed   the IdP Dockerfile against IdP v5's rules (check-testbed.sh; the Dockerfile
 #             before the v5 fixes must fail every rule), verify-dist.sh with throw-away keys,
 #             the pinned signing keys
@@ -87,6 +89,7 @@ command -v memcached >/dev/null || need+=(memcached)
 command -v openssl >/dev/null || need+=(openssl)
 command -v slapadd >/dev/null || need+=(slapd)
 command -v ldapsearch >/dev/null || need+=(ldap-utils)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ $install -eq 0 ]; then
 		ko "missing packages (--no-install): ${need[*]}"
@@ -110,7 +113,7 @@ if [ ${#need[@]} -gt 0 ]; then
 	fi
 	if [ $policy_rc_made -eq 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; policy_rc_made=0; fi
 fi
-ok "tools: javac, jar, xmllint, shibd, docker-compose, memcached, openssl, slapd, ldap-utils, gpg, slf4j present"
+ok "tools: javac, jar, xmllint, shibd, docker-compose, memcached, openssl, slapd, ldap-utils, nginx, gpg, slf4j present"
 
 # ----------------------------------------------------------------------------- java
 section "java: compile"
@@ -409,16 +412,26 @@ else
 	ko "apply-weight-map.sh"
 fi
 
-# make-certs.sh: CA-signed certificate for the three names, CA limited to example.test
+# make-certs.sh: CA-signed certificate for the four names, CA limited to example.test;
+# the client CA's certificates for alice and bob, for client authentication only
 certs_ok() {
 	sh "$repo/docker/front/make-certs.sh" "$work/tls" >/dev/null || return 1
 	local n
-	for n in idp.example.test sp.example.test login.example.test; do
+	for n in idp.example.test sp.example.test login.example.test cert.login.example.test; do
 		openssl verify -CAfile "$work/tls/ca.crt" -verify_hostname "$n" "$work/tls/server.crt" >/dev/null || return 1
 	done
 	openssl verify -CAfile "$work/tls/ca.crt" -verify_hostname www.example.com "$work/tls/server.crt" >/dev/null 2>&1 && return 1
 	openssl x509 -in "$work/tls/ca.crt" -noout -ext nameConstraints | grep -q 'DNS:example.test' || return 1
-	[ ! -e "$work/tls/ca.key" ] || return 1
+	[ ! -e "$work/tls/ca.key" ] && [ ! -e "$work/tls/client-ca.key" ] || return 1
+	for n in alice bob; do
+		openssl verify -CAfile "$work/tls/client-ca.crt" -purpose sslclient "$work/tls/clients/$n.crt" >/dev/null || return 1
+		openssl verify -CAfile "$work/tls/client-ca.crt" -purpose sslserver "$work/tls/clients/$n.crt" >/dev/null 2>&1 && return 1
+		openssl pkcs12 -in "$work/tls/clients/$n.p12" -passin pass:testbed -nokeys 2>/dev/null |
+			openssl x509 -noout -fingerprint -sha256 | cmp -s - <(openssl x509 -in "$work/tls/clients/$n.crt" -noout -fingerprint -sha256) || return 1
+	done
+	# the front's CA does not vouch for client certificates, nor the client CA for the server
+	openssl verify -CAfile "$work/tls/ca.crt" "$work/tls/clients/alice.crt" >/dev/null 2>&1 && return 1
+	openssl verify -CAfile "$work/tls/client-ca.crt" "$work/tls/server.crt" >/dev/null 2>&1 && return 1
 	# a second start keeps what is there
 	local before
 	before=$(openssl x509 -in "$work/tls/server.crt" -noout -fingerprint -sha256)
@@ -426,9 +439,68 @@ certs_ok() {
 	[ "$before" = "$(openssl x509 -in "$work/tls/server.crt" -noout -fingerprint -sha256)" ]
 }
 if certs_ok; then
-	ok "make-certs.sh: certificate valid for idp/sp/login.example.test only, CA constrained to example.test, CA key discarded, kept on restart"
+	ok "make-certs.sh: certificate valid for idp/sp/login/cert.login.example.test only, CA constrained to example.test, client CA and certificates (clientAuth, .p12), CA keys discarded, kept on restart"
 else
 	ko "make-certs.sh"
+fi
+
+# ----------------------------------------------------------------------------- front
+section "front: docker/front/nginx.conf"
+# Debian's nginx checks the front's configuration with the files make-certs.sh made above:
+# paths moved into the work directory, nothing else changed.
+front_ok() {
+	local ng=$work/nginx nginx
+	nginx=$(command -v nginx || echo /usr/sbin/nginx)
+	mkdir -p "$ng/tmp" "$ng/logs"
+	sed -e "s|/etc/testbed-tls/|$work/tls/|g" -e "s|^pid /run/nginx.pid;|pid $ng/nginx.pid;|" \
+		-e "s|^user www-data;|$( [ "$(id -u)" = 0 ] && echo 'user root;' )|" \
+		-e "s|^http {|http {\n    client_body_temp_path $ng/tmp/body; proxy_temp_path $ng/tmp/proxy; fastcgi_temp_path $ng/tmp/fastcgi; uwsgi_temp_path $ng/tmp/uwsgi; scgi_temp_path $ng/tmp/scgi;|" \
+		"$repo/docker/front/nginx.conf" >"$ng/nginx.conf"
+	grep -q "$work/tls/client-ca.crt" "$ng/nginx.conf" || { echo "no client CA in the front's config"; return 1; }
+	"$nginx" -t -q -p "$ng" -e "$ng/logs/error.log" -c "$ng/nginx.conf" >"$ng/out" 2>&1 || { cat "$ng/out"; return 1; }
+	# and the check can fail: a client CA file that is not there
+	sed "s|$work/tls/client-ca.crt|$work/tls/missing.crt|" "$ng/nginx.conf" >"$ng/broken.conf"
+	"$nginx" -t -q -p "$ng" -e "$ng/logs/error.log" -c "$ng/broken.conf" >/dev/null 2>&1 && { echo "nginx -t accepted a missing client CA"; return 1; }
+	return 0
+}
+if front_ok; then
+	ok "nginx -t: docker/front/nginx.conf with the certificate host (a broken copy is refused)"
+else
+	ko "nginx -t on docker/front/nginx.conf"
+fi
+# The certificate host in nginx.conf is the one the testbed bridge.conf names, and the
+# header the bridge reads is set from the handshake there and emptied everywhere else.
+cert_host_ok() {
+	local conf=$repo/docker/front/nginx.conf bconf=$repo/docker/bridge/bridge.conf
+	local url header anchors host block
+	url=$(sed -n '/^\[certificate\]/,/^\[/s/^url = //p' "$bconf")
+	header=$(sed -n '/^\[certificate\]/,/^\[/s/^header = //p' "$bconf")
+	anchors=$(sed -n '/^\[certificate\]/,/^\[/s/^trust_anchors_file = //p' "$bconf")
+	host=${url#https://}
+	host=${host%%/*}
+	[ -n "$host" ] && [ -n "$header" ] && [ "$url" = "https://$host/authn/certificate" ] || { echo "bridge.conf [certificate] url/header"; return 1; }
+	# the server block of that name
+	block=$(awk -v h="$host" '
+		/^    server \{/ { buf = ""; inb = 1 }
+		inb { buf = buf $0 "\n" }
+		inb && /^    \}/ { inb = 0; if (buf ~ ("server_name " h ";")) printf "%s", buf }
+	' "$conf")
+	[ -n "$block" ] || { echo "no server block for $host"; return 1; }
+	grep -q "ssl_verify_client optional;" <<<"$block" &&
+		grep -q "ssl_client_certificate $anchors;" <<<"$block" &&
+		grep -q 'ssl_protocols TLSv1.2 TLSv1.3;' <<<"$block" &&
+		grep -q "proxy_set_header $header \$ssl_client_escaped_cert;" <<<"$block" &&
+		grep -q 'location = /authn/certificate {' <<<"$block" || { echo "the $host block lacks a setting"; return 1; }
+	# set from the handshake only there; emptied for every other server (http level)
+	[ "$(grep -c "proxy_set_header $header \$ssl_client_escaped_cert;" "$conf")" = 1 ] &&
+		grep -q "^    proxy_set_header $header \"\";" "$conf" || { echo "$header not emptied at http level"; return 1; }
+	# the compose file gives the bridge the volume the anchors are in
+	grep -q "tls:$(dirname "$anchors"):ro" "$repo/docker-compose.yml" || { echo "the bridge does not mount $(dirname "$anchors")"; return 1; }
+}
+if cert_host_ok; then
+	ok "the front's certificate host is the bridge's [certificate] url, asks for the client CA the bridge pins, keeps TLS 1.2, sets the header only there"
+else
+	ko "the front's certificate host and docker/bridge/bridge.conf [certificate] disagree"
 fi
 
 # docker/ldap/build-db.sh, dry run, then a throw-away slapd answering what the IdP asks
@@ -543,9 +615,12 @@ if [ -n "$bridgectl" ] && [ -x "$bridgectl" ]; then
 		-e "s|^templates_dir = /usr/share/fido-bridge/templates|templates_dir = $repo/templates|" \
 		-e "s|/etc/fido-bridge/state/state.key|$work/bridge/state.key|" \
 		-e "s|/etc/fido-bridge/ldap.password|$work/bridge/ldap|" \
+		-e "s|/etc/testbed-tls/|$work/tls/|" \
 		"$repo/docker/bridge/bridge.conf" >"$work/bridge/bridge.conf"
+	grep -q '^enabled = true' "$work/bridge/bridge.conf" && grep -q "^trust_anchors_file = $work/tls/client-ca.crt" "$work/bridge/bridge.conf" ||
+		ko "docker/bridge/bridge.conf: [certificate] enabled with the testbed client CA"
 	if "$bridgectl" config check --config "$work/bridge/bridge.conf" >"$work/bridge/out" 2>&1; then
-		ok "bridgectl config check: docker/bridge/bridge.conf (secret/password and templates paths moved here)"
+		ok "bridgectl config check: docker/bridge/bridge.conf with [certificate] (secret/password, templates and client CA paths moved here)"
 	else
 		cat "$work/bridge/out"
 		ko "bridgectl config check of docker/bridge/bridge.conf"

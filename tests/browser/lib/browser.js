@@ -25,7 +25,10 @@ const SECURITY_KEY = {
 /*
  * A browser session: a persistent context in a fresh mkdtemp profile, one page, a
  * CDP session on it with WebAuthn enabled. opts: {locale, acceptLanguage, bypassCSP,
- * viewport}. Call close() on every path (it removes the profile).
+ * viewport, clientCertificates, ignoreHTTPSErrors}. clientCertificates is Playwright's
+ * ([{origin, certPath, keyPath}]): Playwright's own proxy answers the TLS front's
+ * certificate request with it, as a browser would after the user picked the certificate.
+ * Call close() on every path (it removes the profile).
  */
 async function openSession(opts = {}) {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'fb-chromium-'));
@@ -39,10 +42,17 @@ async function openSession(opts = {}) {
 			extraHTTPHeaders: opts.acceptLanguage ? { 'Accept-Language': opts.acceptLanguage } : undefined,
 			bypassCSP: !!opts.bypassCSP,
 			viewport: opts.viewport || { width: 1024, height: 768 },
+			clientCertificates: opts.clientCertificates,
+			ignoreHTTPSErrors: !!opts.ignoreHTTPSErrors,
 			timeout: 30000,
 		});
 	} catch (e) {
-		fs.rmSync(profile, { recursive: true, force: true });
+		/* a Chromium that failed to start may still be writing its profile: the launch error matters */
+		try {
+			fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+		} catch {
+			/* left under run.sh's temp dir, which it removes */
+		}
 		throw e;
 	}
 	const page = context.pages()[0] || await context.newPage();
