@@ -14,6 +14,7 @@
 
 #include "b64url.h"
 #include "cose.h"
+#include "data_url.h"
 #include "timefmt.h"
 #include "x509.h"
 
@@ -281,9 +282,10 @@ parse_entry(json_t *obj, br_mds_entry *e, int *has_aaguid)
 	v = json_object_get(ms, "icon");
 	if (v != NULL && !json_is_string(v))
 		return BR_MDS_MALFORMED;
-	/* an icon is decoration: one too big (or not an image data: URL) is left out */
+	/* an icon is decoration: one too big, or not an image the bridge would serve (data_url.h), is left out */
 	if (v != NULL && json_string_length(v) <= BR_MDS_ICON_MAX &&
-	    strncmp(json_string_value(v), "data:image/", 11) == 0 &&
+	    memchr(json_string_value(v), '\0', json_string_length(v)) == NULL &&
+	    br_data_url_image_ok(json_string_value(v)) &&
 	    (e->icon = dup_text(v, BR_MDS_ICON_MAX)) == NULL)
 		return BR_MDS_MALFORMED;
 	return parse_roots(json_object_get(ms, "attestationRootCertificates"), e);

@@ -77,7 +77,7 @@ const char *br_mds_level_name(int level);
 typedef struct br_mds_entry {
 	unsigned char aaguid[16];
 	char *description;      /* "" when the statement has none */
-	char *icon;             /* a data: URL, or NULL */
+	char *icon;             /* an image data: URL br_data_url_image takes, or NULL */
 	unsigned statuses;      /* BR_MDS_STATUS_BIT of every report's status */
 	int latest;             /* status of the latest report (by effectiveDate), -1 none */
 	int64_t latest_date;    /* its effectiveDate (unix seconds), 0 when none */

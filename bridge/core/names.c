@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "data_url.h"
 #include "text.h"
 
 static int
@@ -71,13 +72,17 @@ cmp(const void *a, const void *b)
 	return memcmp(((const br_name_entry *)a)->aaguid, ((const br_name_entry *)b)->aaguid, 16);
 }
 
-/* An icon is decoration: one that is too big, or not an image data: URL, is left out. */
+/*
+ * An icon is decoration: one that is too big, or not an image the bridge
+ * would serve (data_url.h), is left out, so the page never asks for a
+ * broken one.
+ */
 static char *
 icon(json_t *v)
 {
 	if (!json_is_string(v) || json_string_length(v) > BR_NAMES_ICON_MAX ||
-	    strncmp(json_string_value(v), "data:image/", 11) != 0 ||
-	    memchr(json_string_value(v), '\0', json_string_length(v)) != NULL)
+	    memchr(json_string_value(v), '\0', json_string_length(v)) != NULL ||
+	    !br_data_url_image_ok(json_string_value(v)))
 		return NULL;
 	return strdup(json_string_value(v));
 }

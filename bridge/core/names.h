@@ -12,12 +12,12 @@
 #define BR_NAMES_FILE_MAX (16u << 20)
 #define BR_NAMES_MAX 20000u
 #define BR_NAME_CHARS_MAX 128u          /* characters of a name */
-#define BR_NAMES_ICON_MAX (64u << 10)   /* larger icons (or not data:image/) are dropped */
+#define BR_NAMES_ICON_MAX (64u << 10)   /* larger icons (or ones data_url.h refuses) are dropped */
 
 typedef struct br_name_entry {
 	unsigned char aaguid[16];
 	char *name;             /* UTF-8 text without control characters */
-	char *icon_light;       /* data:image/... or NULL */
+	char *icon_light;       /* an image data: URL br_data_url_image takes, or NULL */
 	char *icon_dark;
 } br_name_entry;
 
