@@ -23,7 +23,7 @@
 
 static const char *const err_names[] = {
 	"ok", "internal", "malformed", "algorithm", "certificate", "signature",
-	"chain", "signer_revoked", "crl", "not_newer", "stale",
+	"chain", "signer_revoked", "crl", "not_newer", "stale", "ambiguous",
 };
 
 const char *
@@ -271,6 +271,9 @@ parse_entry(json_t *obj, br_mds_entry *e, int *has_aaguid)
 	*has_aaguid = 1;
 	if ((r = parse_reports(json_object_get(obj, "statusReports"), e)) != BR_MDS_OK)
 		return r;
+	v = json_object_get(obj, "timeOfLastStatusChange");
+	if (v != NULL && (!json_is_string(v) || date_parse(json_string_value(v), json_string_length(v), &e->last_change) < 0))
+		return BR_MDS_MALFORMED;
 	ms = json_object_get(obj, "metadataStatement");
 	if (ms != NULL && !json_is_object(ms))
 		return BR_MDS_MALFORMED;
@@ -295,6 +298,64 @@ static int
 entry_cmp(const void *a, const void *b)
 {
 	return memcmp(((const br_mds_entry *)a)->aaguid, ((const br_mds_entry *)b)->aaguid, 16);
+}
+
+/* By AAGUID, then newest status change first, then blob order: the entry kept for an AAGUID sorts first. */
+static int
+entry_order(const void *a, const void *b)
+{
+	const br_mds_entry *x = a, *y = b;
+	int c = memcmp(x->aaguid, y->aaguid, 16);
+
+	if (c != 0)
+		return c;
+	if (x->last_change != y->last_change)
+		return x->last_change > y->last_change ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Two entries that would judge a registration alike (description and icon aside). */
+static int
+same_verdict(const br_mds_entry *x, const br_mds_entry *y)
+{
+	size_t i;
+
+	if (x->statuses != y->statuses || x->latest != y->latest || x->level != y->level || x->n_roots != y->n_roots)
+		return 0;
+	for (i = 0; i < x->n_roots; i++)
+		if (x->roots[i].len != y->roots[i].len || memcmp(x->roots[i].ptr, y->roots[i].ptr, x->roots[i].len) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The real FIDO blob has, rarely, listed an AAGUID twice. The newer status
+ * change is FIDO's current word on the model, so it is kept; two entries of
+ * the same date are kept as one only when they agree, since picking either
+ * of two different verdicts would be a guess. 0, or -1: ambiguous.
+ */
+static int
+drop_duplicates(br_mds *m)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (o > 0 && memcmp(m->entries[o - 1].aaguid, m->entries[i].aaguid, 16) == 0) {
+			if (m->entries[i].last_change == m->entries[o - 1].last_change &&
+			    !same_verdict(&m->entries[o - 1], &m->entries[i]))
+				return -1;
+			entry_reset(&m->entries[i]);
+			m->duplicates++;
+			continue;
+		}
+		if (o != i) {
+			m->entries[o] = m->entries[i];
+			memset(&m->entries[i], 0, sizeof(m->entries[i]));
+		}
+		o++;
+	}
+	m->n = o;
+	return 0;
 }
 
 br_mds_err
@@ -336,19 +397,19 @@ br_mds_payload_parse(const unsigned char *p, size_t len, br_mds **out)
 			entry_reset(e);
 			goto out;
 		}
+		e->pos = i;
 		if (has)
 			m->n++;
 		else
 			m->skipped++;
 	}
 	if (m->n > 0)  /* qsort wants a real pointer even for nothing */
-		qsort(m->entries, m->n, sizeof(*m->entries), entry_cmp);
-	/* one model, one verdict: two entries for an AAGUID would make it ambiguous */
-	for (i = 1; i < m->n; i++)
-		if (memcmp(m->entries[i - 1].aaguid, m->entries[i].aaguid, 16) == 0) {
-			r = BR_MDS_MALFORMED;
-			goto out;
-		}
+		qsort(m->entries, m->n, sizeof(*m->entries), entry_order);
+	/* one model, one verdict */
+	if (drop_duplicates(m) < 0) {
+		r = BR_MDS_AMBIGUOUS;
+		goto out;
+	}
 	r = BR_MDS_OK;
 	*out = m;
 	m = NULL;
