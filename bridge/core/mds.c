@@ -18,7 +18,6 @@
 #include "timefmt.h"
 #include "x509.h"
 
-#define X5C_MAX 8
 #define CRLS_MAX 16
 
 static const char *const err_names[] = {
@@ -472,11 +471,8 @@ jws_split(const unsigned char *p, size_t len, jws_parts *j)
 static br_mds_err
 jws_header(const br_blob *h, int *alg, STACK_OF(X509) **chain)
 {
-	json_t *o, *x5c, *v;
+	json_t *o;
 	const char *a;
-	br_blob der = { NULL, 0 };
-	size_t i, n;
-	X509 *x;
 	br_mds_err r = BR_MDS_MALFORMED;
 
 	*chain = NULL;
@@ -493,30 +489,20 @@ jws_header(const br_blob *h, int *alg, STACK_OF(X509) **chain)
 		r = BR_MDS_ALGORITHM;
 		goto out;
 	}
-	x5c = json_object_get(o, "x5c");
-	if (!json_is_array(x5c) || (n = json_array_size(x5c)) == 0 || n > X5C_MAX)
-		goto out;
-	if ((*chain = sk_X509_new_null()) == NULL) {
+	switch (br_x5c_decode_json(json_object_get(o, "x5c"), chain)) {
+	case BR_OK:
+		r = BR_MDS_OK;
+		break;
+	case BR_ERR_CERTIFICATE:
+		r = BR_MDS_CERTIFICATE;
+		break;
+	case BR_ERR_INTERNAL:
 		r = BR_MDS_INTERNAL;
-		goto out;
+		break;
+	default:
+		r = BR_MDS_MALFORMED;
+		break;
 	}
-	for (i = 0; i < n; i++) {
-		v = json_array_get(x5c, i);
-		if (!json_is_string(v) || br_b64std_decode(json_string_value(v), json_string_length(v), &der) < 0)
-			goto out;
-		x = br_x509_from_der(der.ptr, der.len);
-		br_blob_reset(&der);
-		if (x == NULL) {
-			r = BR_MDS_CERTIFICATE;
-			goto out;
-		}
-		if (sk_X509_push(*chain, x) <= 0) {
-			X509_free(x);
-			r = BR_MDS_INTERNAL;
-			goto out;
-		}
-	}
-	r = BR_MDS_OK;
 out:
 	if (r != BR_MDS_OK) {
 		sk_X509_pop_free(*chain, X509_free);
