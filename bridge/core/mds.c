@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "aaguid_table.h"
 #include "b64url.h"
 #include "cose.h"
 #include "data_url.h"
@@ -111,41 +112,6 @@ date_parse(const char *s, size_t len, int64_t *out)
 	if (!br_date_ok(y, m, d))
 		return -1;
 	*out = br_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400;
-	return 0;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 8-4-4-4-12 hex digits. */
-static int
-aaguid_parse(const char *s, size_t len, unsigned char out[16])
-{
-	size_t i, o = 0;
-	int hi, lo;
-
-	if (len != 36)
-		return -1;
-	for (i = 0; i < 36;) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i++] != '-')
-				return -1;
-			continue;
-		}
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
-			return -1;
-		out[o++] = (unsigned char)(hi << 4 | lo);
-		i += 2;
-	}
 	return 0;
 }
 
@@ -265,7 +231,7 @@ parse_entry(json_t *obj, br_mds_entry *e, int *has_aaguid)
 		return BR_MDS_MALFORMED;
 	if ((a = json_object_get(obj, "aaguid")) == NULL)
 		return BR_MDS_OK; /* U2F (attestationCertificateKeyIdentifiers) or UAF (aaid) */
-	if (!json_is_string(a) || aaguid_parse(json_string_value(a), json_string_length(a), e->aaguid) < 0)
+	if (!json_is_string(a) || br_aaguid_parse(json_string_value(a), json_string_length(a), e->aaguid) < 0)
 		return BR_MDS_MALFORMED;
 	*has_aaguid = 1;
 	if ((r = parse_reports(json_object_get(obj, "statusReports"), e)) != BR_MDS_OK)
@@ -293,18 +259,12 @@ parse_entry(json_t *obj, br_mds_entry *e, int *has_aaguid)
 	return parse_roots(json_object_get(ms, "attestationRootCertificates"), e);
 }
 
-static int
-entry_cmp(const void *a, const void *b)
-{
-	return memcmp(((const br_mds_entry *)a)->aaguid, ((const br_mds_entry *)b)->aaguid, 16);
-}
-
 /* By AAGUID, then newest status change first, then blob order: the entry kept for an AAGUID sorts first. */
 static int
 entry_order(const void *a, const void *b)
 {
 	const br_mds_entry *x = a, *y = b;
-	int c = memcmp(x->aaguid, y->aaguid, 16);
+	int c = br_aaguid_table_cmp(x, y);
 
 	if (c != 0)
 		return c;
@@ -402,8 +362,7 @@ br_mds_payload_parse(const unsigned char *p, size_t len, br_mds **out)
 		else
 			m->skipped++;
 	}
-	if (m->n > 0)  /* qsort wants a real pointer even for nothing */
-		qsort(m->entries, m->n, sizeof(*m->entries), entry_order);
+	br_aaguid_table_sort(m->entries, m->n, sizeof(*m->entries), entry_order);
 	/* one model, one verdict */
 	if (drop_duplicates(m) < 0) {
 		r = BR_MDS_AMBIGUOUS;
@@ -421,12 +380,7 @@ out:
 const br_mds_entry *
 br_mds_find(const br_mds *m, const unsigned char aaguid[16])
 {
-	br_mds_entry key;
-
-	if (m == NULL || m->n == 0)
-		return NULL;
-	memcpy(key.aaguid, aaguid, 16);
-	return bsearch(&key, m->entries, m->n, sizeof(*m->entries), entry_cmp);
+	return m == NULL ? NULL : br_aaguid_table_find(m->entries, m->n, sizeof(*m->entries), aaguid);
 }
 
 /* ---- the JWS ---- */

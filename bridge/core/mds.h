@@ -76,7 +76,7 @@ int br_mds_level_parse(const char *s);
 const char *br_mds_level_name(int level);
 
 typedef struct br_mds_entry {
-	unsigned char aaguid[16];
+	unsigned char aaguid[16];       /* first: aaguid_table.h */
 	char *description;      /* "" when the statement has none */
 	char *icon;             /* an image data: URL br_data_url_image takes, or NULL */
 	unsigned statuses;      /* BR_MDS_STATUS_BIT of every report's status */
