@@ -18,7 +18,7 @@
  * A served image (an authenticator's icon; SVG can hold script): nothing
  * loads or runs, even when opened on its own.
  */
-#define BR_CSP_IMAGE "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+#define BR_CSP_IMAGE "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 
 /* CSP (csp, or BR_CSP when NULL), nosniff, no framing, no referrer, COOP; HSTS when https. */
 void br_mhd_security_headers(struct MHD_Response *r, int https, const char *csp);

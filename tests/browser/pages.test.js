@@ -165,7 +165,7 @@ describe('pages', () => {
 			assert.equal(light.status, 200);
 			assert.equal(light.headers.get('content-type'), 'image/png');
 			assert.equal(light.headers.get('x-content-type-options'), 'nosniff');
-			assert.equal(light.headers.get('content-security-policy'), "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+			assert.equal(light.headers.get('content-security-policy'), "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox");
 			assert.equal(light.headers.get('cache-control'), 'public, max-age=86400');
 			const png = Buffer.from(await light.arrayBuffer());
 			assert.equal(png.subarray(1, 4).toString(), 'PNG');
