@@ -49,15 +49,17 @@ br_name_resolve(const br_names *names, const br_mds *mds, const char *aaguid, in
 		*generic = 0;
 	/* the all-zero AAGUID names no model (no attestation, U2F keys) */
 	if (aaguid != NULL && br_aaguid_parse(aaguid, strlen(aaguid), a) == 0 && memcmp(a, (unsigned char[16]){ 0 }, 16) != 0) {
+		me = br_mds_find(mds, a);
 		if ((ne = br_names_find(names, a)) != NULL) {
 			snprintf(out, cap, "%s", ne->name);
+			/* the list's icons; a model it names without one may have one in the metadata */
 			if (icon_light != NULL)
-				*icon_light = ne->icon_light;
+				*icon_light = ne->icon_light != NULL || ne->icon_dark != NULL || me == NULL ? ne->icon_light : me->icon;
 			if (icon_dark != NULL)
 				*icon_dark = ne->icon_dark;
 			return;
 		}
-		if ((me = br_mds_find(mds, a)) != NULL && me->description[0] != '\0') {
+		if (me != NULL && me->description[0] != '\0') {
 			snprintf(out, cap, "%s", me->description);
 			if (icon_light != NULL)
 				*icon_light = me->icon;
