@@ -28,10 +28,19 @@ void br_name_resolve(const br_names *names, const br_mds *mds, const char *aagui
 
 /*
  * {"authenticator": name, "authenticator_kind": "passkey" | "security_key",
- * "authenticator_generic": bool, "icon_light"?, "icon_dark"?} set into obj,
- * read under the app's metadata lock (a SIGHUP may swap the tables).
+ * "authenticator_generic": bool, "icon"?: "/icons/<aaguid>",
+ * "icon_dark"?: "/icons/<aaguid>.dark"} set into obj, read under the app's
+ * metadata lock (a SIGHUP may swap the tables). "icon_dark" only when the
+ * model has both; "icon" is whichever there is otherwise.
  */
 void br_app_name_json(struct br_app *app, const char *aaguid, int be, json_t *obj);
+/*
+ * The decoded icon behind /icons/<aaguid>[.dark] (aaguid: aaguid_len chars,
+ * any case): 0 with *ctype and out (the caller frees), or -1 when the AAGUID
+ * is invalid or names no model with that icon.
+ */
+int br_app_icon(struct br_app *app, const char *aaguid, size_t aaguid_len, int dark, const char **ctype,
+    br_blob *out);
 /* The name alone, for the audit line. */
 void br_app_name(struct br_app *app, const char *aaguid, int be, char *out, size_t cap);
 

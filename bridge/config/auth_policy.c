@@ -1,5 +1,6 @@
 #include "auth_policy.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "../core/text.h"
 
 #define POLICIES_MAX 64
+#define MATCHES_MAX 64
 
 static br_auth_policy *
 policy_named(br_config *c, const char *name)
@@ -29,6 +31,40 @@ policy_named(br_config *c, const char *name)
 		return NULL;
 	c->n_auth_policies++;
 	return p;
+}
+
+/*
+ * One match condition per `match` line, taken whole: a group's DN is full of
+ * commas, so the value is not a comma-separated list; alternatives are more
+ * `match` lines.
+ */
+static int
+match_add(br_auth_policy *p, const char *value, const char *section, char *why, size_t why_len)
+{
+	size_t len = strlen(value);
+	char **nv;
+
+	while (len > 0 && isspace((unsigned char)value[len - 1]))
+		len--;
+	while (len > 0 && isspace((unsigned char)*value)) {
+		value++;
+		len--;
+	}
+	if (len == 0) {
+		snprintf(why, why_len, "[%.40s] match: empty (attribute=value)", section);
+		return 0;
+	}
+	if (p->match.n >= MATCHES_MAX || (nv = realloc(p->match.v, (p->match.n + 1) * sizeof(*nv))) == NULL) {
+		snprintf(why, why_len, "[%.40s] match: more than %d lines, or out of memory", section, MATCHES_MAX);
+		return 0;
+	}
+	p->match.v = nv;
+	if ((nv[p->match.n] = strndup(value, len)) == NULL) {
+		snprintf(why, why_len, "out of memory");
+		return 0;
+	}
+	p->match.n++;
+	return 1;
 }
 
 int
@@ -54,8 +90,8 @@ br_auth_policy_key(br_config *c, const char *section, const char *name, const ch
 		return 0;
 	}
 	if (strcmp(name, "match") == 0)
-		l = &p->match;
-	else if (strcmp(name, "aaguid_allow") == 0)
+		return match_add(p, value, section, why, why_len);
+	if (strcmp(name, "aaguid_allow") == 0)
 		l = &p->aaguid_allow;
 	else if (strcmp(name, "aaguid_deny") == 0)
 		l = &p->aaguid_deny;

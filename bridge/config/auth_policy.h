@@ -14,7 +14,7 @@
 
 typedef struct br_auth_policy {
 	char *name;
-	br_strlist match;               /* "attribute=value": any one matching selects the policy */
+	br_strlist match;               /* "attribute=value", one per match line (a DN value keeps its commas): any one selects the policy */
 	br_strlist aaguid_allow;        /* empty: any model */
 	br_strlist aaguid_deny;
 	br_strlist formats;             /* allowed attestation formats; empty: any */

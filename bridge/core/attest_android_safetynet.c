@@ -26,7 +26,6 @@
  */
 #define SN_MAX_AGE_MS 60000
 #define SN_MAX_SKEW_MS 60000
-#define SN_X5C_MAX 8
 
 /* JWS algorithms (RFC 7518) and the COSE ones that verify them; "none" is not here. */
 static const struct jws_alg {
@@ -81,11 +80,9 @@ out:
 static br_err
 parse_header(const br_blob *hb, const struct jws_alg **alg, STACK_OF(X509) **chain)
 {
-	json_t *h, *x5c, *v;
+	json_t *h;
 	const char *name;
-	br_blob der = { NULL, 0 };
-	X509 *x;
-	size_t i, n;
+	size_t i;
 	br_err rc = BR_ERR_SAFETYNET_RESPONSE;
 
 	*alg = NULL;
@@ -101,31 +98,9 @@ parse_header(const br_blob *hb, const struct jws_alg **alg, STACK_OF(X509) **cha
 			*alg = &jws_algs[i];
 	if (*alg == NULL)
 		goto out;
-	x5c = json_object_get(h, "x5c");
-	if (!json_is_array(x5c) || (n = json_array_size(x5c)) == 0 || n > SN_X5C_MAX)
-		goto out;
-	if ((*chain = sk_X509_new_null()) == NULL) {
-		rc = BR_ERR_INTERNAL;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		v = json_array_get(x5c, i);
-		if (!json_is_string(v) ||
-		    br_b64std_decode(json_string_value(v), json_string_length(v), &der) < 0)
-			goto out;
-		x = br_x509_from_der(der.ptr, der.len);
-		br_blob_reset(&der);
-		if (x == NULL) {
-			rc = BR_ERR_CERTIFICATE;
-			goto out;
-		}
-		if (sk_X509_push(*chain, x) <= 0) {
-			X509_free(x);
-			rc = BR_ERR_INTERNAL;
-			goto out;
-		}
-	}
-	rc = BR_OK;
+	/* a malformed x5c is a malformed response; a bad certificate is named as one */
+	if ((rc = br_x5c_decode_json(json_object_get(h, "x5c"), chain)) == BR_ERR_ATT_STMT)
+		rc = BR_ERR_SAFETYNET_RESPONSE;
 out:
 	if (rc != BR_OK) {
 		sk_X509_pop_free(*chain, X509_free);

@@ -12,17 +12,18 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "aaguid_table.h"
 #include "b64url.h"
 #include "cose.h"
+#include "data_url.h"
 #include "timefmt.h"
 #include "x509.h"
 
-#define X5C_MAX 8
 #define CRLS_MAX 16
 
 static const char *const err_names[] = {
 	"ok", "internal", "malformed", "algorithm", "certificate", "signature",
-	"chain", "signer_revoked", "crl", "not_newer", "stale",
+	"chain", "signer_revoked", "crl", "not_newer", "stale", "ambiguous",
 };
 
 const char *
@@ -111,41 +112,6 @@ date_parse(const char *s, size_t len, int64_t *out)
 	if (!br_date_ok(y, m, d))
 		return -1;
 	*out = br_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400;
-	return 0;
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 8-4-4-4-12 hex digits. */
-static int
-aaguid_parse(const char *s, size_t len, unsigned char out[16])
-{
-	size_t i, o = 0;
-	int hi, lo;
-
-	if (len != 36)
-		return -1;
-	for (i = 0; i < 36;) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i++] != '-')
-				return -1;
-			continue;
-		}
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
-			return -1;
-		out[o++] = (unsigned char)(hi << 4 | lo);
-		i += 2;
-	}
 	return 0;
 }
 
@@ -265,11 +231,14 @@ parse_entry(json_t *obj, br_mds_entry *e, int *has_aaguid)
 		return BR_MDS_MALFORMED;
 	if ((a = json_object_get(obj, "aaguid")) == NULL)
 		return BR_MDS_OK; /* U2F (attestationCertificateKeyIdentifiers) or UAF (aaid) */
-	if (!json_is_string(a) || aaguid_parse(json_string_value(a), json_string_length(a), e->aaguid) < 0)
+	if (!json_is_string(a) || br_aaguid_parse(json_string_value(a), json_string_length(a), e->aaguid) < 0)
 		return BR_MDS_MALFORMED;
 	*has_aaguid = 1;
 	if ((r = parse_reports(json_object_get(obj, "statusReports"), e)) != BR_MDS_OK)
 		return r;
+	v = json_object_get(obj, "timeOfLastStatusChange");
+	if (v != NULL && (!json_is_string(v) || date_parse(json_string_value(v), json_string_length(v), &e->last_change) < 0))
+		return BR_MDS_MALFORMED;
 	ms = json_object_get(obj, "metadataStatement");
 	if (ms != NULL && !json_is_object(ms))
 		return BR_MDS_MALFORMED;
@@ -281,18 +250,71 @@ parse_entry(json_t *obj, br_mds_entry *e, int *has_aaguid)
 	v = json_object_get(ms, "icon");
 	if (v != NULL && !json_is_string(v))
 		return BR_MDS_MALFORMED;
-	/* an icon is decoration: one too big (or not an image data: URL) is left out */
+	/* an icon is decoration: one too big, or not an image the bridge would serve (data_url.h), is left out */
 	if (v != NULL && json_string_length(v) <= BR_MDS_ICON_MAX &&
-	    strncmp(json_string_value(v), "data:image/", 11) == 0 &&
+	    memchr(json_string_value(v), '\0', json_string_length(v)) == NULL &&
+	    br_data_url_image_ok(json_string_value(v)) &&
 	    (e->icon = dup_text(v, BR_MDS_ICON_MAX)) == NULL)
 		return BR_MDS_MALFORMED;
 	return parse_roots(json_object_get(ms, "attestationRootCertificates"), e);
 }
 
+/* By AAGUID, then newest status change first, then blob order: the entry kept for an AAGUID sorts first. */
 static int
-entry_cmp(const void *a, const void *b)
+entry_order(const void *a, const void *b)
 {
-	return memcmp(((const br_mds_entry *)a)->aaguid, ((const br_mds_entry *)b)->aaguid, 16);
+	const br_mds_entry *x = a, *y = b;
+	int c = br_aaguid_table_cmp(x, y);
+
+	if (c != 0)
+		return c;
+	if (x->last_change != y->last_change)
+		return x->last_change > y->last_change ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Two entries that would judge a registration alike (description and icon aside). */
+static int
+same_verdict(const br_mds_entry *x, const br_mds_entry *y)
+{
+	size_t i;
+
+	if (x->statuses != y->statuses || x->latest != y->latest || x->level != y->level || x->n_roots != y->n_roots)
+		return 0;
+	for (i = 0; i < x->n_roots; i++)
+		if (x->roots[i].len != y->roots[i].len || memcmp(x->roots[i].ptr, y->roots[i].ptr, x->roots[i].len) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The real FIDO blob has, rarely, listed an AAGUID twice. The newer status
+ * change is FIDO's current word on the model, so it is kept; two entries of
+ * the same date are kept as one only when they agree, since picking either
+ * of two different verdicts would be a guess. 0, or -1: ambiguous.
+ */
+static int
+drop_duplicates(br_mds *m)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (o > 0 && memcmp(m->entries[o - 1].aaguid, m->entries[i].aaguid, 16) == 0) {
+			if (m->entries[i].last_change == m->entries[o - 1].last_change &&
+			    !same_verdict(&m->entries[o - 1], &m->entries[i]))
+				return -1;
+			entry_reset(&m->entries[i]);
+			m->duplicates++;
+			continue;
+		}
+		if (o != i) {
+			m->entries[o] = m->entries[i];
+			memset(&m->entries[i], 0, sizeof(m->entries[i]));
+		}
+		o++;
+	}
+	m->n = o;
+	return 0;
 }
 
 br_mds_err
@@ -334,19 +356,18 @@ br_mds_payload_parse(const unsigned char *p, size_t len, br_mds **out)
 			entry_reset(e);
 			goto out;
 		}
+		e->pos = i;
 		if (has)
 			m->n++;
 		else
 			m->skipped++;
 	}
-	if (m->n > 0)  /* qsort wants a real pointer even for nothing */
-		qsort(m->entries, m->n, sizeof(*m->entries), entry_cmp);
-	/* one model, one verdict: two entries for an AAGUID would make it ambiguous */
-	for (i = 1; i < m->n; i++)
-		if (memcmp(m->entries[i - 1].aaguid, m->entries[i].aaguid, 16) == 0) {
-			r = BR_MDS_MALFORMED;
-			goto out;
-		}
+	br_aaguid_table_sort(m->entries, m->n, sizeof(*m->entries), entry_order);
+	/* one model, one verdict */
+	if (drop_duplicates(m) < 0) {
+		r = BR_MDS_AMBIGUOUS;
+		goto out;
+	}
 	r = BR_MDS_OK;
 	*out = m;
 	m = NULL;
@@ -359,12 +380,7 @@ out:
 const br_mds_entry *
 br_mds_find(const br_mds *m, const unsigned char aaguid[16])
 {
-	br_mds_entry key;
-
-	if (m == NULL || m->n == 0)
-		return NULL;
-	memcpy(key.aaguid, aaguid, 16);
-	return bsearch(&key, m->entries, m->n, sizeof(*m->entries), entry_cmp);
+	return m == NULL ? NULL : br_aaguid_table_find(m->entries, m->n, sizeof(*m->entries), aaguid);
 }
 
 /* ---- the JWS ---- */
@@ -409,11 +425,8 @@ jws_split(const unsigned char *p, size_t len, jws_parts *j)
 static br_mds_err
 jws_header(const br_blob *h, int *alg, STACK_OF(X509) **chain)
 {
-	json_t *o, *x5c, *v;
+	json_t *o;
 	const char *a;
-	br_blob der = { NULL, 0 };
-	size_t i, n;
-	X509 *x;
 	br_mds_err r = BR_MDS_MALFORMED;
 
 	*chain = NULL;
@@ -430,30 +443,20 @@ jws_header(const br_blob *h, int *alg, STACK_OF(X509) **chain)
 		r = BR_MDS_ALGORITHM;
 		goto out;
 	}
-	x5c = json_object_get(o, "x5c");
-	if (!json_is_array(x5c) || (n = json_array_size(x5c)) == 0 || n > X5C_MAX)
-		goto out;
-	if ((*chain = sk_X509_new_null()) == NULL) {
+	switch (br_x5c_decode_json(json_object_get(o, "x5c"), chain)) {
+	case BR_OK:
+		r = BR_MDS_OK;
+		break;
+	case BR_ERR_CERTIFICATE:
+		r = BR_MDS_CERTIFICATE;
+		break;
+	case BR_ERR_INTERNAL:
 		r = BR_MDS_INTERNAL;
-		goto out;
+		break;
+	default:
+		r = BR_MDS_MALFORMED;
+		break;
 	}
-	for (i = 0; i < n; i++) {
-		v = json_array_get(x5c, i);
-		if (!json_is_string(v) || br_b64std_decode(json_string_value(v), json_string_length(v), &der) < 0)
-			goto out;
-		x = br_x509_from_der(der.ptr, der.len);
-		br_blob_reset(&der);
-		if (x == NULL) {
-			r = BR_MDS_CERTIFICATE;
-			goto out;
-		}
-		if (sk_X509_push(*chain, x) <= 0) {
-			X509_free(x);
-			r = BR_MDS_INTERNAL;
-			goto out;
-		}
-	}
-	r = BR_MDS_OK;
 out:
 	if (r != BR_MDS_OK) {
 		sk_X509_pop_free(*chain, X509_free);

@@ -31,6 +31,7 @@ typedef enum br_mds_err {
 	BR_MDS_CRL,             /* crl: a CRL missing, expired or not signed by the issuer */
 	BR_MDS_NOT_NEWER,       /* not_newer: `no` not larger than the stored blob's */
 	BR_MDS_STALE,           /* stale: nextUpdate further past than the grace allows */
+	BR_MDS_AMBIGUOUS,       /* ambiguous: an AAGUID twice, same timeOfLastStatusChange, different verdicts */
 } br_mds_err;
 
 const char *br_mds_strerr(br_mds_err e);
@@ -75,15 +76,17 @@ int br_mds_level_parse(const char *s);
 const char *br_mds_level_name(int level);
 
 typedef struct br_mds_entry {
-	unsigned char aaguid[16];
+	unsigned char aaguid[16];       /* first: aaguid_table.h */
 	char *description;      /* "" when the statement has none */
-	char *icon;             /* a data: URL, or NULL */
+	char *icon;             /* an image data: URL br_data_url_image takes, or NULL */
 	unsigned statuses;      /* BR_MDS_STATUS_BIT of every report's status */
 	int latest;             /* status of the latest report (by effectiveDate), -1 none */
 	int64_t latest_date;    /* its effectiveDate (unix seconds), 0 when none */
 	int level;              /* highest certification level reported */
 	br_blob *roots;         /* attestationRootCertificates, DER */
 	size_t n_roots;
+	int64_t last_change;    /* timeOfLastStatusChange (unix seconds), 0 when absent */
+	size_t pos;             /* its place among the blob's entries (which of two came first) */
 } br_mds_entry;
 
 typedef struct br_mds {
@@ -92,12 +95,17 @@ typedef struct br_mds {
 	br_mds_entry *entries;  /* FIDO2 entries (those with an aaguid), sorted by it */
 	size_t n;
 	size_t skipped;         /* entries without aaguid (U2F, UAF) */
+	size_t duplicates;      /* entries dropped for a newer one of their AAGUID */
 } br_mds;
 
 /*
  * The JSON payload of a blob (also what `bridgectl mds import` stores, so a
- * node loads it with the same parser). Strict: duplicate keys, a bad AAGUID,
- * a duplicate AAGUID or an undecodable root certificate refuse the whole.
+ * node loads it with the same parser). Strict: duplicate keys, a bad AAGUID
+ * or an undecodable root certificate refuse the whole. An AAGUID listed
+ * more than once keeps the entry with the latest timeOfLastStatusChange;
+ * entries tied on that date are one only when they give the same verdict
+ * (statuses, latest status, level, roots; the first is kept), otherwise the
+ * blob is refused as ambiguous (docs/metadata.md).
  */
 br_mds_err br_mds_payload_parse(const unsigned char *p, size_t len, br_mds **out);
 void br_mds_free(br_mds **m);

@@ -6,41 +6,8 @@
 
 #include <jansson.h>
 
+#include "data_url.h"
 #include "text.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int
-br_aaguid_parse(const char *s, size_t len, unsigned char out[16])
-{
-	size_t i, o = 0;
-	int hi, lo;
-
-	if (s == NULL || len != 36)
-		return -1;
-	for (i = 0; i < 36;) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i++] != '-')
-				return -1;
-			continue;
-		}
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
-			return -1;
-		out[o++] = (unsigned char)(hi << 4 | lo);
-		i += 2;
-	}
-	return 0;
-}
 
 static void
 entry_free(br_name_entry *e)
@@ -65,19 +32,17 @@ br_names_free(br_names **np)
 	*np = NULL;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	return memcmp(((const br_name_entry *)a)->aaguid, ((const br_name_entry *)b)->aaguid, 16);
-}
-
-/* An icon is decoration: one that is too big, or not an image data: URL, is left out. */
+/*
+ * An icon is decoration: one that is too big, or not an image the bridge
+ * would serve (data_url.h), is left out, so the page never asks for a
+ * broken one.
+ */
 static char *
 icon(json_t *v)
 {
 	if (!json_is_string(v) || json_string_length(v) > BR_NAMES_ICON_MAX ||
-	    strncmp(json_string_value(v), "data:image/", 11) != 0 ||
-	    memchr(json_string_value(v), '\0', json_string_length(v)) != NULL)
+	    memchr(json_string_value(v), '\0', json_string_length(v)) != NULL ||
+	    !br_data_url_image_ok(json_string_value(v)))
 		return NULL;
 	return strdup(json_string_value(v));
 }
@@ -88,7 +53,7 @@ br_names_parse(const unsigned char *p, size_t len, br_names **out, char *why, si
 	json_t *root, *val, *nm;
 	br_names *n = NULL;
 	const char *key;
-	size_t count, i, chars;
+	size_t count, chars;
 	int rc = -1;
 
 	*out = NULL;
@@ -130,13 +95,11 @@ br_names_parse(const unsigned char *p, size_t len, br_names **out, char *why, si
 		e->icon_dark = icon(json_object_get(val, "icon_dark"));
 		n->n++;
 	}
-	if (n->n > 0)  /* qsort wants a real pointer even for nothing */
-		qsort(n->v, n->n, sizeof(*n->v), cmp);
-	for (i = 1; i < n->n; i++)
-		if (memcmp(n->v[i - 1].aaguid, n->v[i].aaguid, 16) == 0) {
-			snprintf(why, cap, "an AAGUID is listed twice (in different case)");
-			goto out;
-		}
+	br_aaguid_table_sort(n->v, n->n, sizeof(*n->v), NULL);
+	if (br_aaguid_table_repeats(n->v, n->n, sizeof(*n->v))) {
+		snprintf(why, cap, "an AAGUID is listed twice (in different case)");
+		goto out;
+	}
 	*out = n;
 	n = NULL;
 	rc = 0;
@@ -149,10 +112,5 @@ out:
 const br_name_entry *
 br_names_find(const br_names *n, const unsigned char aaguid[16])
 {
-	br_name_entry key;
-
-	if (n == NULL || n->n == 0)
-		return NULL;
-	memcpy(key.aaguid, aaguid, 16);
-	return bsearch(&key, n->v, n->n, sizeof(*n->v), cmp);
+	return n == NULL ? NULL : br_aaguid_table_find(n->v, n->n, sizeof(*n->v), aaguid);
 }

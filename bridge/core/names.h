@@ -9,15 +9,17 @@
 
 #include <stddef.h>
 
+#include "aaguid_table.h"  /* br_aaguid_parse */
+
 #define BR_NAMES_FILE_MAX (16u << 20)
 #define BR_NAMES_MAX 20000u
 #define BR_NAME_CHARS_MAX 128u          /* characters of a name */
-#define BR_NAMES_ICON_MAX (64u << 10)   /* larger icons (or not data:image/) are dropped */
+#define BR_NAMES_ICON_MAX (64u << 10)   /* larger icons (or ones data_url.h refuses) are dropped */
 
 typedef struct br_name_entry {
-	unsigned char aaguid[16];
+	unsigned char aaguid[16];       /* first: aaguid_table.h */
 	char *name;             /* UTF-8 text without control characters */
-	char *icon_light;       /* data:image/... or NULL */
+	char *icon_light;       /* an image data: URL br_data_url_image takes, or NULL */
 	char *icon_dark;
 } br_name_entry;
 
@@ -34,7 +36,5 @@ typedef struct br_names {
 int br_names_parse(const unsigned char *p, size_t len, br_names **out, char *why, size_t cap);
 void br_names_free(br_names **n);
 const br_name_entry *br_names_find(const br_names *n, const unsigned char aaguid[16]);
-/* Text AAGUID (8-4-4-4-12, any case) to bytes; 0 or -1. */
-int br_aaguid_parse(const char *s, size_t len, unsigned char out[16]);
 
 #endif

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64url.h"
+
+#include <jansson.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -148,6 +151,44 @@ br_x5c_decode(const cbor_item_t *x5c, STACK_OF(X509) **out)
 	}
 	*out = chain;
 	return BR_OK;
+}
+
+br_err
+br_x5c_decode_json(const json_t *x5c, STACK_OF(X509) **out)
+{
+	STACK_OF(X509) *chain = NULL;
+	br_blob der = { NULL, 0 };
+	const json_t *v;
+	size_t i, n;
+	X509 *x;
+	br_err r = BR_ERR_ATT_STMT;
+
+	*out = NULL;
+	if (!json_is_array(x5c) || (n = json_array_size(x5c)) == 0 || n > X5C_MAX)
+		return BR_ERR_ATT_STMT;
+	if ((chain = sk_X509_new_null()) == NULL)
+		return BR_ERR_INTERNAL;
+	for (i = 0; i < n; i++) {
+		v = json_array_get(x5c, i);
+		if (!json_is_string(v) || br_b64std_decode(json_string_value(v), json_string_length(v), &der) < 0)
+			goto fail;
+		x = br_x509_from_der(der.ptr, der.len);
+		br_blob_reset(&der);
+		if (x == NULL) {
+			r = BR_ERR_CERTIFICATE;
+			goto fail;
+		}
+		if (sk_X509_push(chain, x) <= 0) {
+			X509_free(x);
+			r = BR_ERR_INTERNAL;
+			goto fail;
+		}
+	}
+	*out = chain;
+	return BR_OK;
+fail:
+	sk_X509_pop_free(chain, X509_free);
+	return r;
 }
 
 br_err

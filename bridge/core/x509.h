@@ -27,6 +27,15 @@ int br_trust_add_all(br_trust *t, const br_trust *from);
  * certificate does not parse (or has trailing bytes).
  */
 br_err br_x5c_decode(const cbor_item_t *x5c, STACK_OF(X509) **out);
+/*
+ * The x5c of a JWS header (RFC 7515 4.1.6: the SafetyNet response, the MDS
+ * blob): a non-empty JSON array of at most 8 strings, each the standard
+ * base64 (padded) of one DER certificate, leaf first. BR_ERR_ATT_STMT when not
+ * that shape, BR_ERR_CERTIFICATE when a certificate does not parse,
+ * BR_ERR_INTERNAL; each caller names the error in its own terms.
+ */
+struct json_t;
+br_err br_x5c_decode_json(const struct json_t *x5c, STACK_OF(X509) **out);
 /* Decode one DER certificate that must span all len bytes; NULL on error. */
 X509 *br_x509_from_der(const unsigned char *p, size_t len);
 

@@ -159,6 +159,9 @@ mds_import(const char *config, const char *blob_path, char **crl_args, size_t n_
 	day(m->next_update, d);
 	printf("imported MDS blob no %lld: %zu FIDO2 entries (%zu other), next update %s, into %s\n",
 	    (long long)m->no, m->n, m->skipped, d, c.mds_file);
+	if (m->duplicates > 0)
+		fprintf(stderr, "bridgectl: %zu entries named an AAGUID listed again with a newer (or the same) status: "
+		    "the newer entry is kept (docs/metadata.md)\n", m->duplicates);
 	fprintf(stderr, "bridgectl: send SIGHUP to fido-bridged (systemctl reload fido-bridge) to load it\n");
 	rc = 0;
 out:

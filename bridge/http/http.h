@@ -44,6 +44,7 @@ typedef struct br_response {
 	int n_cookies;
 	int cache_seconds;             /* 0: Cache-Control: no-store */
 	int close;                     /* Connection: close (the rest of the stream is not trusted) */
+	int csp_image;                 /* an image: the sandboxing CSP (BR_CSP_IMAGE) instead of the pages' */
 	const char *metric;            /* route name for /metrics */
 } br_response;
 

@@ -37,9 +37,9 @@ find_library_queue(void)
 }
 
 void
-br_mhd_security_headers(struct MHD_Response *r, int https)
+br_mhd_security_headers(struct MHD_Response *r, int https, const char *csp)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", BR_CSP);
+	MHD_add_response_header(r, "Content-Security-Policy", csp != NULL ? csp : BR_CSP);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -67,7 +67,7 @@ MHD_queue_response(struct MHD_Connection *connection, unsigned int status_code, 
 			MHD_add_response_header(response, "Content-Type", "text/html; charset=utf-8");
 		if (MHD_get_response_header(response, "Cache-Control") == NULL)
 			MHD_add_response_header(response, "Cache-Control", "no-store");
-		br_mhd_security_headers(response, atomic_load(&library_hsts));
+		br_mhd_security_headers(response, atomic_load(&library_hsts), NULL);
 	}
 	return library_queue(connection, status_code, response);
 }

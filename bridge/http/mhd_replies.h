@@ -14,8 +14,14 @@
 #define BR_CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-/* CSP, nosniff, no framing, no referrer, COOP; HSTS when https. */
-void br_mhd_security_headers(struct MHD_Response *r, int https);
+/*
+ * A served image (an authenticator's icon; SVG can hold script): nothing
+ * loads or runs, even when opened on its own.
+ */
+#define BR_CSP_IMAGE "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
+
+/* CSP (csp, or BR_CSP when NULL), nosniff, no framing, no referrer, COOP; HSTS when https. */
+void br_mhd_security_headers(struct MHD_Response *r, int https, const char *csp);
 /* An https server started: the library's own replies carry HSTS from now on. */
 void br_mhd_replies_https(int https);
 

@@ -35,6 +35,7 @@ const br_route br_routes[] = {
 	{ "GET", "/i18n/", h_static, "static" },
 	{ "GET", "/branding/", h_static, "static" },
 	{ "GET", "/favicon.ico", h_favicon, "static" },
+	{ "GET", "/icons/", h_icon, "icon" },
 };
 const size_t br_n_routes = sizeof(br_routes) / sizeof(br_routes[0]);
 

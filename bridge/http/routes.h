@@ -52,5 +52,6 @@ void h_metrics(void *app, const br_request *req, br_response *res);
 void h_well_known(void *app, const br_request *req, br_response *res);
 void h_static(void *app, const br_request *req, br_response *res);
 void h_favicon(void *app, const br_request *req, br_response *res);
+void h_icon(void *app, const br_request *req, br_response *res);
 
 #endif

@@ -244,7 +244,7 @@ send_response(struct MHD_Connection *conn, const br_server *s, br_response *res)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type",
 	    res->content_type != NULL ? res->content_type : "text/plain; charset=utf-8");
-	br_mhd_security_headers(r, s->o.https);
+	br_mhd_security_headers(r, s->o.https, res->csp_image ? BR_CSP_IMAGE : NULL);
 	if (res->close)
 		MHD_add_response_header(r, "Connection", "close");
 	if (res->cache_seconds > 0) {

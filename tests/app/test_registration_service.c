@@ -625,7 +625,10 @@ policy_device_bound_by_attribute(void)
 	svc s;
 	sk_key k;
 
-	svc_open(&s, "[policy admins]\nmatch = uid=alice\ndevice_bound = true\n");
+	/* match lines are alternatives, each taken whole */
+	svc_open(&s, "[policy admins]\nmatch = uid=nobody,uid=alice\nmatch = uid=alice\ndevice_bound = true\n");
+	CHECK(s.app.cfg.n_auth_policies == 1 && s.app.cfg.auth_policies[0].match.n == 2 &&
+	    strcmp(s.app.cfg.auth_policies[0].match.v[0], "uid=nobody,uid=alice") == 0);
 	/* alice's policy: a passkey that may be synced is refused, a device-bound one is not */
 	CHECK_INT(register_as(&s, "alice", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &k), BR_RESULT_AUTHENTICATOR_REFUSED);
 	sk_key_free(&k);
@@ -737,6 +740,7 @@ policy_config_errors(void)
 		"[policy x]\nmatch = uid=a\naaguid_allow = nope\n",
 		"[policy x]\nmatch = uid=a\nhints = usb\n",
 		"[policy x]\nmatch = uid=a\nfrobnicate = 1\n",
+		"[policy x]\nmatch =\n",                                   /* an empty match line */
 		"[policy Bad Name]\nmatch = uid=a\n",
 		"[webauthn]\nhints = nfc\n",
 	};

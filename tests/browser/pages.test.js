@@ -15,9 +15,13 @@ const { T } = require('./lib/strings');
 const TIMEOUT = { timeout: 180000 };
 
 let stack;
+let namedStack;  /* the second stack: its names file names the virtual authenticators' AAGUID, with icons */
+const VIRTUAL_AAGUID = '01020304-0506-0708-0102-030405060708';
 
 before(() => {
 	stack = new Stack(process.env.STACK_ENV);
+	namedStack = new Stack(process.env.STACK_UV_ENV);
+	namedStack.addUser('iris', 'Iris Ito');
 	for (const [uid, name] of [['paula', 'Paula Park'], ['quinn', 'Quinn Quade'], ['rei', '山田 玲']]) {
 		stack.addUser(uid, name);
 	}
@@ -134,6 +138,46 @@ describe('pages', () => {
 			const result = await F.idpResult(s.page, stack);
 			assert.equal(result.ok, true);
 			assert.equal(result.principal, 'quinn');
+		});
+	});
+
+	test('My passkeys draws the model\'s icon, served by the bridge (no data: URL), light and dark', TIMEOUT, async () => {
+		await withSession({}, async (s) => {
+			await s.addAuthenticator(PLATFORM);
+			await F.enrol(s, namedStack, 'iris', { nickname: 'Iris laptop' });
+			await s.page.click('#go-passkeys');
+			await s.page.waitForURL(`${namedStack.bridge}/passkeys`);
+			const img = s.page.locator('#passkey-list > li .pk-icon img');
+			await img.waitFor();
+			assert.equal(await img.getAttribute('alt'), 'Virtual test key');
+			assert.equal(await img.getAttribute('src'), `/icons/${VIRTUAL_AAGUID}`);
+			// drawn: decoded by the browser under the page's CSP (img-src 'self')
+			await s.page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+			assert.equal(await img.evaluate((el) => el.naturalWidth), 16);
+			await shot(s.page, 'p5-passkeys-icon');
+			await s.page.emulateMedia({ colorScheme: 'dark' });
+			await s.page.waitForFunction((el) => el.currentSrc.endsWith('.dark') && el.complete && el.naturalWidth > 0,
+				await img.elementHandle());
+			await s.page.emulateMedia({ colorScheme: 'light' });
+
+			// the route: the right type and headers; an unknown AAGUID or a bad name is a 404
+			const light = await fetch(`${namedStack.bridge}/icons/${VIRTUAL_AAGUID}`);
+			assert.equal(light.status, 200);
+			assert.equal(light.headers.get('content-type'), 'image/png');
+			assert.equal(light.headers.get('x-content-type-options'), 'nosniff');
+			assert.equal(light.headers.get('content-security-policy'), "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox");
+			assert.equal(light.headers.get('cache-control'), 'public, max-age=86400');
+			const png = Buffer.from(await light.arrayBuffer());
+			assert.equal(png.subarray(1, 4).toString(), 'PNG');
+			const dark = await fetch(`${namedStack.bridge}/icons/${VIRTUAL_AAGUID.toUpperCase()}.dark`);
+			assert.equal(dark.status, 200);
+			assert.equal(dark.headers.get('content-type'), 'image/svg+xml');
+			assert.match(await dark.text(), /^<svg /);
+			for (const p of ['00000000-0000-0000-0000-000000000001', `${VIRTUAL_AAGUID}.light`, `${VIRTUAL_AAGUID}x`, '', '..%2Fbridge.conf']) {
+				assert.equal((await fetch(`${namedStack.bridge}/icons/${p}`)).status, 404, p);
+			}
+			// the main stack has no names file: no icon, and the model shown by its kind
+			assert.equal((await fetch(`${stack.bridge}/icons/${VIRTUAL_AAGUID}`)).status, 404);
 		});
 	});
 

@@ -112,7 +112,9 @@ start() { # start NAME [VAR=value...]: the stack in $work/NAME
 }
 if [ -n "$want_passkey" ]; then
 	start main STACK_UV=preferred
-	start uv STACK_UV=required STACK_EXTRA_CONF='[enrolment]\nallow_password = true'
+	# the second stack also names the virtual authenticators' AAGUID, with icons (My passkeys draws them)
+	start uv STACK_UV=required \
+		STACK_EXTRA_CONF="[enrolment]\\nallow_password = true\\n[webauthn]\\naaguid_names_file = $root/tests/stack/aaguid-names-virtual.json"
 	export STACK_ENV="$work/main/env" STACK_UV_ENV="$work/uv/env"
 fi
 if [ -n "$want_cert" ]; then

@@ -574,6 +574,7 @@ describe('browser scenarios', () => {
 		await withSession({}, async (s) => {
 			await s.addAuthenticator(PLATFORM);
 			const api = await F.recordApi(s.page, uvStack);
+			const ceremonies = await F.recordCeremonies(s.page);
 			await s.page.goto(`${uvStack.bridge}/enroll`);
 			assert.equal(await s.page.getAttribute('#app', 'data-page'), 'enroll-password');
 			assert.equal(await s.page.title(), `${T('en', 'enrollpw.title')} | ${T('en', 'common.site')}`);
@@ -598,8 +599,19 @@ describe('browser scenarios', () => {
 			await s.page.waitForURL(`${uvStack.bridge}/enroll`);
 			await s.page.locator('#enroll-create').waitFor();
 			assert.equal(await s.page.getAttribute('#app', 'data-page'), 'enroll');
+			// after a password check the page offers the automatic passkey upgrade (conditional
+			// create), because Chromium reports conditionalCreate. Headless Chromium never
+			// answers it (tests/browser/README.md), so it waits, as when the browser declines.
+			assert.equal(await s.page.evaluate(async () => (await PublicKeyCredential.getClientCapabilities()).conditionalCreate), true);
+			await F.waitUntil(() => ceremonies.some((c) => c.kind === 'create' && c.mediation === 'conditional'), 'the page starts a conditional create');
+			const condOptions = api.filter((c) => c.path === '/api/register/options');
+			assert.deepEqual(condOptions.map((c) => [c.body.conditional, c.status]), [[true, 200]]);
+			// the button still works: it ends the waiting request and creates the passkey by a modal request
 			await s.page.click('#enroll-create');
 			await s.page.waitForURL(`${uvStack.bridge}/enrolled`);
+			assert.deepEqual(ceremonies.filter((c) => c.kind === 'create').map((c) => c.mediation), ['conditional', null]);
+			const verifies = api.filter((c) => c.path === '/api/register/verify');
+			assert.deepEqual(verifies.map((c) => [c.body.conditional ?? false, c.status]), [[false, 200]]);
 			const checks = api.filter((c) => c.path === '/api/enrol/password');
 			assert.deepEqual(checks.map((c) => c.status), [403, 200]);
 			assert.equal(uvStack.userShow('pia').credentials.length, 1);

@@ -10,6 +10,7 @@
 
 #include "mds.h"
 #include "mds_fixture.h"
+#include "names.h"
 #include "unit.h"
 
 #define AAGUID_A "ee882879-721c-4913-9775-3dfcce97072a"
@@ -303,8 +304,8 @@ payload_refusals(void)
 	CHECK_INT(parse("{\"no\":1,\"nextUpdate\":\"2025-02-30\",\"entries\":[]}"), BR_MDS_MALFORMED);
 	CHECK_INT(parse("{\"no\":1,\"no\":2,\"nextUpdate\":\"2025-06-22\",\"entries\":[]}"), BR_MDS_MALFORMED);
 	CHECK_INT(parse("{\"no\":1,\"nextUpdate\":\"2025-06-22\",\"entries\":[{\"aaguid\":\"xx\"}]}"), BR_MDS_MALFORMED);
-	CHECK_INT(parse("{\"no\":1,\"nextUpdate\":\"2025-06-22\",\"entries\":[{\"aaguid\":\"" AAGUID_A "\"},"
-	    "{\"aaguid\":\"" AAGUID_A "\"}]}"), BR_MDS_MALFORMED);
+	CHECK_INT(parse("{\"no\":1,\"nextUpdate\":\"2025-06-22\",\"entries\":[{\"aaguid\":\"" AAGUID_A "\","
+	    "\"timeOfLastStatusChange\":\"2025-13-01\"}]}"), BR_MDS_MALFORMED);
 	CHECK_INT(parse("{\"no\":1,\"nextUpdate\":\"2025-06-22\",\"entries\":[{\"aaguid\":\"" AAGUID_A "\","
 	    "\"metadataStatement\":{\"attestationRootCertificates\":[\"AAAA\"]}}]}"), BR_MDS_CERTIFICATE);
 	CHECK_INT(parse("{\"no\":1,\"nextUpdate\":\"2025-06-22\",\"entries\":[{\"aaguid\":\"" AAGUID_A "\","
@@ -313,6 +314,67 @@ payload_refusals(void)
 	    "\"statusReports\":[{\"effectiveDate\":\"2024-01-01\"}]}]}"), BR_MDS_MALFORMED);
 	CHECK_INT(parse("[]"), BR_MDS_MALFORMED);
 	CHECK_INT(br_mds_payload_parse(NULL, 0, &(br_mds *){ NULL }), BR_MDS_MALFORMED);
+}
+
+/* Two entries for AAGUID_A (the second written in upper case), then one for AAGUID_B. */
+static br_mds_err
+parse_two(const char *first, const char *second, br_mds **out)
+{
+	char json[2048];
+	char upper[sizeof(AAGUID_A)];
+	size_t i;
+
+	for (i = 0; i < sizeof(AAGUID_A); i++)
+		upper[i] = (char)(AAGUID_A[i] >= 'a' && AAGUID_A[i] <= 'f' ? AAGUID_A[i] - 32 : AAGUID_A[i]);
+	snprintf(json, sizeof(json), "{\"no\":1,\"nextUpdate\":\"2025-06-22\",\"entries\":["
+	    "{\"aaguid\":\"" AAGUID_A "\",%s},{\"aaguid\":\"%s\",%s},{\"aaguid\":\"" AAGUID_B "\"}]}",
+	    first, upper, second);
+	return br_mds_payload_parse((const unsigned char *)json, strlen(json), out);
+}
+
+#define OLD_REVOKED "\"timeOfLastStatusChange\":\"2024-01-01\",\"metadataStatement\":{\"description\":\"old\"}," \
+	"\"statusReports\":[{\"status\":\"REVOKED\",\"effectiveDate\":\"2024-01-01\"}]"
+#define NEW_L2 "\"timeOfLastStatusChange\":\"2025-03-01\",\"metadataStatement\":{\"description\":\"new\"}," \
+	"\"statusReports\":[{\"status\":\"FIDO_CERTIFIED_L2\",\"effectiveDate\":\"2025-03-01\"}]"
+#define SAME_DAY(desc, status) "\"timeOfLastStatusChange\":\"2025-03-01\",\"metadataStatement\":{\"description\":\"" \
+	desc "\"},\"statusReports\":[{\"status\":\"" status "\",\"effectiveDate\":\"2025-03-01\"}]"
+
+static void
+kept(const char *first, const char *second, const char *desc, int latest)
+{
+	br_mds *m = NULL;
+	unsigned char a[16];
+	const br_mds_entry *e;
+
+	CHECK_INT(parse_two(first, second, &m), BR_MDS_OK);
+	CHECK(m->n == 2 && m->duplicates == 1);
+	CHECK_INT(br_aaguid_parse(AAGUID_A, 36, a), 0);
+	CHECK((e = br_mds_find(m, a)) != NULL);
+	CHECK(strcmp(e->description, desc) == 0);
+	CHECK_INT(e->latest, latest);
+	CHECK(memcmp(m->entries[0].aaguid, m->entries[1].aaguid, 16) < 0);
+	br_mds_free(&m);
+}
+
+static void
+duplicate_aaguids(void)
+{
+	br_mds *m = NULL;
+
+	/* the newer status change wins, wherever it stands in the blob */
+	kept(OLD_REVOKED, NEW_L2, "new", BR_MDS_S_FIDO_CERTIFIED_L2);
+	kept(NEW_L2, OLD_REVOKED, "new", BR_MDS_S_FIDO_CERTIFIED_L2);
+	/* also when the newer word is the bad one */
+	kept("\"timeOfLastStatusChange\":\"2026-01-01\",\"metadataStatement\":{\"description\":\"revoked\"},"
+	    "\"statusReports\":[{\"status\":\"REVOKED\",\"effectiveDate\":\"2026-01-01\"}]", NEW_L2, "revoked", BR_MDS_S_REVOKED);
+	/* the same day and the same verdict: one model, the first entry's text */
+	kept(SAME_DAY("first", "FIDO_CERTIFIED_L1"), SAME_DAY("second", "FIDO_CERTIFIED_L1"), "first", BR_MDS_S_FIDO_CERTIFIED_L1);
+	kept("\"statusReports\":[]", "\"statusReports\":[]", "", -1);
+	/* the same day, different verdicts: which is meant cannot be told, the blob is refused */
+	CHECK_INT(parse_two(SAME_DAY("a", "FIDO_CERTIFIED_L1"), SAME_DAY("b", "REVOKED"), &m), BR_MDS_AMBIGUOUS);
+	CHECK(m == NULL);
+	CHECK_INT(parse_two("\"statusReports\":[]", "\"statusReports\":[{\"status\":\"REVOKED\"}]", &m), BR_MDS_AMBIGUOUS);
+	CHECK(strcmp(br_mds_strerr(BR_MDS_AMBIGUOUS), "ambiguous") == 0);
 }
 
 static void
@@ -355,6 +417,7 @@ main(void)
 		UNIT_CASE(next_update_long_past),
 		UNIT_CASE(header_refusals),
 		UNIT_CASE(payload_refusals),
+		UNIT_CASE(duplicate_aaguids),
 		UNIT_CASE(root_expiry),
 		UNIT_CASE(names),
 	};

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data_url.h"
 #include "fuzz_common.h"
 #include "mds.h"
 #include "x509.h"
@@ -30,7 +31,7 @@ check_table(const br_mds *m)
 		FZ_CHECK(e->latest >= -1 && e->latest < BR_MDS_S__COUNT);
 		FZ_CHECK(e->latest < 0 || (e->statuses & BR_MDS_STATUS_BIT(e->latest)) != 0);
 		FZ_CHECK(e->n_roots <= BR_MDS_ROOTS_MAX);
-		FZ_CHECK(e->icon == NULL || strncmp(e->icon, "data:image/", 11) == 0);
+		FZ_CHECK(e->icon == NULL || br_data_url_image_ok(e->icon));
 		for (j = 0; j < e->n_roots; j++) {
 			X509 *x = br_x509_from_der(e->roots[j].ptr, e->roots[j].len);
 

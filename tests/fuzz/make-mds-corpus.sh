@@ -18,6 +18,7 @@ cert=$(openssl x509 -in "$tmp/c.pem" -outform DER | base64 -w0)
 
 p_full='{"legalHeader":"seed","no":3,"nextUpdate":"2025-07-01","entries":[{"aaguid":"ee882879-721c-4913-9775-3dfcce97072a","metadataStatement":{"description":"Seed Key","icon":"data:image/png;base64,iVBORw0KGgo=","attestationRootCertificates":["'$cert'"]},"statusReports":[{"status":"FIDO_CERTIFIED_L1","effectiveDate":"2024-01-02"},{"status":"REVOKED","effectiveDate":"2025-01-02"}]},{"aaguid":"fa2b99dc-9e39-4257-8f92-4a30d23c4118","statusReports":[]},{"aaid":"4e4e#4005"}]}'
 p_empty='{"no":1,"nextUpdate":"2025-06-22","entries":[]}'
+p_dup_newer='{"no":2,"nextUpdate":"2025-06-22","entries":[{"aaguid":"ee882879-721c-4913-9775-3dfcce97072a","timeOfLastStatusChange":"2024-01-01","statusReports":[{"status":"REVOKED"}]},{"aaguid":"ee882879-721c-4913-9775-3dfcce97072a","timeOfLastStatusChange":"2025-03-01","statusReports":[{"status":"FIDO_CERTIFIED_L2"}]}]}'
 p_dup='{"no":1,"nextUpdate":"2025-06-22","entries":[{"aaguid":"ee882879-721c-4913-9775-3dfcce97072a"},{"aaguid":"EE882879-721C-4913-9775-3DFCCE97072A"}]}'
 
 seed() { # NAME SELECTOR-BYTE-OCTAL TEXT
@@ -26,6 +27,7 @@ seed() { # NAME SELECTOR-BYTE-OCTAL TEXT
 seed payload-full 001 "$p_full"
 seed payload-empty 001 "$p_empty"
 seed payload-dup 001 "$p_dup"
+seed payload-dup-newer 001 "$p_dup_newer"
 
 for alg in ES256 RS256; do
 	h=$(printf '{"alg":"%s","typ":"JWT","x5c":["%s"]}' "$alg" "$cert" | b64u)

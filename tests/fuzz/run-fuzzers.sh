@@ -26,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ $# -gt 0 ]; then
 	targets=("$@")
 else
-	targets=(authdata attestation_object cose_key clientdata base64url credential_json assertion config mds names)
+	targets=(authdata attestation_object cose_key clientdata base64url credential_json assertion config mds names data_url)
 	targets+=(http_edges)
 	targets+=(ticket_record)
 	targets+=(client_cert_header)

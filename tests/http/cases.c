@@ -34,6 +34,7 @@
 static const th_case cases[] = {
 	{ "main", "enrol_with_link", t_enrol_with_link, "one-time link -> options -> none attestation -> directory; code used up" },
 	{ "main", "ops", t_ops, "/healthz, /metrics, 404/405, static files" },
+	{ "main", "icons", t_icons, "/icons/<aaguid>[.dark]: decoded icon, type, sandbox CSP, caching; 404s" },
 	{ "main", "signin_discoverable", t_signin_discoverable, "IdP stand-in -> /login -> discoverable passkey -> ticket, taken once" },
 	{ "main", "signin_username_first", t_signin_username_first, "allowCredentials for alice, assertion without userHandle" },
 	{ "main", "my_passkeys", t_my_passkeys, "local sign-in, list, rename, second passkey, delete, last_passkey" },

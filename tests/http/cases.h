@@ -9,6 +9,9 @@
 /* t_ops.c */
 void t_ops(void);
 
+/* t_icons.c */
+void t_icons(void);
+
 /* t_pages.c */
 void t_pages_root(void);
 void t_pages_not_found(void);

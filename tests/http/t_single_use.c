@@ -3,7 +3,6 @@
  * stack): what was consumed is gone from every server, whichever server
  * thread handled it.
  */
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "fixtures.h"
 #include "harness.h"
 #include "memcached.h"
+#include "../services/proc_stop.h"
 #include "stack.h"
 
 /*
@@ -203,45 +203,13 @@ first_memcached(void)
 	return (pid_t)atoi(pids);
 }
 
-/* SIGSTOP, then wait until every thread of pid is stopped (kill() returns before they are). */
+/* SIGSTOP, and every thread of pid stopped (tests/services/proc_stop.c). */
 static void
 stop_server(pid_t pid)
 {
-	char dir[64];
-	int tries;
+	char why[200];
 
-	REQUIRE(kill(pid, SIGSTOP) == 0);
-	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-	for (tries = 0; tries < 400; tries++) {
-		DIR *d = opendir(dir);
-		struct dirent *e;
-		int running = 0;
-
-		REQUIRE(d != NULL);
-		while ((e = readdir(d)) != NULL) {
-			char path[400], buf[512], *rp;
-			FILE *f;
-
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/stat", dir, e->d_name);
-			if ((f = fopen(path, "r")) == NULL)
-				continue;
-			/* "tid (comm) S ...": the state follows the last ')' */
-			if (fgets(buf, sizeof(buf), f) != NULL && (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
-			    rp[2] != 'T' && rp[2] != 't')
-				running = 1;
-			fclose(f);
-		}
-		closedir(d);
-		if (!running)
-			return;
-		{
-			struct timespec ts = { 0, 5000000L };
-			nanosleep(&ts, NULL);
-		}
-	}
-	REQUIREF(0, "memcached %d did not stop", (int)pid);
+	REQUIREF(svc_stop_process(pid, why, sizeof(why)) == 0, "memcached: %s", why);
 }
 
 /* A signed-in browser back at the stand-in's finish URL (not followed yet): the URL. */

@@ -8,7 +8,6 @@
  * that could not reach one server took the other copy and won, and a later
  * taker won again with the copy the fault had hidden.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 
 #include "../../bridge/store/cache.h"
 #include "../../bridge/store/store_error.h"
+#include "../services/proc_stop.h"
 #include "check.h"
 
 #define TIMEOUT_MS 300
@@ -108,47 +108,16 @@ raw_has(int port, const char *key)
 	return strncmp(buf, "VALUE ", 6) == 0;
 }
 
-/*
- * SIGSTOP, then wait until every thread of pid is stopped: kill() returns
- * before the group stop has reached them, and a thread still running would
- * answer a request the test means to go unanswered.
- */
+/* SIGSTOP, and every thread of pid stopped (tests/services/proc_stop.c). */
 static void
 stop_server(pid_t pid)
 {
-	char dir[64];
-	int tries;
+	char why[200];
 
-	CHECK(kill(pid, SIGSTOP) == 0);
-	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
-	for (tries = 0; tries < 400; tries++) {
-		DIR *d = opendir(dir);
-		struct dirent *e;
-		int running = 0;
-
-		CHECK(d != NULL);
-		while ((e = readdir(d)) != NULL) {
-			char path[400], buf[512], *rp;
-			FILE *f;
-
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/stat", dir, e->d_name);
-			if ((f = fopen(path, "r")) == NULL)
-				continue;
-			/* "tid (comm) S ...": the state follows the last ')' */
-			if (fgets(buf, sizeof(buf), f) != NULL && (rp = strrchr(buf, ')')) != NULL && rp[1] == ' ' &&
-			    rp[2] != 'T' && rp[2] != 't')
-				running = 1;
-			fclose(f);
-		}
-		closedir(d);
-		if (!running)
-			return;
-		sleep_ms(5);
+	if (svc_stop_process(pid, why, sizeof(why)) != 0) {
+		fprintf(stderr, "memcached: %s\n", why);
+		CHECK(0);
 	}
-	fprintf(stderr, "memcached %d did not stop\n", (int)pid);
-	CHECK(0);
 }
 
 /* A take that must be unavailable: BR_CACHE_ERROR, no value, a reason, quickly. */

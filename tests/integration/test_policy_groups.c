@@ -6,6 +6,9 @@
  * Policies: staff must use device-bound passkeys; students may use synced
  * ones, and those count as multi-factor; everyone else gets the default
  * (synced allowed, not multi-factor).
+ * By group: the test slapd runs the memberof overlay; a group added here over
+ * LDAP (hanako in cn=it-admins) gives its member memberOf, and a policy
+ * matching memberOf applies to her and not to carol.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,9 +41,20 @@ put(const char *path, const char *text)
 	CHECK(f != NULL && fputs(text, f) >= 0 && fclose(f) == 0);
 }
 
-/* The real app from a config naming the running slapd and memcached. */
+#define AFFILIATION_POLICIES \
+	"[policy staff]\nmatch = eduPersonAffiliation=staff\ndevice_bound = true\nhints = security-key\n" \
+	"[policy students]\nmatch = eduPersonAffiliation=student\nmfa_synced = true\n" \
+	"[policy default]\nmfa = true\n"
+
+#define GROUP_DN "cn=it-admins,ou=groups,dc=example,dc=edu"
+#define GROUP_POLICIES \
+	"[ldap]\nattributes = uid, mail, displayName, eduPersonAffiliation, memberOf\n" \
+	"[policy admins]\nmatch = memberOf=" GROUP_DN "\ndevice_bound = true\n" \
+	"[policy default]\nmfa_synced = true\n"
+
+/* The real app from a config naming the running slapd and memcached, with these policies. */
 static void
-open_real(svc *s)
+open_real(svc *s, const char *policies)
 {
 	char path[200], conf[4096], err[512];
 
@@ -59,12 +73,9 @@ open_real(svc *s)
 	    "[webauthn]\nrp_id = " SVC_RP_ID "\norigins = " SVC_ORIGIN "\n"
 	    "[idp]\nsecret_file = %s/secret\nreturn_urls = https://idp.example.edu/idp/Authn/External/\n"
 	    "[ldap]\nuri = %s\nbind_dn = %s\nbind_password_file = %s/bind.pw\nuser_base = %s\n"
-	    "[memcached]\nservers = %s\nprefix = policytest%ld:\n"
-	    "[policy staff]\nmatch = eduPersonAffiliation=staff\ndevice_bound = true\nhints = security-key\n"
-	    "[policy students]\nmatch = eduPersonAffiliation=student\nmfa_synced = true\n"
-	    "[policy default]\nmfa = true\n",
+	    "[memcached]\nservers = %s\nprefix = policytest%ld:\n%s",
 	    s->audit, s->dir, s->dir, need_env("LDAP_URI"), need_env("LDAP_BRIDGE_DN"), s->dir,
-	    need_env("LDAP_PEOPLE_BASE"), need_env("MEMCACHED_SERVERS"), (long)getpid());
+	    need_env("LDAP_PEOPLE_BASE"), need_env("MEMCACHED_SERVERS"), (long)getpid(), policies);
 	snprintf(path, sizeof(path), "%s/bridge.conf", s->dir);
 	put(path, conf);
 	if (br_config_load(path, &s->app.cfg, err, sizeof(err)) < 0 || br_config_check(&s->app.cfg, err, sizeof(err)) < 0 ||
@@ -132,7 +143,7 @@ policy_by_affiliation(void)
 	sk_key staff_synced, staff_bound, student_synced, faculty_synced;
 	json_t *ev;
 
-	open_real(&s);
+	open_real(&s, AFFILIATION_POLICIES);
 	/* staff: a synced passkey is refused with the policy named; a device-bound one is not */
 	CHECK_INT(enrol(&s, "alice", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &staff_synced), BR_RESULT_AUTHENTICATOR_REFUSED);
 	ev = svc_audit_last(&s, "registration_failure");
@@ -155,11 +166,54 @@ policy_by_affiliation(void)
 	svc_close(&s);
 }
 
+/* As an administrator would: the group, over LDAP as the rootdn, so that the overlay sees it. */
+static void
+add_group(void)
+{
+	char cmd[1024];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ldapadd -x -H '%s' -D '%s' -w '%s' >/dev/null", need_env("LDAP_URI"),
+	    need_env("LDAP_ADMIN_DN"), need_env("LDAP_ADMIN_PW"));
+	CHECK((p = popen(cmd, "w")) != NULL);
+	fputs("dn: ou=groups,dc=example,dc=edu\nobjectClass: organizationalUnit\nou: groups\n\n"
+	    "dn: " GROUP_DN "\nobjectClass: groupOfNames\ncn: it-admins\n"
+	    "member: uid=hanako,ou=people,dc=example,dc=edu\n", p);
+	CHECK_INT(pclose(p), 0);
+}
+
+static void
+policy_by_group(void)
+{
+	svc s;
+	sk_key admin_synced, admin_bound, other_synced;
+	json_t *ev;
+
+	add_group();
+	open_real(&s, GROUP_POLICIES);
+	/* hanako is in it-admins (memberOf from the overlay): a synced passkey is refused under "admins" */
+	CHECK_INT(enrol(&s, "hanako", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &admin_synced), BR_RESULT_AUTHENTICATOR_REFUSED);
+	ev = svc_audit_last(&s, "registration_failure");
+	CHECK(ev != NULL && strcmp(json_string_value(json_object_get(ev, "reason")), "policy_synced") == 0 &&
+	    strcmp(json_string_value(json_object_get(ev, "policy")), "admins") == 0);
+	json_decref(ev);
+	CHECK_INT(enrol(&s, "hanako", SK_UP | SK_UV | SK_AT, &admin_bound), BR_RESULT_OK);
+	/* carol is in no group: the default, where a synced passkey is allowed and counts as multi-factor */
+	CHECK_INT(enrol(&s, "carol", SK_UP | SK_UV | SK_AT | SK_BE | SK_BS, &other_synced), BR_RESULT_OK);
+	CHECK(signin_mfa(&s, &admin_bound, 0));
+	CHECK(signin_mfa(&s, &other_synced, 1));
+	sk_key_free(&admin_synced);
+	sk_key_free(&admin_bound);
+	sk_key_free(&other_synced);
+	svc_close(&s);
+}
+
 int
 main(void)
 {
 	static const unit_case cases[] = {
 		UNIT_CASE(policy_by_affiliation),
+		UNIT_CASE(policy_by_group),
 	};
 
 	return unit_run("policy_groups", cases, UNIT_N(cases));

@@ -12,7 +12,10 @@
 #
 # Default mode: schemas core, cosine, inetorgperson, eduperson, fido-bridge, fido-bridge-cert;
 # indexes (incl. fidoCredentialId eq, fidoUserHandle eq); the ACL from
-# ldap-schema/acl-example.ldif; data from ldap-schema/sample-directory.ldif.
+# ldap-schema/acl-example.ldif; data from ldap-schema/sample-directory.ldif;
+# the memberof overlay (groupOfNames/member -> memberOf on the members, as a
+# campus directory has it for policies by group). slapadd runs no overlay:
+# groups must be added over LDAP for their members to get memberOf.
 #
 # --bare: schemas core, cosine, inetorgperson only, an empty database, no
 # fido indexes, no ACL beyond the defaults -- used to check that the
@@ -117,6 +120,9 @@ objectClass: olcModuleList
 cn: module{0}
 olcModulePath: $MODULE_PATH
 olcModuleLoad: back_mdb
+EOF
+	[ $BARE -eq 1 ] || echo "olcModuleLoad: memberof"
+	cat <<EOF
 
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
@@ -164,6 +170,17 @@ olcDbIndex: fidoCertSha256 eq
 olcDbIndex: fidoCertOwner eq
 EOF
 		acl_lines "$SVC_SCHEMA_DIR/acl-example.ldif"
+		cat <<EOF
+
+dn: olcOverlay={0}memberof,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcMemberOf
+olcOverlay: {0}memberof
+olcMemberOfGroupOC: groupOfNames
+olcMemberOfMemberAD: member
+olcMemberOfMemberOfAD: memberOf
+olcMemberOfRefInt: TRUE
+EOF
 	else
 		echo "olcAccess: {0}to * by users read by * none"
 	fi

@@ -217,6 +217,36 @@
 			return t(pk.authenticator_kind === "passkey" ? "passkeys.kind_passkey" : "passkeys.kind_security_key");
 		}
 
+		/*
+		 * The model's icon, served by the bridge (/icons/<aaguid>; the CSP draws
+		 * no data: URLs), in the dark variant when the page is dark and there is one.
+		 */
+		function iconOf(pk) {
+			if (typeof pk.icon !== "string" || pk.icon.indexOf("/icons/") !== 0) {
+				return null;
+			}
+			var pic = el("picture", "pk-icon");
+			if (typeof pk.icon_dark === "string" && pk.icon_dark.indexOf("/icons/") === 0) {
+				var dark = el("source");
+				dark.setAttribute("srcset", pk.icon_dark);
+				dark.setAttribute("media", "(prefers-color-scheme: dark)");
+				pic.appendChild(dark);
+			}
+			var img = el("img");
+			img.setAttribute("src", pk.icon);
+			img.setAttribute("alt", modelOf(pk));
+			img.setAttribute("width", "32");
+			img.setAttribute("height", "32");
+			/* a broken icon is left out rather than shown as a broken image */
+			img.addEventListener("error", function () {
+				if (pic.parentNode) {
+					pic.parentNode.removeChild(pic);
+				}
+			});
+			pic.appendChild(img);
+			return pic;
+		}
+
 		function addMeta(dl, label, value) {
 			var row = el("div", "pk-meta-row");
 			row.appendChild(el("dt", null, label));
@@ -249,6 +279,10 @@
 			var li = el("li", "pk");
 
 			var head = el("div", "pk-head");
+			var icon = iconOf(pk);
+			if (icon) {
+				head.appendChild(icon);
+			}
 			var h = el("h3", "pk-name", nameOf(pk));
 			h.id = base + "-name";
 			head.appendChild(h);
