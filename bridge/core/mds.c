@@ -345,7 +345,8 @@ br_mds_payload_parse(const unsigned char *p, size_t len, br_mds **out)
 	entries = json_object_get(root, "entries");
 	if (!json_is_array(entries) || (n = json_array_size(entries)) > BR_MDS_ENTRIES_MAX)
 		goto out;
-	if (n > 0 && (m->entries = calloc(n, sizeof(*m->entries))) == NULL) {
+	/* never a NULL table, even for no entries: the loop below indexes it */
+	if ((m->entries = calloc(n > 0 ? n : 1, sizeof(*m->entries))) == NULL) {
 		r = BR_MDS_INTERNAL;
 		goto out;
 	}

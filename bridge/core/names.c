@@ -69,12 +69,17 @@ br_names_parse(const unsigned char *p, size_t len, br_names **out, char *why, si
 		snprintf(why, cap, "more than %u entries", BR_NAMES_MAX);
 		goto out;
 	}
-	if ((n = calloc(1, sizeof(*n))) == NULL || (count > 0 && (n->v = calloc(count, sizeof(*n->v))) == NULL)) {
+	/* never a NULL table, even for no entries: the loop below indexes it */
+	if ((n = calloc(1, sizeof(*n))) == NULL || (n->v = calloc(count > 0 ? count : 1, sizeof(*n->v))) == NULL) {
 		snprintf(why, cap, "out of memory");
 		goto out;
 	}
 	json_object_foreach(root, key, val) {
-		br_name_entry *e = &n->v[n->n];
+		br_name_entry *e;
+
+		if (n->n >= count)
+			break;  /* the object held count members; never write past the table */
+		e = &n->v[n->n];
 
 		if (br_aaguid_parse(key, strlen(key), e->aaguid) < 0) {
 			snprintf(why, cap, "\"%.40s\" is not an AAGUID", key);
@@ -87,12 +92,24 @@ br_names_parse(const unsigned char *p, size_t len, br_names **out, char *why, si
 			snprintf(why, cap, "%.36s: \"name\" must be 1..%u characters of text", key, BR_NAME_CHARS_MAX);
 			goto out;
 		}
+		/*
+		 * gcc's analyzer loses the entries it stored into the table after
+		 * a few rounds and calls each one a leak here; n->n counts them and
+		 * br_names_free frees them all.
+		 */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 		if ((e->name = strdup(json_string_value(nm))) == NULL) {
 			snprintf(why, cap, "out of memory");
 			goto out;
 		}
 		e->icon_light = icon(json_object_get(val, "icon_light"));
 		e->icon_dark = icon(json_object_get(val, "icon_dark"));
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 		n->n++;
 	}
 	br_aaguid_table_sort(n->v, n->n, sizeof(*n->v), NULL);
