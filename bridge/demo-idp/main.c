@@ -309,6 +309,7 @@ main(int argc, char **argv)
 		br_cache_options co = { servers, prefix, 0, 500 };
 		if ((idp.cache = br_cache_open(&co, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "fido-demo-idp: %s\n", err);
+			br_secrets_wipe(&idp.secrets);
 			return 1;
 		}
 	}
@@ -323,6 +324,9 @@ main(int argc, char **argv)
 			.n_routes = sizeof(routes) / sizeof(routes[0]), .app = &idp };
 		if ((srv = br_server_start(&o, err, sizeof(err))) == NULL) {
 			fprintf(stderr, "fido-demo-idp: %s\n", err);
+			br_cache_close(&idp.cache);
+			br_secrets_wipe(&idp.secrets);
+			pthread_mutex_destroy(&idp.lock);
 			return 1;
 		}
 	}

@@ -18,8 +18,22 @@ iport=${3:-0}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
-free_port() { python3 - <<'PY' 2>/dev/null || shuf -i 20000-60000 -n 1
-import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+# A port below the kernel's ephemeral range (32768-60999 on Debian), free now: a port the
+# kernel handed out for bind(0) is also what it hands the next outgoing connection (curl,
+# LDAP, memcached of the tests beside this one), which then holds it when the server binds.
+free_port() { python3 - <<'PY' 2>/dev/null || shuf -i 20000-32000 -n 1
+import random, socket
+for _ in range(200):
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
 PY
 }
 [ "$bport" = 0 ] && bport=$(free_port)
