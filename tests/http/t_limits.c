@@ -190,15 +190,21 @@ t_rate_limit_verify_refused(void)
 {
 	hc_browser *b = hc_browser_new_fresh(E.bridge);
 	int first, events = audit_count("rate_limited", "address");
+	long m0, m1;
 
 	if (E.limit_address > 200)
 		th_skip("per_address is over 200 (the limits run sets STACK_LIMIT_ADDRESS low)");
 	hc_browser_source(b, "127.0.0.4");  /* not the address the other limit tests use up */
+	m0 = minute();
 	idp_begin(b, SP_ENTITY_Q);  /* a live flow: refusals below come after the flow check */
 	first = hammer(b, "/api/authenticate/verify", "{\"id\":\"AA\",\"rawId\":\"AA\",\"type\":\"public-key\",\"response\":{}}",
 	    E.limit_address, 400, "bad_request");
+	m1 = minute();
 	REQUIREF(first >= 0, "%ld refused verify requests from one address were never limited", 2 * E.limit_address + 4);
-	CHECKF(first <= E.limit_address, "limited after %d refused verify requests, per_address is %ld", first, E.limit_address);
+	/* the counter's window is the clock's minute: one that turned meanwhile started the count again */
+	if (m0 == m1)
+		CHECKF(first <= E.limit_address, "limited after %d refused verify requests, per_address is %ld", first,
+		    E.limit_address);
 	CHECKF(audit_count("rate_limited", "address") > events, "audit: no rate_limited/address line");
 	hc_browser_free(b);
 }
