@@ -23,17 +23,6 @@ pairing_on(const br_app *app)
 	return br_cert_pairing_offered(app);
 }
 
-static char *
-url_with(const char *base, const char *path, const char *name, const char *id)
-{
-	size_t n = strlen(base) + strlen(path) + strlen(name) + strlen(id) + 4;
-	char *u = malloc(n);
-
-	if (u != NULL)
-		snprintf(u, n, "%s%s%s%s=%s", base, path, strchr(base, '?') != NULL ? "&" : "?", name, id);
-	return u;
-}
-
 /* A signed-in My passkeys session, fresh enough to add a way to sign in. */
 static br_result
 fresh_session(br_app *app, const br_caller *who, const char *session_id, br_session *s)
@@ -70,7 +59,7 @@ br_certpair_begin(br_app *app, const br_caller *who, const char *session_id, cha
 		r = br_result_of_cache(br_record_create(app, GO_KIND, rec, GO_TTL, who->now, go), BR_RESULT_UNAVAILABLE);
 	json_decref(rec);
 	br_session_reset(&s);
-	if (r == BR_RESULT_OK && (*url = url_with(app->cfg.cert_url, "", "pair", go)) == NULL)
+	if (r == BR_RESULT_OK && (*url = br_cert_url_with(app->cfg.cert_url, "", "pair", go)) == NULL)
 		r = BR_RESULT_INTERNAL;
 	return r;
 }
@@ -120,7 +109,7 @@ br_certpair_check(br_app *app, const br_caller *who, const char *go, const char 
 		r = BR_RESULT_INTERNAL;
 	else
 		r = br_result_of_cache(br_record_create(app, RESULT_KIND, j, RESULT_TTL, who->now, rid), BR_RESULT_UNAVAILABLE);
-	if (r == BR_RESULT_OK && (out->next = url_with(app->cfg.public_url, "/passkeys/certificate/done", "r", rid)) == NULL)
+	if (r == BR_RESULT_OK && (out->next = br_cert_url_with(app->cfg.public_url, "/passkeys/certificate/done", "r", rid)) == NULL)
 		r = BR_RESULT_INTERNAL;
 out:
 	json_decref(j);

@@ -139,8 +139,8 @@ br_certsignin_checked_reset(br_certsignin_checked *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static char *
-url_with(const char *base, const char *path, const char *name, const char *id)
+char *
+br_cert_url_with(const char *base, const char *path, const char *name, const char *id)
 {
 	size_t n = strlen(base) + strlen(path) + strlen(name) + strlen(id) + 4;
 	char *u = malloc(n);
@@ -177,7 +177,7 @@ br_certsignin_begin(br_app *app, const br_caller *who, const char *flow_id, char
 		r = br_result_of_cache(br_record_create(app, GO_KIND, rec, GO_TTL, who->now, go), BR_RESULT_UNAVAILABLE);
 	json_decref(rec);
 	br_flow_reset(&flow);
-	if (r == BR_RESULT_OK && (*url = url_with(app->cfg.cert_url, "", "go", go)) == NULL)
+	if (r == BR_RESULT_OK && (*url = br_cert_url_with(app->cfg.cert_url, "", "go", go)) == NULL)
 		r = BR_RESULT_INTERNAL;
 	return r;
 }
@@ -378,7 +378,7 @@ br_certsignin_check(br_app *app, const br_caller *who, const char *go, const cha
 	r = j == NULL ? BR_RESULT_INTERNAL :
 	    br_result_of_cache(br_record_create(app, RESULT_KIND, j, RESULT_TTL, who->now, rid), BR_RESULT_UNAVAILABLE);
 	json_decref(j);
-	if (r == BR_RESULT_OK && (out->next = url_with(app->cfg.public_url, "/authn/certificate/done", "r", rid)) == NULL)
+	if (r == BR_RESULT_OK && (out->next = br_cert_url_with(app->cfg.public_url, "/authn/certificate/done", "r", rid)) == NULL)
 		r = BR_RESULT_INTERNAL;
 	if (r == BR_RESULT_OK)
 		br_event(app, who, "cert_signin_verified", NULL, fields);

@@ -30,6 +30,8 @@ int br_certsignin_load(br_app *app, char *err, size_t errlen);
 void br_certsignin_unload(br_app *app);
 /* The CA by its name (the result record names it between the two hosts); NULL when there is none. */
 const br_cert_group *br_cert_group_named(const br_app *app, const char *name);
+/* base + path + "?name=id" ("&" when base has a query already), malloc'd; NULL on OOM. The hops between the hosts. */
+char *br_cert_url_with(const char *base, const char *path, const char *name, const char *id);
 /* Some CA finds accounts by pairing: My passkeys offers "Add My Number Card". */
 int br_cert_pairing_offered(const br_app *app);
 
