@@ -7,29 +7,26 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "readfile.h"
 #include "../core/data_url.h"
 #include "../core/text.h"
 
 br_names *
 br_names_read(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	unsigned char *buf = NULL;
+	unsigned char *buf;
+	size_t len;
+	const char *why;
 	br_names *n = NULL;
-	char why[160];
+	char reason[160];
 
-	if (f == NULL) {
-		snprintf(err, errlen, "[webauthn] aaguid_names_file: cannot read %s: %s", path, strerror(errno));
+	if (br_read_file(path, BR_NAMES_FILE_MAX, &buf, &len, &why) < 0) {
+		snprintf(err, errlen, "[webauthn] aaguid_names_file: cannot read %s: %s", path, why);
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > BR_NAMES_FILE_MAX ||
-	    (buf = malloc((size_t)st.st_size)) == NULL || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-		snprintf(err, errlen, "[webauthn] aaguid_names_file: %s: empty, too large or unreadable", path);
-	else if (br_names_parse(buf, (size_t)st.st_size, &n, why, sizeof(why)) < 0)
-		snprintf(err, errlen, "[webauthn] aaguid_names_file: %s: %s", path, why);
+	if (br_names_parse(buf, len, &n, reason, sizeof(reason)) < 0)
+		snprintf(err, errlen, "[webauthn] aaguid_names_file: %s: %s", path, reason);
 	free(buf);
-	fclose(f);
 	return n;
 }
 

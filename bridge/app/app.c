@@ -7,6 +7,7 @@
 
 #include "../core/crypto.h"
 #include "certsignin.h"
+#include "readfile.h"
 #include "../core/text.h"
 #include "seal.h"
 
@@ -54,24 +55,23 @@ br_app_model_refused(br_app *app, const char *aaguid)
 	return found;
 }
 
+/* PEM anchors: a few dozen certificates; a file past this is a mistake, not one to cut short */
+#define TRUST_FILE_MAX (1 << 20)
+
 static int
 load_trust(br_app *app, char *err, size_t errlen)
 {
-	FILE *f;
-	char *buf;
+	unsigned char *buf;
 	size_t n;
+	const char *why;
 
 	if (app->cfg.trust_anchors_file == NULL)
 		return 0;
-	if ((f = fopen(app->cfg.trust_anchors_file, "r")) == NULL || (buf = malloc(1 << 20)) == NULL) {
-		if (f != NULL)
-			fclose(f);
-		snprintf(err, errlen, "[webauthn] trust_anchors_file: cannot read %s", app->cfg.trust_anchors_file);
+	if (br_read_file(app->cfg.trust_anchors_file, TRUST_FILE_MAX, &buf, &n, &why) < 0) {
+		snprintf(err, errlen, "[webauthn] trust_anchors_file: cannot read %s: %s", app->cfg.trust_anchors_file, why);
 		return -1;
 	}
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	if ((app->trust = br_trust_new()) == NULL || br_trust_add_pem(app->trust, buf, n) < 0) {
+	if ((app->trust = br_trust_new()) == NULL || br_trust_add_pem(app->trust, (const char *)buf, n) < 0) {
 		snprintf(err, errlen, "[webauthn] trust_anchors_file: no PEM certificate in %s", app->cfg.trust_anchors_file);
 		free(buf);
 		return -1;

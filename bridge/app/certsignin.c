@@ -10,6 +10,7 @@
 #include "events.h"
 #include "flow.h"
 #include "ratelimit.h"
+#include "readfile.h"
 #include "record.h"
 #include "ticket.h"
 
@@ -20,31 +21,14 @@
 #define RESULT_TTL 60
 #define PEM_MAX (1 << 20)
 
-static char *
-read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	*n = 0;
-	if (f == NULL)
-		return NULL;
-	if ((buf = malloc(PEM_MAX)) != NULL)
-		*n = fread(buf, 1, PEM_MAX, f);
-	fclose(f);
-	if (buf != NULL && (*n == 0 || *n == PEM_MAX)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
 
 /* One CA's anchors, with every CRL: a CRL counts only for the issuer it names. */
 static int
 load_group(const br_config *c, const br_cert_ca_view *v, br_cert_group *g, char *err, size_t errlen)
 {
+	const char *sec = strcmp(v->name, "certificate") == 0 ? "" : "certificate_ca ", *why;
 	size_t n, i;
-	char *buf;
+	unsigned char *buf;
 	int bad;
 
 	g->ca = *v;
@@ -52,18 +36,22 @@ load_group(const br_config *c, const br_cert_ca_view *v, br_cert_group *g, char 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	buf = read_file(v->trust_anchors_file, &n);
-	bad = buf == NULL || br_cc_anchors_add_pem(g->anchors, buf, n) != 0;
+	if (br_read_file(v->trust_anchors_file, PEM_MAX, &buf, &n, &why) < 0) {
+		snprintf(err, errlen, "[%s%s] trust_anchors_file: cannot read %s: %s", sec, v->name, v->trust_anchors_file, why);
+		return -1;
+	}
+	bad = br_cc_anchors_add_pem(g->anchors, (const char *)buf, n) != 0;
 	free(buf);
 	if (bad) {
-		snprintf(err, errlen, "[%s%s] trust_anchors_file: no PEM certificate in %s",
-		    strcmp(v->name, "certificate") == 0 ? "" : "certificate_ca ",
-		    v->name, v->trust_anchors_file);
+		snprintf(err, errlen, "[%s%s] trust_anchors_file: no PEM certificate in %s", sec, v->name, v->trust_anchors_file);
 		return -1;
 	}
 	for (i = 0; i < c->cert_crl_files.n; i++) {
-		buf = read_file(c->cert_crl_files.v[i], &n);
-		bad = buf == NULL || br_cc_anchors_add_crl_pem(g->anchors, buf, n) != 0;
+		if (br_read_file(c->cert_crl_files.v[i], PEM_MAX, &buf, &n, &why) < 0) {
+			snprintf(err, errlen, "[certificate] crl_files: cannot read %s: %s", c->cert_crl_files.v[i], why);
+			return -1;
+		}
+		bad = br_cc_anchors_add_crl_pem(g->anchors, (const char *)buf, n) != 0;
 		free(buf);
 		if (bad) {
 			snprintf(err, errlen, "[certificate] crl_files: no PEM CRL in %s", c->cert_crl_files.v[i]);

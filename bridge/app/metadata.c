@@ -1,5 +1,7 @@
 #include "metadata.h"
 
+#include "readfile.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,26 +13,19 @@
 br_mds *
 br_metadata_read(const char *path, char *err, size_t errlen)
 {
-	FILE *f;
-	struct stat st;
-	unsigned char *buf = NULL;
+	unsigned char *buf;
+	size_t n;
+	const char *why;
 	br_mds *m = NULL;
 	br_mds_err e;
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(err, errlen, "[attestation] mds_file: cannot read %s: %s", path, strerror(errno));
+	if (br_read_file(path, BR_MDS_BLOB_MAX, &buf, &n, &why) < 0) {
+		snprintf(err, errlen, "[attestation] mds_file: cannot read %s: %s", path, why);
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > BR_MDS_BLOB_MAX ||
-	    (buf = malloc((size_t)st.st_size)) == NULL || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		snprintf(err, errlen, "[attestation] mds_file: %s: empty, too large or unreadable", path);
-		goto out;
-	}
-	if ((e = br_mds_payload_parse(buf, (size_t)st.st_size, &m)) != BR_MDS_OK)
+	if ((e = br_mds_payload_parse(buf, n, &m)) != BR_MDS_OK)
 		snprintf(err, errlen, "[attestation] mds_file: %s: %s (import the blob again)", path, br_mds_strerr(e));
-out:
 	free(buf);
-	fclose(f);
 	return m;
 }
 
